@@ -1,0 +1,27 @@
+"""The per-request context every resolver receives as ``info.context``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.types import Info as StrawberryInfo
+
+from api.loaders import Loaders
+from api.settings import Settings
+from graph_store.records import UserRecord
+from graph_store.store import GraphStore
+
+
+@dataclass(slots=True)
+class Context:
+    store: GraphStore
+    settings: Settings
+    loaders: Loaders
+    viewer: UserRecord | None
+    request_id: str
+    # Filled lazily by resolvers that need it once per request.
+    cache: dict[str, Any] = field(default_factory=dict)
+
+
+Info = StrawberryInfo[Context, None]

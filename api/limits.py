@@ -1,0 +1,136 @@
+"""Refuse abusive queries before they run.
+
+Depth, aliases and tokens are limited by strawberry's own extensions (see
+api/schema.py). This extension adds what they cannot see, because it needs
+the variables: the range of every `first` (1-100), `researchGraph` arguments,
+and an estimated cost — the number of objects the query could produce, the
+product of the page sizes along each path — so that
+`authors(first:100){coauthors(first:100){coauthors(first:100){id}}}` is
+refused while any page a frontend asks for is not. It runs once per
+operation (not per field), so it costs nothing on the hot path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    get_named_type,
+    get_nullable_type,
+)
+from graphql.execution.values import get_argument_values
+from strawberry.extensions import SchemaExtension
+
+from api.errors import BadRequest
+from domain.research_graph import MAX_DEPTH, MAX_LIMIT, MIN_DEPTH
+
+MAX_FIRST = 100
+UNPAGED_LIST_ESTIMATE = 10  # fan-out assumed for a list without `first`
+
+
+def check_first(first: int, where: str) -> None:
+    if not 1 <= first <= MAX_FIRST:
+        raise BadRequest(f"{where}: first must be between 1 and {MAX_FIRST}, got {first}")
+
+
+class QueryLimits(SchemaExtension):
+    def __init__(self, *, max_cost: int) -> None:
+        self.max_cost = max_cost
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        document = ctx.graphql_document
+        if document is not None:
+            schema = ctx.schema._schema
+            fragments = {
+                d.name.value: d for d in document.definitions
+                if isinstance(d, FragmentDefinitionNode)
+            }  # fmt: skip
+            for op in document.definitions:
+                if not isinstance(op, OperationDefinitionNode):
+                    continue
+                if ctx.operation_name and (op.name is None or op.name.value != ctx.operation_name):
+                    continue
+                root = schema.get_root_type(op.operation)
+                if root is None:
+                    continue
+                walker = _CostWalker(schema, fragments, ctx.variables or {})
+                walker.walk(op.selection_set, root, 1)
+                if walker.cost > self.max_cost:
+                    raise BadRequest(
+                        f"Query too expensive: it could return about {walker.cost} objects "
+                        f"(limit {self.max_cost}); ask for smaller pages or less nesting",
+                        code="QUERY_TOO_COMPLEX",
+                    )
+        yield
+
+
+class _CostWalker:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: dict[str, Any],
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self.cost = 0
+
+    def walk(self, selection_set: SelectionSetNode, parent: GraphQLNamedType, mult: int) -> None:
+        for sel in selection_set.selections:
+            if isinstance(sel, FieldNode):
+                self._field(sel, parent, mult)
+            elif isinstance(sel, InlineFragmentNode):
+                cond = sel.type_condition
+                target = self.schema.get_type(cond.name.value) if cond else parent
+                self.walk(sel.selection_set, target or parent, mult)
+            elif isinstance(sel, FragmentSpreadNode):
+                frag = self.fragments.get(sel.name.value)
+                if frag is not None:
+                    target = self.schema.get_type(frag.type_condition.name.value)
+                    self.walk(frag.selection_set, target or parent, mult)
+
+    def _field(self, node: FieldNode, parent: GraphQLNamedType, mult: int) -> None:
+        name = node.name.value
+        if name.startswith("__") or not isinstance(parent, GraphQLObjectType):
+            return
+        field_def: GraphQLField | None = parent.fields.get(name)
+        if field_def is None:
+            return
+        try:
+            args = get_argument_values(field_def, node, self.variables)
+        except GraphQLError:
+            return  # execution reports the bad argument itself
+        where = f"{parent.name}.{name}"
+        fan_out = 1
+        if "first" in args and args["first"] is not None:
+            check_first(args["first"], where)
+            fan_out = args["first"]
+        elif isinstance(get_nullable_type(field_def.type), GraphQLList) and not parent.name.endswith(
+            "Connection"
+        ):
+            fan_out = UNPAGED_LIST_ESTIMATE
+        if where == "Query.researchGraph":
+            depth, limit = args.get("depth", 1), args.get("limit", 50)
+            if not MIN_DEPTH <= depth <= MAX_DEPTH:
+                raise BadRequest(f"researchGraph: depth must be {MIN_DEPTH} or {MAX_DEPTH}, got {depth}")
+            if not 1 <= limit <= MAX_LIMIT:
+                raise BadRequest(f"researchGraph: limit must be between 1 and {MAX_LIMIT}, got {limit}")
+            fan_out = limit
+        self.cost += mult * fan_out
+        if node.selection_set is not None:
+            self.walk(node.selection_set, get_named_type(field_def.type), mult * fan_out)

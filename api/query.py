@@ -1,0 +1,169 @@
+"""The Query root: the read side of the graph."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from api.context import Info
+from api.errors import BadRequest
+from api.types import social
+from api.types.author import Author
+from api.types.connection import Connection, connection_from_page, decode_cursor
+from api.types.enums import ClaimStatus, PaperKind
+from api.types.graph import ResearchGraph
+from api.types.institution import Institution
+from api.types.node import Node
+from api.types.paper import Paper
+from api.types.search import SearchHit, search_hits
+from api.types.topic import Topic
+from domain.research_graph import research_slice
+from graph_store import records as rec
+from graph_store.records import NodeKind, kind_of
+
+if TYPE_CHECKING:
+    from api.types.user import User
+
+UserRef = Annotated["User", strawberry.lazy("api.types.user")]
+
+
+@strawberry.input(description="All given conditions must hold; text matches ignore case.")
+class AuthorFilter:
+    name_contains: str | None = None
+    topic_slug: str | None = None
+    claim_status: ClaimStatus | None = None
+
+
+@strawberry.input(description="All given conditions must hold; text matches ignore case.")
+class PaperFilter:
+    title_contains: str | None = None
+    topic_slug: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    kind: PaperKind | None = None
+
+
+def _author_key(a: rec.AuthorRecord) -> str:
+    return a.sort_key
+
+
+def _paper_key(p: rec.PaperRecord) -> str:
+    return p.sort_key
+
+
+def _topic_key(t: rec.TopicRecord) -> str:
+    return rec.topic_sort_key(t.slug)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Any object by its global id; null if unknown or not visible.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        node_id = str(id)
+        kind = kind_of(node_id)
+        loaders = info.context.loaders
+        if kind is NodeKind.AUTHOR:
+            a = await loaders.author.load(node_id)
+            return Author.from_record(a) if a else None
+        if kind is NodeKind.PAPER:
+            p = await loaders.paper.load(node_id)
+            return Paper.from_record(p) if p else None
+        if kind is NodeKind.TOPIC:
+            t = await loaders.topic.load(node_id)
+            return Topic.from_record(t) if t else None
+        if kind is NodeKind.INSTITUTION:
+            i = await loaders.institution.load(node_id)
+            return Institution.from_record(i) if i else None
+        if kind is None:
+            return None
+        found = await social.load_social_node(info, kind, node_id)
+        return found if isinstance(found, Node) else None
+
+    @strawberry.field(description="The signed-in user, or null for anonymous requests.")
+    def viewer(self, info: Info) -> UserRef | None:
+        from api.types.user import User
+
+        viewer = info.context.viewer
+        return User.from_record(viewer) if viewer else None
+
+    @strawberry.field(description="An author by id or by slug (give exactly one).")
+    async def author(
+        self, info: Info, id: strawberry.ID | None = None, slug: str | None = None
+    ) -> Author | None:
+        if (id is None) == (slug is None):
+            raise BadRequest("author: give exactly one of id or slug")
+        loaders = info.context.loaders
+        found = (
+            await loaders.author.load(str(id)) if id is not None
+            else await loaders.author_by_slug.load(str(slug))
+        )  # fmt: skip
+        return Author.from_record(found) if found else None
+
+    @strawberry.field
+    async def authors(
+        self, info: Info, first: int = 20, after: str | None = None,
+        filter: AuthorFilter | None = None,
+    ) -> Connection[Author]:  # fmt: skip
+        f = filter or AuthorFilter()
+        spec = rec.AuthorFilterSpec(
+            name_contains=f.name_contains,
+            topic_slug=f.topic_slug,
+            claim_status=rec.ClaimStatus(f.claim_status.value) if f.claim_status else None,
+        )
+        page = await info.context.store.list_authors(spec, first, decode_cursor(after))
+        return connection_from_page(page, _author_key, Author.from_record, after)
+
+    @strawberry.field
+    async def paper(self, info: Info, id: strawberry.ID) -> Paper | None:
+        found = await info.context.loaders.paper.load(str(id))
+        return Paper.from_record(found) if found else None
+
+    @strawberry.field(description="Papers, newest first.")
+    async def papers(
+        self, info: Info, first: int = 20, after: str | None = None,
+        filter: PaperFilter | None = None,
+    ) -> Connection[Paper]:  # fmt: skip
+        f = filter or PaperFilter()
+        spec = rec.PaperFilterSpec(
+            title_contains=f.title_contains,
+            topic_slug=f.topic_slug,
+            year_from=f.year_from,
+            year_to=f.year_to,
+            kind=rec.PaperKind(f.kind.value) if f.kind else None,
+        )
+        page = await info.context.store.list_papers(spec, first, decode_cursor(after))
+        return connection_from_page(page, _paper_key, Paper.from_record, after)
+
+    @strawberry.field(description="A topic by id or by slug (give exactly one).")
+    async def topic(
+        self, info: Info, id: strawberry.ID | None = None, slug: str | None = None
+    ) -> Topic | None:
+        if (id is None) == (slug is None):
+            raise BadRequest("topic: give exactly one of id or slug")
+        loaders = info.context.loaders
+        found = (
+            await loaders.topic.load(str(id)) if id is not None
+            else await loaders.topic_by_slug.load(str(slug))
+        )  # fmt: skip
+        return Topic.from_record(found) if found else None
+
+    @strawberry.field
+    async def topics(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[Topic]:
+        page = await info.context.store.list_topics(first, decode_cursor(after))
+        return connection_from_page(page, _topic_key, Topic.from_record, after)
+
+    @strawberry.field(description="Authors, papers and topics matching the words, best first.")
+    async def search(self, info: Info, query: str, first: int = 10) -> list[SearchHit]:
+        return await search_hits(info, query, first)
+
+    @strawberry.field(
+        description="The slice around a centre node: depth 1 or 2, at most `limit` nodes."
+    )
+    async def research_graph(
+        self, info: Info, center: strawberry.ID, depth: int = 1, limit: int = 50
+    ) -> ResearchGraph:
+        found = await research_slice(info.context.store, str(center), depth, limit)
+        return ResearchGraph.from_slice(found)

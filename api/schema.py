@@ -1,0 +1,68 @@
+"""The one strawberry Schema, with its limits, caches and error masking."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.types import ExecutionContext
+
+from api.limits import QueryLimits
+from api.mutations import Mutation
+from api.query import Query
+from api.settings import Settings
+
+log = logging.getLogger("peergraph.api")
+
+MASKED_MESSAGE = "Internal server error; it has been logged with this request's id."
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    # A GraphQLError we raised (BadRequest) or graphql-core raised (validation,
+    # coercion) is meant for the client; anything else is a bug or an outage.
+    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+
+
+class PeerGraphSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        request_id = getattr(getattr(execution_context, "context", None), "request_id", "-")
+        for error in errors:
+            if _is_unexpected(error):
+                log.error(
+                    "request %s: unexpected error at %s",
+                    request_id,
+                    error.path,
+                    exc_info=error.original_error,
+                )
+            else:
+                log.info("request %s: %s", request_id, error.message)
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    s = settings or Settings()
+    extensions: list[Any] = [
+        MaxTokensLimiter(max_token_count=s.max_tokens),
+        ParserCache(maxsize=256),
+        ValidationCache(maxsize=256),
+        QueryDepthLimiter(max_depth=s.max_depth),
+        MaxAliasesLimiter(max_alias_count=s.max_aliases),
+        QueryLimits(max_cost=s.max_cost),
+        MaskErrors(should_mask_error=_is_unexpected, error_message=MASKED_MESSAGE),
+    ]
+    return PeerGraphSchema(query=Query, mutation=Mutation, extensions=extensions)
+
+
+def schema_sdl() -> str:
+    return build_schema().as_str() + "\n"

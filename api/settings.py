@@ -1,0 +1,85 @@
+"""Typed settings from the environment, read once at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+from graph_store.factory import StoreConfig
+
+DEFAULT_SECRET = "peergraph-development-secret-change-me"  # noqa: S105 - refused outside development
+
+
+class SettingsError(ValueError):
+    """The environment asks for something the server refuses to run with."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as e:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from e
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    env: str = "development"
+    secret_key: str = DEFAULT_SECRET
+    data_dir: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir("peergraph")))
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = ""
+    neo4j_database: str = "neo4j"
+    token_ttl_hours: int = 24
+    invitations_per_day: int = 20
+    max_body_bytes: int = 1024 * 1024
+    max_depth: int = 15
+    max_aliases: int = 50
+    max_tokens: int = 5000
+    max_cost: int = 50_000
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        defaults = cls()
+        settings = cls(
+            env=env.get("PEERGRAPH_ENV", defaults.env).strip().lower(),
+            secret_key=env.get("PEERGRAPH_SECRET_KEY") or DEFAULT_SECRET,
+            data_dir=Path(env["PEERGRAPH_DATA_DIR"]) if env.get("PEERGRAPH_DATA_DIR") else defaults.data_dir,
+            neo4j_uri=env.get("NEO4J_URI") or None,
+            neo4j_user=env.get("NEO4J_USER", defaults.neo4j_user),
+            neo4j_password=env.get("NEO4J_PASSWORD", defaults.neo4j_password),
+            neo4j_database=env.get("NEO4J_DATABASE", defaults.neo4j_database),
+            token_ttl_hours=_int(env, "PEERGRAPH_TOKEN_TTL_HOURS", defaults.token_ttl_hours),
+            invitations_per_day=_int(env, "PEERGRAPH_INVITATIONS_PER_DAY", defaults.invitations_per_day),
+            max_body_bytes=_int(env, "PEERGRAPH_MAX_BODY_BYTES", defaults.max_body_bytes),
+        )
+        settings.validate()
+        return settings
+
+    @property
+    def is_development(self) -> bool:
+        return self.env in ("development", "test")
+
+    def validate(self) -> None:
+        if not self.is_development and (self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32):
+            raise SettingsError(
+                f"PEERGRAPH_ENV={self.env}: set PEERGRAPH_SECRET_KEY to a random secret of at "
+                "least 32 characters (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
+
+    def store_config(self) -> StoreConfig:
+        return StoreConfig(
+            data_dir=self.data_dir,
+            neo4j_uri=self.neo4j_uri,
+            neo4j_user=self.neo4j_user,
+            neo4j_password=self.neo4j_password,
+            neo4j_database=self.neo4j_database,
+        )

@@ -1,0 +1,156 @@
+"""Author and what hangs off it: stats, trust, topics, co-authors."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from api.context import Info
+from api.types import social
+from api.types.connection import Connection, connection_from_page, decode_cursor, page_of_list
+from api.types.enums import ClaimStatus, TrustTier, VerificationLevel
+from api.types.institution import Institution
+from api.types.node import Node
+from domain import trust as trust_model
+from graph_store.records import AuthorRecord, AuthorStatsRecord, PaperRecord
+
+if TYPE_CHECKING:
+    from api.types.paper import Paper
+    from api.types.topic import Topic
+
+PaperRef = Annotated["Paper", strawberry.lazy("api.types.paper")]
+TopicRef = Annotated["Topic", strawberry.lazy("api.types.topic")]
+
+EMPTY_STATS = AuthorStatsRecord(0, 0, 0, 0)
+
+
+@strawberry.type(description="Counts of what the graph holds for this author.")
+class AuthorStats:
+    works: int
+    followers: int
+    topics: int
+    collaborators: int
+
+
+@strawberry.type(description="One reason for the trust score, with the points it adds.")
+class TrustComponent:
+    name: str
+    points: int
+    explanation: str
+
+
+@strawberry.type(description="The explainable trust score; components add up to the score.")
+class TrustSnapshot:
+    score: int
+    tier: TrustTier
+    verification: VerificationLevel
+    components: list[TrustComponent]
+
+
+@strawberry.type
+class TopicWeight:
+    topic: TopicRef
+    paper_count: int
+
+
+@strawberry.type(description="A co-author and the papers shared with them.")
+class Collaboration:
+    author: Author
+    shared_paper_count: int
+    _paper_ids: strawberry.Private[tuple[str, ...]]
+
+    @strawberry.field
+    async def shared_papers(self, info: Info) -> list[PaperRef]:
+        from api.types.paper import Paper
+
+        papers = await info.context.loaders.paper.load_many(list(self._paper_ids))
+        return [Paper.from_record(p) for p in papers if p is not None]
+
+
+@strawberry.type(description="A researcher: an imported public record, possibly claimed.")
+class Author(Node):
+    id: strawberry.ID
+    slug: str
+    name: str
+    claim_status: ClaimStatus
+    record: strawberry.Private[AuthorRecord]
+
+    @classmethod
+    def from_record(cls, record: AuthorRecord) -> Author:
+        return cls(
+            id=strawberry.ID(record.id),
+            slug=record.slug,
+            name=record.name,
+            claim_status=ClaimStatus(record.claim_status.value),
+            record=record,
+        )
+
+    @strawberry.field
+    async def affiliation(self, info: Info) -> Institution | None:
+        if self.record.affiliation_id is None:
+            return None
+        found = await info.context.loaders.institution.load(self.record.affiliation_id)
+        return Institution.from_record(found) if found else None
+
+    @strawberry.field
+    async def stats(self, info: Info) -> AuthorStats:
+        s = await info.context.loaders.stats.load(self.record.id) or EMPTY_STATS
+        return AuthorStats(
+            works=s.works, followers=s.followers, topics=s.topics, collaborators=s.collaborators
+        )
+
+    @strawberry.field
+    async def trust(self, info: Info) -> TrustSnapshot:
+        stats = await info.context.loaders.stats.load(self.record.id) or EMPTY_STATS
+        snap = trust_model.compute(self.record, stats)
+        return TrustSnapshot(
+            score=snap.score,
+            tier=TrustTier(snap.tier.value),
+            verification=VerificationLevel(snap.verification.value),
+            components=[TrustComponent(name=c.name, points=c.points, explanation=c.explanation)
+                        for c in snap.components],
+        )  # fmt: skip
+
+    @strawberry.field
+    async def papers(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[PaperRef]:
+        from api.types.paper import Paper
+
+        after_key = decode_cursor(after)
+        rows = await info.context.loaders.papers_of_author.load(self.record.id)
+        page = page_of_list(rows, _paper_key, first, after_key)
+        return connection_from_page(page, _paper_key, Paper.from_record, after)
+
+    @strawberry.field(description="Topics of this author's papers, most papers first.")
+    async def topics(self, info: Info) -> list[TopicWeight]:
+        from api.types.topic import Topic
+
+        weights = await info.context.loaders.topic_weights.load(self.record.id)
+        return [TopicWeight(topic=Topic.from_record(w.topic), paper_count=w.paper_count)
+                for w in weights]  # fmt: skip
+
+    @strawberry.field(description="Co-authors, most shared papers first.")
+    async def coauthors(self, info: Info, first: int = 10) -> list[Collaboration]:
+        rows = await info.context.loaders.coauthors.load(self.record.id)
+        return [
+            Collaboration(
+                author=Author.from_record(c.author),
+                shared_paper_count=len(c.shared_paper_ids),
+                _paper_ids=c.shared_paper_ids,
+            )
+            for c in rows[:first]
+        ]
+
+    @strawberry.field
+    async def viewer_is_following(self, info: Info) -> bool:
+        return await info.context.loaders.viewer_follows.load(self.record.id)
+
+    @strawberry.field(description="Whether the viewer could send this author an invitation now.")
+    async def viewer_can_invite(self, info: Info) -> bool:
+        return await social.viewer_can_invite(info, self.record)
+
+
+def _paper_key(p: PaperRecord) -> str:
+    return p.sort_key

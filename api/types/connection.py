@@ -1,0 +1,82 @@
+"""Relay cursor connections over keyset pages.
+
+A cursor is the item's store ``sort_key``, base64url-encoded so clients treat
+it as opaque; the store pages with ``sort_key > after``, so cursors stay valid
+when rows are inserted before them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+import strawberry
+
+from api.errors import BadRequest
+from graph_store.records import Page
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    total_count: int
+
+
+def encode_cursor(sort_key: str) -> str:
+    return base64.urlsafe_b64encode(sort_key.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as e:
+        raise BadRequest(f"Invalid cursor {cursor!r}: pass an endCursor from a previous page") from e
+
+
+def connection_from_page(
+    page: Page[R],
+    key: Callable[[R], str],
+    convert: Callable[[R], T],
+    after: str | None,
+) -> Connection[T]:
+    edges = [Edge(cursor=encode_cursor(key(r)), node=convert(r)) for r in page.items]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=page.total,
+    )
+
+
+def page_of_list(
+    records: Sequence[R], key: Callable[[R], str], first: int, after_key: str | None
+) -> Page[R]:
+    """Keyset-page an already sorted in-memory list (a relation's rows)."""
+    rest = [r for r in records if after_key is None or key(r) > after_key]
+    return Page(items=tuple(rest[:first]), total=len(records), has_next=len(rest) > first)

@@ -1,0 +1,56 @@
+"""Paper: one distinct work, with its authors in order and its topics."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from api.context import Info
+from api.types.enums import PaperKind
+from api.types.node import Node
+from graph_store.records import PaperRecord
+
+if TYPE_CHECKING:
+    from api.types.author import Author
+    from api.types.topic import Topic
+
+AuthorRef = Annotated["Author", strawberry.lazy("api.types.author")]
+TopicRef = Annotated["Topic", strawberry.lazy("api.types.topic")]
+
+
+@strawberry.type
+class Paper(Node):
+    id: strawberry.ID
+    title: str
+    year: int | None
+    kind: PaperKind
+    venue: str | None
+    abstract: str | None
+    code_url: str | None
+
+    @classmethod
+    def from_record(cls, record: PaperRecord) -> Paper:
+        return cls(
+            id=strawberry.ID(record.id),
+            title=record.title,
+            year=record.year,
+            kind=PaperKind(record.kind.value),
+            venue=record.venue,
+            abstract=record.abstract,
+            code_url=record.code_url,
+        )
+
+    @strawberry.field(description="Authors in the order the source gives.")
+    async def authors(self, info: Info) -> list[AuthorRef]:
+        from api.types.author import Author
+
+        rows = await info.context.loaders.authors_of_paper.load(str(self.id))
+        return [Author.from_record(a) for a in rows]
+
+    @strawberry.field
+    async def topics(self, info: Info) -> list[TopicRef]:
+        from api.types.topic import Topic
+
+        rows = await info.context.loaders.topics_of_paper.load(str(self.id))
+        return [Topic.from_record(t) for t in rows]

@@ -1,0 +1,51 @@
+"""Topic: a term of the controlled vocabulary, with its papers and authors."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from api.context import Info
+from api.types.connection import Connection, connection_from_page, decode_cursor, page_of_list
+from api.types.node import Node
+from graph_store.records import PaperRecord, TopicRecord
+
+if TYPE_CHECKING:
+    from api.types.author import Author
+    from api.types.paper import Paper
+
+AuthorRef = Annotated["Author", strawberry.lazy("api.types.author")]
+PaperRef = Annotated["Paper", strawberry.lazy("api.types.paper")]
+
+
+@strawberry.type
+class Topic(Node):
+    id: strawberry.ID
+    slug: str
+    name: str
+
+    @classmethod
+    def from_record(cls, record: TopicRecord) -> Topic:
+        return cls(id=strawberry.ID(record.id), slug=record.slug, name=record.name)
+
+    @strawberry.field
+    async def papers(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[PaperRef]:
+        from api.types.paper import Paper
+
+        rows = await info.context.loaders.papers_of_topic.load(str(self.id))
+        page = page_of_list(rows, _paper_key, first, decode_cursor(after))
+        return connection_from_page(page, _paper_key, Paper.from_record, after)
+
+    @strawberry.field(description="Authors with papers on this topic, most such papers first.")
+    async def authors(self, info: Info, first: int = 20) -> list[AuthorRef]:
+        from api.types.author import Author
+
+        rows = await info.context.loaders.authors_of_topic.load(str(self.id))
+        return [Author.from_record(a) for a in rows[:first]]
+
+
+def _paper_key(p: PaperRecord) -> str:
+    return p.sort_key

@@ -1,0 +1,1 @@
+"""Graph storage: the GraphStore protocol, its records, and two backends."""

@@ -1,0 +1,32 @@
+"""Pick the backend: Neo4j when a URI is configured, else the embedded store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph_store.store import GraphStore
+
+
+@dataclass(frozen=True, slots=True)
+class StoreConfig:
+    data_dir: Path
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = ""
+    neo4j_database: str = "neo4j"
+    # Fail fast when the database is down instead of hanging about a minute.
+    connection_timeout: float = 2.0
+    acquisition_timeout: float = 3.0
+    max_retry_time: float = 3.0
+
+
+def open_store(config: StoreConfig) -> GraphStore:
+    """Construct (not yet initialise) the configured backend."""
+    if config.neo4j_uri:
+        from graph_store.neo4j.store import Neo4jGraphStore
+
+        return Neo4jGraphStore(config)
+    from graph_store.embedded.store import EmbeddedGraphStore
+
+    return EmbeddedGraphStore(config.data_dir)

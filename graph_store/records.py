@@ -1,0 +1,316 @@
+"""Frozen records the graph store speaks in.
+
+Both backends return exactly these types, so nothing above the store knows
+which engine answered. Times are timezone-aware UTC datetimes; backends store
+them as epoch microseconds (INT64), which both engines compare natively.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class PaperKind(enum.StrEnum):
+    PREPRINT = "PREPRINT"
+    CONFERENCE = "CONFERENCE"
+    JOURNAL = "JOURNAL"
+
+
+class ClaimStatus(enum.StrEnum):
+    """Status of an author record (not of a claim)."""
+
+    UNCLAIMED = "UNCLAIMED"
+    PENDING = "PENDING"
+    CLAIMED = "CLAIMED"
+
+
+class ClaimDecision(enum.StrEnum):
+    PENDING = "PENDING"
+    VERIFIED = "VERIFIED"
+    REJECTED = "REJECTED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class InvitationStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class CorrectionStatus(enum.StrEnum):
+    OPEN = "OPEN"
+    APPLIED = "APPLIED"
+    REJECTED = "REJECTED"
+
+
+class Role(enum.StrEnum):
+    MEMBER = "MEMBER"
+    MODERATOR = "MODERATOR"
+
+
+class NodeKind(enum.StrEnum):
+    """Kinds of graph nodes; the prefix of every id names its kind."""
+
+    AUTHOR = "author"
+    PAPER = "paper"
+    TOPIC = "topic"
+    INSTITUTION = "inst"
+    USER = "user"
+    CLAIM = "claim"
+    INVITATION = "inv"
+    CORRECTION = "corr"
+
+
+def kind_of(node_id: str) -> NodeKind | None:
+    """The kind an id names (``author:hangbo-bao`` → AUTHOR), or None."""
+    prefix, sep, rest = node_id.partition(":")
+    if not sep or not rest:
+        return None
+    try:
+        return NodeKind(prefix)
+    except ValueError:
+        return None
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_micros(value: datetime) -> int:
+    return int(value.timestamp() * 1_000_000)
+
+
+def from_micros(value: int) -> datetime:
+    return datetime.fromtimestamp(value / 1_000_000, UTC)
+
+
+# --- keyset sort keys -------------------------------------------------------
+# Each listable node stores a precomputed ``sort_key`` (unique, ascending =
+# display order), so every backend pages with ``WHERE n.sort_key > $after
+# ORDER BY n.sort_key LIMIT $n``: no OFFSET, stable under inserts.
+
+
+def author_sort_key(name: str, author_id: str) -> str:
+    return f"{name.casefold()}\x1f{author_id}"
+
+
+def paper_sort_key(year: int | None, title: str, paper_id: str) -> str:
+    # Newest first, then by title; papers without a year go last.
+    inverted_year = 9999 - year if year is not None else 9999
+    return f"{inverted_year:04d}\x1f{title.casefold()}\x1f{paper_id}"
+
+
+def topic_sort_key(slug: str) -> str:
+    return slug
+
+
+# --- graph records ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedFigures:
+    """What a profile page printed about its owner, kept as evidence."""
+
+    works: int
+    followers: int
+    topics: int
+    collaborators: int
+    trust_score: int
+    trust_tier: str
+    verification: str
+    source: str  # seed file name
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorRecord:
+    id: str
+    slug: str
+    name: str
+    claim_status: ClaimStatus = ClaimStatus.UNCLAIMED
+    affiliation_id: str | None = None
+    imported: ImportedFigures | None = None
+
+    @property
+    def sort_key(self) -> str:
+        return author_sort_key(self.name, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class PaperRecord:
+    id: str
+    title: str
+    kind: PaperKind
+    year: int | None = None
+    venue: str | None = None
+    abstract: str | None = None
+    code_url: str | None = None
+
+    @property
+    def sort_key(self) -> str:
+        return paper_sort_key(self.year, self.title, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRecord:
+    id: str
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class InstitutionRecord:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorStatsRecord:
+    """Counts of what the graph holds for one author."""
+
+    works: int
+    followers: int
+    topics: int
+    collaborators: int
+
+
+@dataclass(frozen=True, slots=True)
+class TopicWeightRecord:
+    topic: TopicRecord
+    paper_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class CoauthorRecord:
+    author: AuthorRecord
+    shared_paper_ids: tuple[str, ...]  # in paper display order
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One keyset page: ``items`` in display order, ``total`` over all pages."""
+
+    items: tuple[T, ...]
+    total: int
+    has_next: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GraphEdgeRecord:
+    """An undirected edge of the research graph, by node ids.
+
+    kind: AUTHORED (author–paper), TAGGED (paper–topic), AFFILIATED
+    (author–institution).
+    """
+
+    source: str
+    target: str
+    kind: str
+    weight: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHitRecord:
+    node_id: str
+    score: float
+
+
+# --- import batch -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorshipRow:
+    author_id: str
+    paper_id: str
+    position: int  # 1-based order on the paper; 0 = unknown (listed after the known)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportBatch:
+    """Everything one import writes, in one transaction.
+
+    Writing is idempotent: nodes are merged on their id, relationships on
+    their ends; an existing authorship keeps its position, an existing
+    author keeps its claim status.
+    """
+
+    authors: tuple[AuthorRecord, ...] = ()
+    papers: tuple[PaperRecord, ...] = ()
+    topics: tuple[TopicRecord, ...] = ()
+    institutions: tuple[InstitutionRecord, ...] = ()
+    authorships: tuple[AuthorshipRow, ...] = ()
+    paper_topics: tuple[tuple[str, str], ...] = ()  # (paper_id, topic_id)
+
+
+# --- social records -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    id: str
+    email: str  # as typed; uniqueness is on email.casefold()
+    display_name: str
+    password_hash: str
+    role: Role
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRecord:
+    id: str
+    author_id: str
+    user_id: str
+    status: ClaimDecision
+    evidence: str
+    created_at: datetime
+    decided_at: datetime | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationRecord:
+    id: str
+    sender_id: str  # user id
+    sender_author_id: str | None  # the sender's verified author when sent
+    recipient_author_id: str
+    message: str
+    status: InvitationStatus
+    created_at: datetime
+    responded_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionRecord:
+    id: str
+    target_id: str  # an author or paper id
+    field: str
+    proposed_value: str
+    reason: str
+    status: CorrectionStatus
+    created_by: str  # user id
+    created_at: datetime
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorFilterSpec:
+    name_contains: str | None = None  # case-insensitive
+    topic_slug: str | None = None
+    claim_status: ClaimStatus | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PaperFilterSpec:
+    title_contains: str | None = None  # case-insensitive
+    topic_slug: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    kind: PaperKind | None = None
+

@@ -1,0 +1,268 @@
+"""The GraphStore protocol: everything above the store talks to this.
+
+Rules for every backend:
+- Reads that take a list of ids are batch reads: one database round trip for
+  the whole list, whatever its length, and every id asked for is a key of the
+  answer (an empty list where there is nothing), except ``get_*`` which leave
+  unknown ids out.
+- Every write method is one transaction. Conditional writes check their rule
+  inside that transaction and raise ``RuleViolation`` with nothing written.
+- Driver/engine errors are re-raised as ``StoreError``/``StoreUnavailable``
+  (``raise ... from e``); no backend exception type leaks out.
+- Lists come back in display order: papers by ``PaperRecord.sort_key``,
+  authors by ``AuthorRecord.sort_key``, topics by slug, unless a method says
+  otherwise. Keyset paging: ``after`` is the ``sort_key`` of the last item of
+  the previous page (None for the first page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from graph_store.records import (
+    AuthorFilterSpec,
+    AuthorRecord,
+    AuthorStatsRecord,
+    ClaimDecision,
+    ClaimRecord,
+    CoauthorRecord,
+    CorrectionRecord,
+    CorrectionStatus,
+    GraphEdgeRecord,
+    ImportBatch,
+    InstitutionRecord,
+    InvitationRecord,
+    InvitationStatus,
+    Page,
+    PaperFilterSpec,
+    PaperRecord,
+    SearchHitRecord,
+    TopicRecord,
+    TopicWeightRecord,
+    UserRecord,
+)
+
+
+class GraphStore(Protocol):
+    # --- lifecycle ------------------------------------------------------------
+    async def initialize(self) -> None:
+        """Create tables/constraints/indexes; idempotent; called at start-up."""
+
+    async def close(self) -> None: ...
+
+    async def ping(self) -> None:
+        """Return when the database answers; raise StoreUnavailable otherwise."""
+
+    # --- import ---------------------------------------------------------------
+    async def import_batch(self, batch: ImportBatch) -> None:
+        """Write one import in one transaction (see ImportBatch for merge rules)."""
+
+    async def find_authors_by_name(self, names: Sequence[str]) -> dict[str, AuthorRecord]:
+        """Existing authors whose name equals one of ``names`` case-insensitively.
+
+        Keys are ``name.casefold()``.
+        """
+
+    async def existing_slugs(self, slugs: Sequence[str]) -> set[str]:
+        """Which of these author slugs are taken."""
+
+    async def find_papers_by_title(self, titles: Sequence[str]) -> dict[str, PaperRecord]:
+        """Existing papers whose title equals one of ``titles`` case-insensitively.
+
+        Keys are ``title.casefold()``.
+        """
+
+    async def author_count(self) -> int: ...
+
+    # --- batch reads by id ----------------------------------------------------
+    async def get_authors(self, ids: Sequence[str]) -> dict[str, AuthorRecord]: ...
+    async def get_authors_by_slug(self, slugs: Sequence[str]) -> dict[str, AuthorRecord]: ...
+    async def get_papers(self, ids: Sequence[str]) -> dict[str, PaperRecord]: ...
+    async def get_topics(self, ids: Sequence[str]) -> dict[str, TopicRecord]: ...
+    async def get_topics_by_slug(self, slugs: Sequence[str]) -> dict[str, TopicRecord]: ...
+    async def get_institutions(self, ids: Sequence[str]) -> dict[str, InstitutionRecord]: ...
+    async def get_users(self, ids: Sequence[str]) -> dict[str, UserRecord]: ...
+    async def get_claims(self, ids: Sequence[str]) -> dict[str, ClaimRecord]: ...
+    async def get_invitations(self, ids: Sequence[str]) -> dict[str, InvitationRecord]: ...
+    async def get_corrections(self, ids: Sequence[str]) -> dict[str, CorrectionRecord]: ...
+
+    # --- lists (keyset pages) -----------------------------------------------------
+    async def list_authors(
+        self, spec: AuthorFilterSpec, first: int, after: str | None
+    ) -> Page[AuthorRecord]: ...
+
+    async def list_papers(
+        self, spec: PaperFilterSpec, first: int, after: str | None
+    ) -> Page[PaperRecord]: ...
+
+    async def list_topics(self, first: int, after: str | None) -> Page[TopicRecord]: ...
+
+    # --- relations, batched by the id of the "from" side ----------------------
+    async def papers_of_authors(self, author_ids: Sequence[str]) -> dict[str, list[PaperRecord]]:
+        ...
+
+    async def authors_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[AuthorRecord]]:
+        """Authors of each paper in author order (position, then name)."""
+
+    async def topics_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[TopicRecord]]:
+        ...
+
+    async def papers_of_topics(self, topic_ids: Sequence[str]) -> dict[str, list[PaperRecord]]:
+        ...
+
+    async def authors_of_topics(self, topic_ids: Sequence[str]) -> dict[str, list[AuthorRecord]]:
+        """Authors with papers on the topic, most such papers first, then by sort_key."""
+
+    async def topic_weights_of_authors(
+        self, author_ids: Sequence[str]
+    ) -> dict[str, list[TopicWeightRecord]]:
+        """Topics of each author's papers with paper counts, highest count first, then slug."""
+
+    async def coauthors_of_authors(
+        self, author_ids: Sequence[str]
+    ) -> dict[str, list[CoauthorRecord]]:
+        """Everyone sharing a paper with the author (never the author), most shared
+        papers first, then by author sort_key."""
+
+    async def author_stats(self, author_ids: Sequence[str]) -> dict[str, AuthorStatsRecord]:
+        """works = papers, followers = follows, topics = distinct topics of the
+        papers, collaborators = distinct co-authors; all counted in the graph."""
+
+    async def node_labels(self, ids: Sequence[str]) -> dict[str, str]:
+        """Display label of any graph node (author/institution name, paper title,
+        topic name); unknown ids are left out."""
+
+    async def graph_edges(self, node_ids: Sequence[str]) -> list[GraphEdgeRecord]:
+        """Every AUTHORED/TAGGED/AFFILIATED edge touching one of these nodes.
+
+        AUTHORED: source=author, target=paper. TAGGED: source=paper,
+        target=topic. AFFILIATED: source=author, target=institution.
+        Each edge once.
+        """
+
+    async def search(self, query: str, first: int) -> list[SearchHitRecord]:
+        """Authors (name), papers (title, abstract) and topics (name) matching
+        the words of ``query`` case-insensitively; best first, score > 0.
+        A name/title match ranks above an abstract-only match."""
+
+    # --- accounts -------------------------------------------------------------
+    async def create_user(self, user: UserRecord) -> UserRecord:
+        """Rule EMAIL_TAKEN when ``email.casefold()`` is taken."""
+
+    async def get_user_by_email(self, email: str) -> UserRecord | None:
+        """Case-insensitive lookup."""
+
+    # --- follow -----------------------------------------------------------------
+    async def follow(self, user_id: str, author_id: str, at: datetime) -> None:
+        """Idempotent: at most one follow per pair, even under concurrency.
+        Rule NOT_FOUND if the user or author does not exist."""
+
+    async def unfollow(self, user_id: str, author_id: str) -> None:
+        """Idempotent; no error when there was no follow."""
+
+    async def followed_among(self, user_id: str, author_ids: Sequence[str]) -> set[str]: ...
+
+    async def following_page(
+        self, user_id: str, first: int, after: str | None
+    ) -> Page[AuthorRecord]:
+        """Followed authors in author sort_key order."""
+
+    # --- claims -----------------------------------------------------------------
+    async def create_claim(self, claim: ClaimRecord) -> ClaimRecord:
+        """Insert a PENDING claim and set the author PENDING.
+
+        Rules: NOT_FOUND (author or user), AUTHOR_ALREADY_CLAIMED (the author
+        has a PENDING or VERIFIED claim), USER_ALREADY_VERIFIED (the user holds
+        a verified author).
+        """
+
+    async def withdraw_claim(self, claim_id: str, user_id: str, at: datetime) -> ClaimRecord:
+        """PENDING → WITHDRAWN by its claimant; author back to UNCLAIMED.
+        Rules: NOT_FOUND, NOT_CLAIMANT, CLAIM_NOT_PENDING."""
+
+    async def decide_claim(
+        self, claim_id: str, approve: bool, note: str | None, at: datetime
+    ) -> ClaimRecord:
+        """PENDING → VERIFIED (author CLAIMED) or REJECTED (author UNCLAIMED).
+        Rules: NOT_FOUND, CLAIM_NOT_PENDING, USER_ALREADY_VERIFIED (approving
+        would give the user a second verified author)."""
+
+    async def claims_of_users(self, user_ids: Sequence[str]) -> dict[str, list[ClaimRecord]]:
+        """Newest first."""
+
+    async def verified_authors_of_users(
+        self, user_ids: Sequence[str]
+    ) -> dict[str, AuthorRecord]:
+        """The author each user holds a VERIFIED claim on; users without one
+        are left out."""
+
+    async def verified_claimants_of_authors(self, author_ids: Sequence[str]) -> dict[str, str]:
+        """author id → user id of its verified claimant; others left out."""
+
+    async def claims_by_status(
+        self, status: ClaimDecision, first: int, after: str | None
+    ) -> Page[ClaimRecord]:
+        """For the moderators' queue: oldest first; ``after`` is a claim id's
+        sort key ``f"{created_at micros:020d}|{id}"``."""
+
+    # --- invitations ----------------------------------------------------------
+    async def create_invitation(
+        self, invitation: InvitationRecord, daily_limit: int, window_start: datetime
+    ) -> InvitationRecord:
+        """Insert a PENDING invitation; the stored ``sender_author_id`` is the
+        sender's verified author, read in the same transaction.
+
+        Rules, checked in this order: SENDER_NOT_VERIFIED, NOT_FOUND
+        (recipient), SELF_INVITATION, RECIPIENT_NOT_CLAIMED,
+        INVITATION_PENDING_EXISTS (same sender → same recipient, PENDING),
+        RATE_LIMITED (``daily_limit`` invitations by this sender created at or
+        after ``window_start`` already exist).
+        """
+
+    async def respond_invitation(
+        self, invitation_id: str, user_id: str, status: InvitationStatus, at: datetime
+    ) -> InvitationRecord:
+        """ACCEPTED/DECLINED by the recipient author's verified claimant,
+        WITHDRAWN by the sender; only from PENDING.
+        Rules: NOT_FOUND, NOT_A_PARTY (the user is not the party who may do
+        this), INVITATION_NOT_PENDING."""
+
+    async def invitations_sent(self, user_ids: Sequence[str]) -> dict[str, list[InvitationRecord]]:
+        """Newest first."""
+
+    async def invitations_received(
+        self, user_ids: Sequence[str]
+    ) -> dict[str, list[InvitationRecord]]:
+        """Invitations to the author each user holds a verified claim on; newest first."""
+
+    async def pending_invitation_recipients(
+        self, user_id: str, author_ids: Sequence[str]
+    ) -> set[str]:
+        """Which of these authors have a PENDING invitation from this user."""
+
+    async def count_invitations_since(self, user_id: str, since: datetime) -> int: ...
+
+    # --- corrections ------------------------------------------------------------
+    async def create_correction(self, correction: CorrectionRecord) -> CorrectionRecord:
+        """Rule NOT_FOUND when the target author/paper does not exist."""
+
+    async def decide_correction(
+        self,
+        correction_id: str,
+        status: CorrectionStatus,
+        reviewer_id: str,
+        note: str | None,
+        at: datetime,
+        update: tuple[str, str | int | None] | None,
+    ) -> CorrectionRecord:
+        """OPEN → APPLIED (setting ``update = (property, value)`` on the target,
+        keeping derived keys such as sort_key in step) or REJECTED.
+        Properties: author ``name``; paper ``title``, ``year``, ``venue``,
+        ``abstract``, ``code_url``. Rules: NOT_FOUND, CORRECTION_NOT_OPEN."""
+
+    async def corrections_by_status(
+        self, status: CorrectionStatus, first: int, after: str | None
+    ) -> Page[CorrectionRecord]:
+        """Oldest first; keyset as in claims_by_status."""
