@@ -31,7 +31,7 @@ from graphql import (
     get_named_type,
     get_nullable_type,
 )
-from graphql.execution.values import get_argument_values
+from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.extensions import SchemaExtension
 
 from api.errors import BadRequest
@@ -67,7 +67,12 @@ class QueryLimits(SchemaExtension):
                 root = schema.get_root_type(op.operation)
                 if root is None:
                     continue
-                walker = _CostWalker(schema, fragments, ctx.variables or {})
+                # Coerced the way graphql-core will (its variable type differs by version).
+                variables = get_variable_values(schema, op.variable_definitions or [],
+                                                ctx.variables or {})  # fmt: skip
+                if isinstance(variables, list):
+                    continue  # bad variables: execution reports them
+                walker = _CostWalker(schema, fragments, variables)
                 walker.walk(op.selection_set, root, 1)
                 if walker.cost > self.max_cost:
                     raise BadRequest(
@@ -83,7 +88,7 @@ class _CostWalker:
         self,
         schema: GraphQLSchema,
         fragments: dict[str, FragmentDefinitionNode],
-        variables: dict[str, Any],
+        variables: Any,
     ) -> None:
         self.schema = schema
         self.fragments = fragments
@@ -131,6 +136,6 @@ class _CostWalker:
             if not 1 <= limit <= MAX_LIMIT:
                 raise BadRequest(f"researchGraph: limit must be between 1 and {MAX_LIMIT}, got {limit}")
             fan_out = limit
-        self.cost += mult * fan_out
-        if node.selection_set is not None:
+        if node.selection_set is not None:  # objects count; their scalars come with them
+            self.cost += mult * fan_out
             self.walk(node.selection_set, get_named_type(field_def.type), mult * fan_out)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 
@@ -10,7 +10,7 @@ from api.context import Info
 from api.errors import BadRequest
 from api.types import social
 from api.types.author import Author
-from api.types.connection import Connection, connection_from_page, decode_cursor
+from api.types.connection import Connection, connection_from_page, decode_cursor, page_size
 from api.types.enums import ClaimStatus, PaperKind
 from api.types.graph import ResearchGraph
 from api.types.institution import Institution
@@ -25,23 +25,30 @@ from graph_store.records import NodeKind, kind_of
 if TYPE_CHECKING:
     from api.types.user import User
 
+T = TypeVar("T")
+
 UserRef = Annotated["User", strawberry.lazy("api.types.user")]
 
 
 @strawberry.input(description="All given conditions must hold; text matches ignore case.")
 class AuthorFilter:
-    name_contains: str | None = None
-    topic_slug: str | None = None
-    claim_status: ClaimStatus | None = None
+    name_contains: str | None = strawberry.UNSET
+    topic_slug: str | None = strawberry.UNSET
+    claim_status: ClaimStatus | None = strawberry.UNSET
 
 
 @strawberry.input(description="All given conditions must hold; text matches ignore case.")
 class PaperFilter:
-    title_contains: str | None = None
-    topic_slug: str | None = None
-    year_from: int | None = None
-    year_to: int | None = None
-    kind: PaperKind | None = None
+    title_contains: str | None = strawberry.UNSET
+    topic_slug: str | None = strawberry.UNSET
+    year_from: int | None = strawberry.UNSET
+    year_to: int | None = strawberry.UNSET
+    kind: PaperKind | None = strawberry.UNSET
+
+
+def _given(value: T | None) -> T | None:
+    """None for an argument the client left out (UNSET) or sent as null."""
+    return None if value is strawberry.UNSET else value
 
 
 def _author_key(a: rec.AuthorRecord) -> str:
@@ -89,8 +96,9 @@ class Query:
 
     @strawberry.field(description="An author by id or by slug (give exactly one).")
     async def author(
-        self, info: Info, id: strawberry.ID | None = None, slug: str | None = None
+        self, info: Info, id: strawberry.ID | None = strawberry.UNSET, slug: str | None = strawberry.UNSET
     ) -> Author | None:
+        id, slug = _given(id), _given(slug)
         if (id is None) == (slug is None):
             raise BadRequest("author: give exactly one of id or slug")
         loaders = info.context.loaders
@@ -102,16 +110,16 @@ class Query:
 
     @strawberry.field
     async def authors(
-        self, info: Info, first: int = 20, after: str | None = None,
-        filter: AuthorFilter | None = None,
+        self, info: Info, first: int | None = 20, after: str | None = strawberry.UNSET,
+        filter: AuthorFilter | None = strawberry.UNSET,
     ) -> Connection[Author]:  # fmt: skip
         f = filter or AuthorFilter()
         spec = rec.AuthorFilterSpec(
-            name_contains=f.name_contains,
-            topic_slug=f.topic_slug,
+            name_contains=_given(f.name_contains),
+            topic_slug=_given(f.topic_slug),
             claim_status=rec.ClaimStatus(f.claim_status.value) if f.claim_status else None,
         )
-        page = await info.context.store.list_authors(spec, first, decode_cursor(after))
+        page = await info.context.store.list_authors(spec, page_size(first, 20), decode_cursor(after))
         return connection_from_page(page, _author_key, Author.from_record, after)
 
     @strawberry.field
@@ -121,24 +129,25 @@ class Query:
 
     @strawberry.field(description="Papers, newest first.")
     async def papers(
-        self, info: Info, first: int = 20, after: str | None = None,
-        filter: PaperFilter | None = None,
+        self, info: Info, first: int | None = 20, after: str | None = strawberry.UNSET,
+        filter: PaperFilter | None = strawberry.UNSET,
     ) -> Connection[Paper]:  # fmt: skip
         f = filter or PaperFilter()
         spec = rec.PaperFilterSpec(
-            title_contains=f.title_contains,
-            topic_slug=f.topic_slug,
-            year_from=f.year_from,
-            year_to=f.year_to,
+            title_contains=_given(f.title_contains),
+            topic_slug=_given(f.topic_slug),
+            year_from=_given(f.year_from),
+            year_to=_given(f.year_to),
             kind=rec.PaperKind(f.kind.value) if f.kind else None,
         )
-        page = await info.context.store.list_papers(spec, first, decode_cursor(after))
+        page = await info.context.store.list_papers(spec, page_size(first, 20), decode_cursor(after))
         return connection_from_page(page, _paper_key, Paper.from_record, after)
 
     @strawberry.field(description="A topic by id or by slug (give exactly one).")
     async def topic(
-        self, info: Info, id: strawberry.ID | None = None, slug: str | None = None
+        self, info: Info, id: strawberry.ID | None = strawberry.UNSET, slug: str | None = strawberry.UNSET
     ) -> Topic | None:
+        id, slug = _given(id), _given(slug)
         if (id is None) == (slug is None):
             raise BadRequest("topic: give exactly one of id or slug")
         loaders = info.context.loaders
@@ -150,14 +159,14 @@ class Query:
 
     @strawberry.field
     async def topics(
-        self, info: Info, first: int = 50, after: str | None = None
+        self, info: Info, first: int | None = 50, after: str | None = strawberry.UNSET
     ) -> Connection[Topic]:
-        page = await info.context.store.list_topics(first, decode_cursor(after))
+        page = await info.context.store.list_topics(page_size(first, 50), decode_cursor(after))
         return connection_from_page(page, _topic_key, Topic.from_record, after)
 
     @strawberry.field(description="Authors, papers and topics matching the words, best first.")
-    async def search(self, info: Info, query: str, first: int = 10) -> list[SearchHit]:
-        return await search_hits(info, query, first)
+    async def search(self, info: Info, query: str, first: int | None = 10) -> list[SearchHit]:
+        return await search_hits(info, query, page_size(first, 10))
 
     @strawberry.field(
         description="The slice around a centre node: depth 1 or 2, at most `limit` nodes."

@@ -53,13 +53,13 @@ class PeerGraphSchema(strawberry.Schema):
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     s = settings or Settings()
     extensions: list[Any] = [
-        MaxTokensLimiter(max_token_count=s.max_tokens),
-        ParserCache(maxsize=256),
-        ValidationCache(maxsize=256),
-        QueryDepthLimiter(max_depth=s.max_depth),
-        MaxAliasesLimiter(max_alias_count=s.max_aliases),
-        QueryLimits(max_cost=s.max_cost),
-        MaskErrors(should_mask_error=_is_unexpected, error_message=MASKED_MESSAGE),
+        lambda: MaxTokensLimiter(max_token_count=s.max_tokens),
+        ParserCache,
+        ValidationCache,
+        lambda: QueryDepthLimiter(max_depth=s.max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=s.max_aliases),
+        lambda: QueryLimits(max_cost=s.max_cost),
+        lambda: MaskErrors(should_mask_error=_is_unexpected, error_message=MASKED_MESSAGE),
     ]
     return PeerGraphSchema(query=Query, mutation=Mutation, extensions=extensions)
 

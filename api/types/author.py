@@ -8,7 +8,13 @@ import strawberry
 
 from api.context import Info
 from api.types import social
-from api.types.connection import Connection, connection_from_page, decode_cursor, page_of_list
+from api.types.connection import (
+    Connection,
+    connection_from_page,
+    decode_cursor,
+    page_of_list,
+    page_size,
+)
 from api.types.enums import ClaimStatus, TrustTier, VerificationLevel
 from api.types.institution import Institution
 from api.types.node import Node
@@ -114,13 +120,13 @@ class Author(Node):
 
     @strawberry.field
     async def papers(
-        self, info: Info, first: int = 20, after: str | None = None
+        self, info: Info, first: int | None = 20, after: str | None = strawberry.UNSET
     ) -> Connection[PaperRef]:
         from api.types.paper import Paper
 
         after_key = decode_cursor(after)
         rows = await info.context.loaders.papers_of_author.load(self.record.id)
-        page = page_of_list(rows, _paper_key, first, after_key)
+        page = page_of_list(rows, _paper_key, page_size(first, 20), after_key)
         return connection_from_page(page, _paper_key, Paper.from_record, after)
 
     @strawberry.field(description="Topics of this author's papers, most papers first.")
@@ -132,7 +138,7 @@ class Author(Node):
                 for w in weights]  # fmt: skip
 
     @strawberry.field(description="Co-authors, most shared papers first.")
-    async def coauthors(self, info: Info, first: int = 10) -> list[Collaboration]:
+    async def coauthors(self, info: Info, first: int | None = 10) -> list[Collaboration]:
         rows = await info.context.loaders.coauthors.load(self.record.id)
         return [
             Collaboration(
@@ -140,7 +146,7 @@ class Author(Node):
                 shared_paper_count=len(c.shared_paper_ids),
                 _paper_ids=c.shared_paper_ids,
             )
-            for c in rows[:first]
+            for c in rows[: page_size(first, 10)]
         ]
 
     @strawberry.field

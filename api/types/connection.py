@@ -46,11 +46,21 @@ def encode_cursor(sort_key: str) -> str:
     return base64.urlsafe_b64encode(sort_key.encode()).decode().rstrip("=")
 
 
+def page_size(first: int | None, default: int) -> int:
+    """``first`` as given; an explicit null means the field's default. Its
+    range (1-100) was checked before execution by api.limits."""
+    return default if first is None else first
+
+
 def decode_cursor(cursor: str | None) -> str | None:
-    if cursor is None:
+    if not cursor:  # None or UNSET
         return None
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = base64.b64decode(padded, altchars=b"-_", validate=True).decode()
+        if not key:
+            raise ValueError("empty cursor")
+        return key
     except (binascii.Error, UnicodeDecodeError, ValueError) as e:
         raise BadRequest(f"Invalid cursor {cursor!r}: pass an endCursor from a previous page") from e
 
@@ -66,7 +76,7 @@ def connection_from_page(
         edges=edges,
         page_info=PageInfo(
             has_next_page=page.has_next,
-            has_previous_page=after is not None,
+            has_previous_page=bool(after),
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),

@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from api.context import Info
-from api.types.connection import Connection, connection_from_page, decode_cursor, page_of_list
+from api.types.connection import (
+    Connection,
+    connection_from_page,
+    decode_cursor,
+    page_of_list,
+    page_size,
+)
 from api.types.node import Node
 from graph_store.records import PaperRecord, TopicRecord
 
@@ -31,20 +37,20 @@ class Topic(Node):
 
     @strawberry.field
     async def papers(
-        self, info: Info, first: int = 20, after: str | None = None
+        self, info: Info, first: int | None = 20, after: str | None = strawberry.UNSET
     ) -> Connection[PaperRef]:
         from api.types.paper import Paper
 
         rows = await info.context.loaders.papers_of_topic.load(str(self.id))
-        page = page_of_list(rows, _paper_key, first, decode_cursor(after))
+        page = page_of_list(rows, _paper_key, page_size(first, 20), decode_cursor(after))
         return connection_from_page(page, _paper_key, Paper.from_record, after)
 
     @strawberry.field(description="Authors with papers on this topic, most such papers first.")
-    async def authors(self, info: Info, first: int = 20) -> list[AuthorRef]:
+    async def authors(self, info: Info, first: int | None = 20) -> list[AuthorRef]:
         from api.types.author import Author
 
         rows = await info.context.loaders.authors_of_topic.load(str(self.id))
-        return [Author.from_record(a) for a in rows[:first]]
+        return [Author.from_record(a) for a in rows[: page_size(first, 20)]]
 
 
 def _paper_key(p: PaperRecord) -> str:

@@ -1,0 +1,100 @@
+"""Passwords, bearer tokens and the viewer.
+
+Passwords: Argon2id (argon2-cffi's ``PasswordHasher``, its RFC 9106 low-memory
+defaults). Tokens: JWTs signed with HS256 and the server's secret key, decoded
+with that one algorithm only (never the token's own ``alg``), and carrying
+``sub`` (user id), ``iat`` and ``exp`` (issue time + ``token_ttl_hours``), all
+three required. Stateless tokens need no token table in either store and no
+write on every request; the cost is that a token cannot be revoked before it
+expires except by rotating the secret, which the short TTL bounds.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import jwt
+
+from api.settings import Settings
+from domain.accounts import (
+    CreateUserError,
+    create_user_command,
+    hash_password,
+    new_user_id,
+    spend_verify,
+    verify_password,
+)
+from graph_store.records import UserRecord, utcnow
+from graph_store.store import GraphStore
+
+__all__ = [
+    "CreateUserError",
+    "bearer_token",
+    "create_user_command",
+    "hash_password",
+    "issue_token",
+    "new_user_id",
+    "spend_verify",
+    "user_id_from_token",
+    "verify_password",
+    "viewer_from_authorization",
+]
+
+ALGORITHM = "HS256"
+ISSUER = "peergraph"
+
+
+def issue_token(user: UserRecord, settings: Settings, now: datetime | None = None) -> str:
+    issued = now or utcnow()
+    claims = {
+        "sub": user.id,
+        "iat": issued,
+        "exp": issued + timedelta(hours=settings.token_ttl_hours),
+        "iss": ISSUER,
+    }
+    return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
+
+
+def user_id_from_token(token: str, settings: Settings) -> str | None:
+    """The user id a valid, unexpired token names; None for anything else."""
+    try:
+        claims = jwt.decode(
+            token,
+            settings.secret_key,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "sub", "iss"]},
+        )
+    except jwt.PyJWTError:
+        return None
+    sub = claims.get("sub")
+    return sub if isinstance(sub, str) and sub.startswith("user:") else None
+
+
+def bearer_token(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return token
+
+
+async def viewer_from_authorization(
+    header: str | None, settings: Settings, store: GraphStore
+) -> UserRecord | None:
+    """The signed-in user for an ``Authorization: Bearer …`` header.
+
+    A missing, malformed, badly signed or expired token, or one naming a user
+    who no longer exists, gives None: the request runs anonymously, public
+    reads work, and every mutation answers UNAUTHENTICATED.
+    """
+    token = bearer_token(header)
+    if token is None:
+        return None
+    user_id = user_id_from_token(token, settings)
+    if user_id is None:
+        return None
+    found = await store.get_users([user_id])
+    return found.get(user_id)

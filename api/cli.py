@@ -1,0 +1,142 @@
+"""The `peergraph` command: serve, seed, export-schema, users, fetch-assets."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from api.settings import Settings, SettingsError
+from graph_store.factory import open_store
+from graph_store.store import GraphStore
+
+T = TypeVar("T")
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
+
+
+def _with_store(settings: Settings, work: Callable[[GraphStore], Awaitable[T]]) -> T:
+    async def run() -> T:
+        store = open_store(settings.store_config())
+        await store.initialize()
+        try:
+            return await work(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from api import playground
+    from api.app import create_app
+
+    try:
+        playground.ensure_assets()
+    except OSError as e:  # offline first start: the API still serves
+        logging.getLogger("peergraph").warning(
+            "GraphiQL assets unavailable (%s); run `peergraph fetch-assets` when online", e
+        )
+    app = create_app(settings, seed_if_empty=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    from seeds.loader import default_seed_paths, load_pages
+
+    paths = [Path(p) for p in args.paths] or default_seed_paths()
+    summary = _with_store(settings, lambda store: load_pages(store, paths))
+    print(summary)
+    return 0
+
+
+def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from api.schema import schema_sdl
+
+    out = Path(args.output)
+    out.write_text(schema_sdl(), encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_fetch_assets(args: argparse.Namespace, settings: Settings) -> int:
+    from api import playground
+
+    print(f"GraphiQL assets in {playground.ensure_assets()}")
+    return 0
+
+
+def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.accounts import create_user_command
+
+    user = _with_store(
+        settings,
+        lambda store: create_user_command(
+            store, args.email, args.password, args.display_name, args.moderator
+        ),
+    )
+    print(f"created {user.role.value.lower()} {user.email} ({user.id})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="peergraph", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="seed an empty store, then serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=cmd_serve)
+
+    seed = sub.add_parser("seed", help="import seed pages (idempotent)")
+    seed.add_argument("paths", nargs="*", help="page files; default: the packaged seed pages")
+    seed.set_defaults(run=cmd_seed)
+
+    export = sub.add_parser("export-schema", help="write the GraphQL SDL")
+    export.add_argument("--output", default=str(SCHEMA_FILE))
+    export.set_defaults(run=cmd_export_schema)
+
+    fetch = sub.add_parser("fetch-assets", help="download the pinned GraphiQL assets")
+    fetch.set_defaults(run=cmd_fetch_assets)
+
+    users = sub.add_parser("users", help="manage accounts").add_subparsers(
+        dest="users_command", required=True
+    )
+    create = users.add_parser("create", help="create a user (the only way to make moderators)")
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--display-name", required=True)
+    create.add_argument("--moderator", action="store_true")
+    create.set_defaults(run=cmd_users_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as e:
+        print(f"peergraph: {e}", file=sys.stderr)
+        return 2
+    try:
+        code: int = args.run(args, settings)
+    except Exception as e:  # a clear line for the operator, not a traceback
+        from graph_store.errors import RuleViolation
+        from seeds.parser import SeedParseError
+
+        if isinstance(e, SeedParseError | RuleViolation):
+            print(f"peergraph: {e}", file=sys.stderr)
+            return 1
+        raise
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

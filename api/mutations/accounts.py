@@ -1,0 +1,97 @@
+"""signUp and logIn: the only mutations open to anonymous visitors."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from api import auth
+from api.context import Info
+from api.errors import UserError
+from api.mutations._common import user_errors
+from domain import accounts as rules
+from domain.problems import problem_for_rule
+from graph_store.errors import Rule, RuleViolation
+from graph_store.records import Role, UserRecord, utcnow
+
+if TYPE_CHECKING:
+    from api.types.user import User
+
+UserRef = Annotated["User", strawberry.lazy("api.types.user")]
+
+
+@strawberry.input
+class SignUpInput:
+    email: str
+    password: str
+    display_name: str
+
+
+@strawberry.input
+class LogInInput:
+    email: str
+    password: str
+
+
+@strawberry.type(description="A bearer token for `Authorization: Bearer …` and its user.")
+class AuthPayload:
+    token: str | None
+    user: UserRef | None
+    user_errors: list[UserError]
+
+
+def _failed(errors: list[UserError]) -> AuthPayload:
+    return AuthPayload(token=None, user=None, user_errors=errors)
+
+
+def _signed_in(user: UserRecord, info: Info) -> AuthPayload:
+    from api.types.user import User
+
+    token = auth.issue_token(user, info.context.settings)
+    # The new session's viewer is this user: its private fields show in the payload.
+    info.context.viewer = user
+    return AuthPayload(token=token, user=User.from_record(user), user_errors=[])
+
+
+SIGN_UP_FIELDS = {Rule.EMAIL_TAKEN: ("input", "email")}
+
+
+@strawberry.type
+class AccountMutations:
+    @strawberry.mutation(description="Create a member account and sign in.")
+    async def sign_up(self, info: Info, input: SignUpInput) -> AuthPayload:
+        signup, problems = rules.validate_sign_up(input.email, input.password, input.display_name)
+        if signup is None:
+            return _failed(user_errors(problems))
+        # Argon2 is deliberately slow: keep it off the event loop.
+        password_hash = await asyncio.to_thread(auth.hash_password, signup.password)
+        record = UserRecord(
+            id=auth.new_user_id(),
+            email=signup.email,
+            display_name=signup.display_name,
+            password_hash=password_hash,
+            role=Role.MEMBER,
+            created_at=utcnow(),
+        )
+        try:
+            user = await info.context.store.create_user(record)
+        except RuleViolation as e:
+            return _failed(user_errors([problem_for_rule(e.rule, SIGN_UP_FIELDS)]))
+        return _signed_in(user, info)
+
+    @strawberry.mutation(
+        description="Exchange e-mail and password for a bearer token. An unknown e-mail and a "
+        "wrong password get the same error."
+    )
+    async def log_in(self, info: Info, input: LogInInput) -> AuthPayload:
+        email = input.email.strip()
+        user = await info.context.store.get_user_by_email(email) if email else None
+        if user is None:
+            await asyncio.to_thread(auth.spend_verify)
+            return _failed(user_errors([rules.login_failed()]))
+        ok = await asyncio.to_thread(auth.verify_password, user.password_hash, input.password)
+        if not ok:
+            return _failed(user_errors([rules.login_failed()]))
+        return _signed_in(user, info)

@@ -1,0 +1,126 @@
+"""claimAuthor, withdrawClaim and the moderators' reviewClaim."""
+
+from __future__ import annotations
+
+import secrets
+
+import strawberry
+
+from api.context import Info
+from api.errors import UserError
+from api.mutations._common import forget, id_of, user_errors
+from api.types.claim import Claim
+from domain import claims as rules
+from domain.problems import (
+    Problem,
+    forbidden,
+    not_found,
+    problem_for_rule,
+    unauthenticated,
+)
+from graph_store.errors import Rule, RuleViolation
+from graph_store.records import ClaimDecision, ClaimRecord, NodeKind, utcnow
+
+
+@strawberry.input
+class ClaimAuthorInput:
+    author_id: strawberry.ID
+    evidence: str = strawberry.field(
+        description="How a moderator can check it is you: an ORCID iD, a homepage, an "
+        "institutional e-mail (1-2000 characters)."
+    )
+
+
+@strawberry.input
+class ReviewClaimInput:
+    claim_id: strawberry.ID
+    approve: bool
+    note: str | None = None
+
+
+@strawberry.type
+class ClaimPayload:
+    claim: Claim | None
+    user_errors: list[UserError]
+
+
+def _failed(*problems: Problem) -> ClaimPayload:
+    return ClaimPayload(claim=None, user_errors=user_errors(problems))
+
+
+def _done(info: Info, claim: ClaimRecord) -> ClaimPayload:
+    forget(info, author_ids=[claim.author_id], user_ids=[claim.user_id], claim_ids=[claim.id])
+    info.context.loaders.claim.prime(claim.id, claim, force=True)
+    return ClaimPayload(claim=Claim.from_record(claim), user_errors=[])
+
+
+@strawberry.type
+class ClaimMutations:
+    @strawberry.mutation(
+        description="Claim an author record as yours. The claim is PENDING until a moderator "
+        "reviews it; the author shows claimStatus PENDING (verification L2) meanwhile."
+    )
+    async def claim_author(self, info: Info, input: ClaimAuthorInput) -> ClaimPayload:
+        viewer = info.context.viewer
+        if viewer is None:
+            return _failed(unauthenticated())
+        parsed = id_of(input.author_id, NodeKind.AUTHOR)
+        problems = [p for p in (rules.evidence_problem(input.evidence),) if p]
+        if parsed is None:
+            problems.insert(0, not_found(rules.CLAIM_FIELDS[Rule.NOT_FOUND]))
+        if problems or parsed is None:
+            return _failed(*problems)
+        record = ClaimRecord(
+            id=f"claim:{secrets.token_hex(12)}",
+            author_id=parsed[0],
+            user_id=viewer.id,
+            status=ClaimDecision.PENDING,
+            evidence=input.evidence.strip(),
+            created_at=utcnow(),
+        )
+        try:
+            claim = await info.context.store.create_claim(record)
+        except RuleViolation as e:
+            return _failed(problem_for_rule(e.rule, rules.CLAIM_FIELDS))
+        return _done(info, claim)
+
+    @strawberry.mutation(
+        description="Withdraw your own pending claim; the author returns to UNCLAIMED (L1)."
+    )
+    async def withdraw_claim(self, info: Info, claim_id: strawberry.ID) -> ClaimPayload:
+        viewer = info.context.viewer
+        if viewer is None:
+            return _failed(unauthenticated())
+        field = rules.WITHDRAW_FIELDS[Rule.NOT_FOUND]
+        parsed = id_of(claim_id, NodeKind.CLAIM)
+        if parsed is None:
+            return _failed(not_found(field))
+        try:
+            claim = await info.context.store.withdraw_claim(parsed[0], viewer.id, utcnow())
+        except RuleViolation as e:
+            return _failed(problem_for_rule(e.rule, rules.WITHDRAW_FIELDS))
+        return _done(info, claim)
+
+    @strawberry.mutation(
+        description="Moderators: approve (VERIFIED: author CLAIMED, L3) or reject (REJECTED: "
+        "author UNCLAIMED, L1) a pending claim."
+    )
+    async def review_claim(self, info: Info, input: ReviewClaimInput) -> ClaimPayload:
+        viewer = info.context.viewer
+        if viewer is None:
+            return _failed(unauthenticated())
+        if not rules.is_moderator(viewer):
+            return _failed(forbidden("Only moderators review claims."))
+        parsed = id_of(input.claim_id, NodeKind.CLAIM)
+        problems = [p for p in (rules.note_problem(input.note),) if p]
+        if parsed is None:
+            problems.insert(0, not_found(rules.REVIEW_FIELDS[Rule.NOT_FOUND]))
+        if problems or parsed is None:
+            return _failed(*problems)
+        try:
+            claim = await info.context.store.decide_claim(
+                parsed[0], input.approve, rules.clean_note(input.note), utcnow()
+            )
+        except RuleViolation as e:
+            return _failed(problem_for_rule(e.rule, rules.REVIEW_FIELDS))
+        return _done(info, claim)

@@ -1,0 +1,60 @@
+"""followAuthor / unfollowAuthor: idempotent, one store write each."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api.context import Info
+from api.errors import UserError
+from api.mutations._common import forget, id_of, user_errors
+from api.types.author import Author
+from domain.problems import FieldPath, not_found, problem_for_rule, unauthenticated
+from graph_store.errors import Rule, RuleViolation
+from graph_store.records import NodeKind, utcnow
+
+FIELD: FieldPath = ("authorId",)
+FOLLOW_FIELDS = {Rule.NOT_FOUND: FIELD}
+
+
+@strawberry.type
+class FollowPayload:
+    author: Author | None
+    user_errors: list[UserError]
+
+
+def _failed(errors: list[UserError]) -> FollowPayload:
+    return FollowPayload(author=None, user_errors=errors)
+
+
+async def _change(info: Info, author_id: strawberry.ID, follow: bool) -> FollowPayload:
+    viewer = info.context.viewer
+    if viewer is None:
+        return _failed(user_errors([unauthenticated()]))
+    parsed = id_of(author_id, NodeKind.AUTHOR)
+    if parsed is None:
+        return _failed(user_errors([not_found(FIELD)]))
+    aid = parsed[0]
+    # Authors are never deleted, so this read cannot race the write below.
+    author = await info.context.loaders.author.load(aid)
+    if author is None:
+        return _failed(user_errors([not_found(FIELD)]))
+    try:
+        if follow:
+            await info.context.store.follow(viewer.id, aid, utcnow())
+        else:
+            await info.context.store.unfollow(viewer.id, aid)
+    except RuleViolation as e:
+        return _failed(user_errors([problem_for_rule(e.rule, FOLLOW_FIELDS)]))
+    forget(info, author_ids=[aid], user_ids=[viewer.id])
+    return FollowPayload(author=Author.from_record(author), user_errors=[])
+
+
+@strawberry.type
+class FollowMutations:
+    @strawberry.mutation(description="Follow an author; following twice is one follow.")
+    async def follow_author(self, info: Info, author_id: strawberry.ID) -> FollowPayload:
+        return await _change(info, author_id, follow=True)
+
+    @strawberry.mutation(description="Stop following an author; not following is no error.")
+    async def unfollow_author(self, info: Info, author_id: strawberry.ID) -> FollowPayload:
+        return await _change(info, author_id, follow=False)

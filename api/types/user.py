@@ -1,0 +1,113 @@
+"""User: a signed-up account. Public: id, displayName, claimedAuthor.
+Private to the user themself: email, role, following, claims, invitations."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from api.context import Info
+from api.types.author import Author
+from api.types.connection import (
+    Connection,
+    PageInfo,
+    connection_from_page,
+    decode_cursor,
+    page_size,
+)
+from api.types.node import Node
+from graph_store.records import AuthorRecord, Role, UserRecord
+
+if TYPE_CHECKING:
+    from api.types.claim import Claim
+    from api.types.invitation import Invitation
+
+ClaimRef = Annotated["Claim", strawberry.lazy("api.types.claim")]
+InvitationRef = Annotated["Invitation", strawberry.lazy("api.types.invitation")]
+
+
+def _author_key(a: AuthorRecord) -> str:
+    return a.sort_key
+
+
+def _empty_connection() -> Connection[Author]:
+    return Connection(
+        edges=[],
+        page_info=PageInfo(
+            has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
+        ),
+        total_count=0,
+    )
+
+
+@strawberry.type(
+    description="A signed-up account. Everyone sees its display name and claimed author; "
+    "only the user themself sees the e-mail, the follows, the claims and the invitations."
+)
+class User(Node):
+    id: strawberry.ID
+    display_name: str
+    record: strawberry.Private[UserRecord]
+
+    @classmethod
+    def from_record(cls, record: UserRecord) -> User:
+        return cls(id=strawberry.ID(record.id), display_name=record.display_name, record=record)
+
+    def _is_viewer(self, info: Info) -> bool:
+        viewer = info.context.viewer
+        return viewer is not None and viewer.id == self.record.id
+
+    @strawberry.field(description="The e-mail address; null unless this is the viewer.")
+    def email(self, info: Info) -> str | None:
+        return self.record.email if self._is_viewer(info) else None
+
+    @strawberry.field(
+        description="Whether this user is a moderator; null unless this is the viewer."
+    )
+    def is_moderator(self, info: Info) -> bool | None:
+        return self.record.role == Role.MODERATOR if self._is_viewer(info) else None
+
+    @strawberry.field(description="The author record this user holds a verified claim on.")
+    async def claimed_author(self, info: Info) -> Author | None:
+        found = await info.context.loaders.verified_author_of_user.load(self.record.id)
+        return Author.from_record(found) if found else None
+
+    @strawberry.field(description="Authors this user follows (empty unless this is the viewer).")
+    async def following(
+        self, info: Info, first: int | None = 20, after: str | None = strawberry.UNSET
+    ) -> Connection[Author]:
+        if not self._is_viewer(info):
+            return _empty_connection()
+        size = page_size(first, 20)
+        page = await info.context.store.following_page(self.record.id, size, decode_cursor(after))
+        return connection_from_page(page, _author_key, Author.from_record, after)
+
+    @strawberry.field(description="This user's claims, newest first (empty unless the viewer).")
+    async def claims(self, info: Info) -> list[ClaimRef]:
+        from api.types.claim import Claim
+
+        if not self._is_viewer(info):
+            return []
+        rows = await info.context.loaders.claims_of_user.load(self.record.id)
+        return [Claim.from_record(c) for c in rows]
+
+    @strawberry.field(description="Invitations this user sent, newest first (viewer only).")
+    async def invitations_sent(self, info: Info) -> list[InvitationRef]:
+        from api.types.invitation import Invitation
+
+        if not self._is_viewer(info):
+            return []
+        rows = await info.context.loaders.invitations_sent.load(self.record.id)
+        return [Invitation.from_record(i) for i in rows]
+
+    @strawberry.field(
+        description="Invitations to this user's claimed author, newest first (viewer only)."
+    )
+    async def invitations_received(self, info: Info) -> list[InvitationRef]:
+        from api.types.invitation import Invitation
+
+        if not self._is_viewer(info):
+            return []
+        rows = await info.context.loaders.invitations_received.load(self.record.id)
+        return [Invitation.from_record(i) for i in rows]

@@ -1,0 +1,59 @@
+"""Claim rules that need no store: input checks and the rule → field map.
+
+The racy rules (one pending-or-verified claim per author, one verified author
+per user, only from PENDING) are enforced inside the store's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from domain.problems import FieldPath, Problem, text_problem
+from graph_store.errors import Rule
+from graph_store.records import ClaimRecord, Role, UserRecord
+
+EVIDENCE_MAX = 2000
+NOTE_MAX = 2000
+
+CLAIM_FIELDS: Mapping[Rule, FieldPath | None] = {
+    Rule.NOT_FOUND: ("input", "authorId"),
+    Rule.AUTHOR_ALREADY_CLAIMED: ("input", "authorId"),
+    Rule.USER_ALREADY_VERIFIED: ("input", "authorId"),
+}
+WITHDRAW_FIELDS: Mapping[Rule, FieldPath | None] = {
+    Rule.NOT_FOUND: ("claimId",),
+    Rule.NOT_CLAIMANT: ("claimId",),
+    Rule.CLAIM_NOT_PENDING: ("claimId",),
+}
+REVIEW_FIELDS: Mapping[Rule, FieldPath | None] = {
+    Rule.NOT_FOUND: ("input", "claimId"),
+    Rule.CLAIM_NOT_PENDING: ("input", "claimId"),
+    Rule.USER_ALREADY_VERIFIED: ("input", "approve"),
+}
+
+
+def evidence_problem(evidence: str) -> Problem | None:
+    return text_problem(evidence, ("input", "evidence"), "Evidence", EVIDENCE_MAX)
+
+
+def note_problem(note: str | None) -> Problem | None:
+    if note is None:
+        return None
+    return text_problem(note, ("input", "note"), "The note", NOTE_MAX, min_len=0)
+
+
+def clean_note(note: str | None) -> str | None:
+    if note is None:
+        return None
+    return note.strip() or None
+
+
+def can_see_claim(viewer: UserRecord | None, claim: ClaimRecord) -> bool:
+    """A claim (with its evidence) is seen by its claimant and by moderators."""
+    if viewer is None:
+        return False
+    return viewer.id == claim.user_id or viewer.role == Role.MODERATOR
+
+
+def is_moderator(user: UserRecord | None) -> bool:
+    return user is not None and user.role == Role.MODERATOR

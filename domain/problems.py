@@ -1,0 +1,113 @@
+"""Expected failures of a social write, as plain data (no GraphQL here).
+
+A ``Problem`` is what the API turns into one ``userErrors`` entry: a code, a
+message a person can act on, and the input field it concerns (a path such as
+``("input", "message")``, or None when it concerns no single field).
+
+``RULE_PROBLEMS`` is the one table from the store's ``Rule`` (a conditional
+write found a rule broken, nothing written) to the code and message clients
+see; each mutation says which field a rule concerns for its own arguments.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from graph_store.errors import Rule
+
+
+class Code(enum.StrEnum):
+    """Same values as the GraphQL ``ErrorCode`` enum."""
+
+    INVALID_INPUT = "INVALID_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    CONFLICT = "CONFLICT"
+    RATE_LIMITED = "RATE_LIMITED"
+
+
+FieldPath = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    code: Code
+    message: str
+    field: FieldPath | None = None
+
+
+RULE_PROBLEMS: Mapping[Rule, tuple[Code, str]] = {
+    Rule.NOT_FOUND: (Code.NOT_FOUND, "Nothing with this id exists."),
+    Rule.EMAIL_TAKEN: (Code.CONFLICT, "An account with this e-mail already exists."),
+    Rule.AUTHOR_ALREADY_CLAIMED: (
+        Code.CONFLICT,
+        "This author already has a pending or verified claim.",
+    ),
+    Rule.USER_ALREADY_VERIFIED: (
+        Code.CONFLICT,
+        "The claimant already holds a verified author record; a user holds at most one.",
+    ),
+    Rule.CLAIM_NOT_PENDING: (Code.CONFLICT, "This claim is no longer pending."),
+    # Only the claimant may withdraw: anyone else is told the claim is not theirs to see.
+    Rule.NOT_CLAIMANT: (Code.NOT_FOUND, "Nothing with this id exists."),
+    Rule.SENDER_NOT_VERIFIED: (
+        Code.FORBIDDEN,
+        "Only a researcher with a verified claim can send invitations: claim your author "
+        "record and have it verified first.",
+    ),
+    Rule.RECIPIENT_NOT_CLAIMED: (
+        Code.INVALID_INPUT,
+        "Invitations go to claimed authors only; this author has not been claimed yet.",
+    ),
+    Rule.SELF_INVITATION: (Code.INVALID_INPUT, "You cannot invite your own author record."),
+    Rule.INVITATION_PENDING_EXISTS: (
+        Code.CONFLICT,
+        "You already have a pending invitation to this author.",
+    ),
+    Rule.RATE_LIMITED: (
+        Code.RATE_LIMITED,
+        "You have sent the most invitations allowed in 24 hours; try again later.",
+    ),
+    Rule.INVITATION_NOT_PENDING: (Code.CONFLICT, "This invitation is no longer pending."),
+    # Someone who is not a party must not learn the invitation exists.
+    Rule.NOT_A_PARTY: (Code.NOT_FOUND, "Nothing with this id exists."),
+    Rule.CORRECTION_NOT_OPEN: (Code.CONFLICT, "This correction has already been reviewed."),
+}
+
+NOT_FOUND_MESSAGE = RULE_PROBLEMS[Rule.NOT_FOUND][1]
+
+
+def problem_for_rule(rule: Rule, fields: Mapping[Rule, FieldPath | None]) -> Problem:
+    """The client-facing problem for a store rule, with the field ``fields``
+    names for it in this mutation (None when it names none)."""
+    code, message = RULE_PROBLEMS[rule]
+    return Problem(code, message, fields.get(rule))
+
+
+def not_found(field: FieldPath | None) -> Problem:
+    return Problem(Code.NOT_FOUND, NOT_FOUND_MESSAGE, field)
+
+
+def unauthenticated() -> Problem:
+    return Problem(Code.UNAUTHENTICATED, "Sign in to do this.", None)
+
+
+def forbidden(message: str, field: FieldPath | None = None) -> Problem:
+    return Problem(Code.FORBIDDEN, message, field)
+
+
+def text_problem(
+    value: str, field: FieldPath, label: str, max_len: int, min_len: int = 1
+) -> Problem | None:
+    """Length check on stripped text (characters, not bytes)."""
+    n = len(value.strip())
+    if n < min_len:
+        return Problem(Code.INVALID_INPUT, f"{label} must not be empty.", field)
+    if n > max_len:
+        return Problem(
+            Code.INVALID_INPUT, f"{label} must be at most {max_len} characters (got {n}).", field
+        )
+    return None

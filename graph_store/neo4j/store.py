@@ -1,0 +1,1022 @@
+"""GraphStore on Neo4j 5 through the official async driver.
+
+- One ``AsyncDriver`` (safe to share); a fresh ``AsyncSession`` per call,
+  because a session is not safe to share between coroutines.
+- Reads run in ``execute_read``, each write method in exactly one
+  ``execute_write``. The driver retries the transaction function on
+  transient errors, so each function only talks to ``tx`` and gets every
+  generated value (ids, times) from its arguments. An exception that is not
+  a driver error (our ``RuleViolation``) rolls the transaction back and is
+  re-raised without a retry.
+- Rules two requests could race are checked after taking a write lock on the
+  node that serialises them (see ``queries`` "locks"), never before the
+  transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, TypeVar
+
+import neo4j.exceptions as nx
+from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, RoutingControl
+
+from graph_store.errors import Rule, RuleViolation, StoreError, StoreUnavailable
+from graph_store.factory import StoreConfig
+from graph_store.neo4j import queries as q
+from graph_store.neo4j import schema
+from graph_store.neo4j.mapping import (
+    Props,
+    Row,
+    author_props,
+    authorship_order,
+    claim_props,
+    correction_props,
+    imported_props,
+    institution_props,
+    invitation_props,
+    lucene_query,
+    newest_first_key,
+    paper_props,
+    search_score,
+    search_words,
+    text_score,
+    to_author,
+    to_claim,
+    to_correction,
+    to_institution,
+    to_invitation,
+    to_paper,
+    to_topic,
+    to_user,
+    topic_props,
+    user_props,
+)
+from graph_store.records import (
+    AuthorFilterSpec,
+    AuthorRecord,
+    AuthorStatsRecord,
+    ClaimDecision,
+    ClaimRecord,
+    ClaimStatus,
+    CoauthorRecord,
+    CorrectionRecord,
+    CorrectionStatus,
+    GraphEdgeRecord,
+    ImportBatch,
+    InstitutionRecord,
+    InvitationRecord,
+    InvitationStatus,
+    NodeKind,
+    Page,
+    PaperFilterSpec,
+    PaperRecord,
+    SearchHitRecord,
+    TopicRecord,
+    TopicWeightRecord,
+    UserRecord,
+    author_sort_key,
+    kind_of,
+    paper_sort_key,
+    to_micros,
+)
+from graph_store.store import GraphStore
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+Tx = AsyncManagedTransaction
+
+_WIPE_BATCH = 5000
+_SEARCH_CANDIDATES = 200
+
+
+# --- error mapping ------------------------------------------------------------------
+
+
+def _pool_error_types() -> tuple[type[BaseException], ...]:
+    # ConnectionPoolError (acquisition timeout) exists in recent drivers only;
+    # older 5.x drivers raise a ClientError with the message checked below.
+    cls = getattr(nx, "ConnectionPoolError", None)
+    if isinstance(cls, type) and issubclass(cls, BaseException):
+        return (cls,)
+    return ()
+
+
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    nx.ServiceUnavailable,
+    nx.SessionExpired,
+    # Still transient after max_transaction_retry_time: locked or overloaded.
+    nx.TransientError,
+    *_pool_error_types(),
+)
+
+
+def translate_error(e: Exception) -> StoreError:
+    """The store error for a driver/server error (the caller raises it ``from e``)."""
+    if isinstance(e, _UNAVAILABLE) or "failed to obtain a connection" in str(e):
+        return StoreUnavailable(f"Neo4j is unavailable: {e}")
+    return StoreError(f"Neo4j error: {e}")
+
+
+# --- transaction helpers ----------------------------------------------------------------
+
+
+async def _rows(tx: Tx, query: str, **params: Any) -> list[dict[str, Any]]:
+    result = await tx.run(query, params)
+    return await result.data()
+
+
+async def _one(tx: Tx, query: str, **params: Any) -> dict[str, Any] | None:
+    rows = await _rows(tx, query, **params)
+    return rows[0] if rows else None
+
+
+async def _node(tx: Tx, query: str, **params: Any) -> Row | None:
+    """The ``n`` column of the first row (queries return nodes as ``n {.*} AS n``)."""
+    row = await _one(tx, query, **params)
+    return None if row is None else row["n"]
+
+
+async def _created(tx: Tx, query: str, **params: Any) -> Row:
+    node = await _node(tx, query, **params)
+    if node is None:  # a CREATE/SET on a node locked in this transaction
+        raise StoreError("write returned no row")
+    return node
+
+
+async def _count(tx: Tx, query: str, **params: Any) -> int:
+    row = await _one(tx, query, **params)
+    return 0 if row is None else int(row["total"])
+
+
+def _not_found(what: str) -> RuleViolation:
+    return RuleViolation(Rule.NOT_FOUND, what)
+
+
+def _group(ids: Sequence[str]) -> dict[str, list[Any]]:
+    return {i: [] for i in ids}
+
+
+class Neo4jGraphStore:
+    def __init__(self, config: StoreConfig) -> None:
+        if not config.neo4j_uri:
+            raise StoreError("Neo4jGraphStore needs neo4j_uri")
+        self._database = config.neo4j_database
+        try:
+            self._driver = AsyncGraphDatabase.driver(
+                config.neo4j_uri,
+                auth=(config.neo4j_user, config.neo4j_password),
+                # Fail in seconds when the database is down, not after a minute.
+                connection_timeout=config.connection_timeout,
+                connection_acquisition_timeout=config.acquisition_timeout,
+                max_transaction_retry_time=config.max_retry_time,
+            )
+        except (nx.Neo4jError, nx.DriverError, ValueError) as e:
+            raise StoreError(f"invalid Neo4j configuration: {e}") from e
+
+    # --- plumbing -----------------------------------------------------------------------
+    async def _read(self, work: Callable[[Tx], Awaitable[R]]) -> R:
+        try:
+            async with self._driver.session(database=self._database) as session:
+                return await session.execute_read(work)
+        except StoreError:
+            raise
+        except (nx.Neo4jError, nx.DriverError) as e:
+            raise translate_error(e) from e
+
+    async def _write(
+        self, work: Callable[[Tx], Awaitable[R]], constraint_rule: Rule | None = None
+    ) -> R:
+        try:
+            async with self._driver.session(database=self._database) as session:
+                return await session.execute_write(work)
+        except StoreError:
+            raise
+        except nx.ConstraintError as e:
+            if constraint_rule is not None:
+                raise RuleViolation(constraint_rule) from e
+            raise translate_error(e) from e
+        except (nx.Neo4jError, nx.DriverError) as e:
+            raise translate_error(e) from e
+
+    async def _read_rows(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        async def work(tx: Tx) -> list[dict[str, Any]]:
+            return await _rows(tx, query, **params)
+
+        return await self._read(work)
+
+    async def _page(
+        self,
+        list_query: str,
+        count_query: str,
+        mapper: Callable[[Row], T],
+        first: int,
+        after: str | None,
+        **params: Any,
+    ) -> Page[T]:
+        first = max(first, 0)
+
+        async def work(tx: Tx) -> tuple[list[dict[str, Any]], int]:
+            # One more than asked tells whether there is a next page.
+            rows = await _rows(tx, list_query, after=after, limit=first + 1, **params)
+            return rows, await _count(tx, count_query, **params)
+
+        rows, total = await self._read(work)
+        items = [mapper(r["n"]) for r in rows]
+        return Page(items=tuple(items[:first]), total=total, has_next=len(items) > first)
+
+    # --- lifecycle ------------------------------------------------------------------------
+    async def initialize(self) -> None:
+        try:
+            # One statement per transaction: schema and data never mix.
+            for statement in schema.SCHEMA_STATEMENTS:
+                await self._driver.execute_query(statement, database_=self._database)
+            await self._driver.execute_query(schema.AWAIT_INDEXES, database_=self._database)
+        except (nx.Neo4jError, nx.DriverError) as e:
+            raise translate_error(e) from e
+
+    async def close(self) -> None:
+        try:
+            await self._driver.close()
+        except (nx.Neo4jError, nx.DriverError) as e:
+            raise translate_error(e) from e
+
+    async def ping(self) -> None:
+        try:
+            await self._driver.execute_query(
+                q.PING, database_=self._database, routing_=RoutingControl.READ
+            )
+        except (nx.Neo4jError, nx.DriverError) as e:
+            # Any failure to answer means "not usable now" to the caller.
+            raise StoreUnavailable(f"Neo4j is unavailable: {e}") from e
+
+    async def wipe_for_tests(self) -> None:
+        """Delete every node and relationship, in batches (tests only)."""
+
+        async def work(tx: Tx) -> int:
+            return int((await _rows(tx, q.WIPE_BATCH, batch=_WIPE_BATCH))[0]["deleted"])
+
+        while await self._write(work) > 0:
+            pass
+
+    # --- import -----------------------------------------------------------------------------
+    async def import_batch(self, batch: ImportBatch) -> None:
+        statements: list[tuple[str, list[dict[str, Any]]]] = [
+            (
+                q.IMPORT_INSTITUTIONS,
+                [{"id": i.id, "props": institution_props(i)} for i in batch.institutions],
+            ),
+            (q.IMPORT_TOPICS, [{"id": t.id, "props": topic_props(t)} for t in batch.topics]),
+            (q.IMPORT_PAPERS, [{"id": p.id, "props": paper_props(p)} for p in batch.papers]),
+            (
+                q.IMPORT_AUTHORS,
+                [
+                    {
+                        "id": a.id,
+                        "claim_status": a.claim_status.value,
+                        "affiliation_id": a.affiliation_id,
+                        "props": author_props(a),
+                        "imported": imported_props(a.imported),
+                    }
+                    for a in batch.authors
+                ],
+            ),
+            (
+                q.IMPORT_AFFILIATIONS,
+                [
+                    {"author_id": a.id, "institution_id": a.affiliation_id}
+                    for a in batch.authors
+                    if a.affiliation_id is not None
+                ],
+            ),
+            (
+                q.IMPORT_AUTHORSHIPS,
+                [
+                    {"author_id": w.author_id, "paper_id": w.paper_id, "position": w.position}
+                    for w in batch.authorships
+                ],
+            ),
+            (
+                q.IMPORT_PAPER_TOPICS,
+                [{"paper_id": p, "topic_id": t} for p, t in batch.paper_topics],
+            ),
+        ]
+
+        async def work(tx: Tx) -> None:
+            for query, rows in statements:
+                if rows:
+                    await _rows(tx, query, rows=rows)
+
+        await self._write(work)
+
+    async def find_authors_by_name(self, names: Sequence[str]) -> dict[str, AuthorRecord]:
+        if not names:
+            return {}
+        rows = await self._read_rows(q.AUTHORS_BY_NAME_KEY, keys=[n.casefold() for n in names])
+        found: dict[str, AuthorRecord] = {}
+        # Several authors may share a name: the first in display order wins.
+        for author in sorted((to_author(r["n"]) for r in rows), key=lambda a: a.sort_key):
+            found.setdefault(author.name.casefold(), author)
+        return found
+
+    async def existing_slugs(self, slugs: Sequence[str]) -> set[str]:
+        if not slugs:
+            return set()
+        rows = await self._read_rows(q.EXISTING_SLUGS, slugs=list(slugs))
+        return {r["slug"] for r in rows}
+
+    async def find_papers_by_title(self, titles: Sequence[str]) -> dict[str, PaperRecord]:
+        if not titles:
+            return {}
+        rows = await self._read_rows(q.PAPERS_BY_TITLE_KEY, keys=[t.casefold() for t in titles])
+        found: dict[str, PaperRecord] = {}
+        for paper in sorted((to_paper(r["n"]) for r in rows), key=lambda p: p.sort_key):
+            found.setdefault(paper.title.casefold(), paper)
+        return found
+
+    async def author_count(self) -> int:
+        rows = await self._read_rows(q.AUTHOR_COUNT)
+        return int(rows[0]["total"]) if rows else 0
+
+    # --- batch reads by id ------------------------------------------------------------------
+    async def _get(
+        self, query: str, mapper: Callable[[Row], T], key: Callable[[T], str], **params: Any
+    ) -> dict[str, T]:
+        if not any(params.values()):
+            return {}
+        rows = await self._read_rows(query, **params)
+        records = (mapper(r["n"]) for r in rows)
+        return {key(rec): rec for rec in records}
+
+    async def get_authors(self, ids: Sequence[str]) -> dict[str, AuthorRecord]:
+        return await self._get(q.GET_AUTHORS, to_author, lambda r: r.id, ids=list(ids))
+
+    async def get_authors_by_slug(self, slugs: Sequence[str]) -> dict[str, AuthorRecord]:
+        return await self._get(
+            q.GET_AUTHORS_BY_SLUG, to_author, lambda r: r.slug, slugs=list(slugs)
+        )
+
+    async def get_papers(self, ids: Sequence[str]) -> dict[str, PaperRecord]:
+        return await self._get(q.GET_PAPERS, to_paper, lambda r: r.id, ids=list(ids))
+
+    async def get_topics(self, ids: Sequence[str]) -> dict[str, TopicRecord]:
+        return await self._get(q.GET_TOPICS, to_topic, lambda r: r.id, ids=list(ids))
+
+    async def get_topics_by_slug(self, slugs: Sequence[str]) -> dict[str, TopicRecord]:
+        return await self._get(q.GET_TOPICS_BY_SLUG, to_topic, lambda r: r.slug, slugs=list(slugs))
+
+    async def get_institutions(self, ids: Sequence[str]) -> dict[str, InstitutionRecord]:
+        return await self._get(q.GET_INSTITUTIONS, to_institution, lambda r: r.id, ids=list(ids))
+
+    async def get_users(self, ids: Sequence[str]) -> dict[str, UserRecord]:
+        return await self._get(q.GET_USERS, to_user, lambda r: r.id, ids=list(ids))
+
+    async def get_claims(self, ids: Sequence[str]) -> dict[str, ClaimRecord]:
+        return await self._get(q.GET_CLAIMS, to_claim, lambda r: r.id, ids=list(ids))
+
+    async def get_invitations(self, ids: Sequence[str]) -> dict[str, InvitationRecord]:
+        return await self._get(q.GET_INVITATIONS, to_invitation, lambda r: r.id, ids=list(ids))
+
+    async def get_corrections(self, ids: Sequence[str]) -> dict[str, CorrectionRecord]:
+        return await self._get(q.GET_CORRECTIONS, to_correction, lambda r: r.id, ids=list(ids))
+
+    # --- lists (keyset pages) ---------------------------------------------------------------
+    async def list_authors(
+        self, spec: AuthorFilterSpec, first: int, after: str | None
+    ) -> Page[AuthorRecord]:
+        return await self._page(
+            q.LIST_AUTHORS,
+            q.COUNT_AUTHORS,
+            to_author,
+            first,
+            after,
+            name=None if spec.name_contains is None else spec.name_contains.casefold(),
+            claim_status=None if spec.claim_status is None else spec.claim_status.value,
+            topic=spec.topic_slug,
+        )
+
+    async def list_papers(
+        self, spec: PaperFilterSpec, first: int, after: str | None
+    ) -> Page[PaperRecord]:
+        return await self._page(
+            q.LIST_PAPERS,
+            q.COUNT_PAPERS,
+            to_paper,
+            first,
+            after,
+            title=None if spec.title_contains is None else spec.title_contains.casefold(),
+            kind=None if spec.kind is None else spec.kind.value,
+            year_from=spec.year_from,
+            year_to=spec.year_to,
+            topic=spec.topic_slug,
+        )
+
+    async def list_topics(self, first: int, after: str | None) -> Page[TopicRecord]:
+        return await self._page(q.LIST_TOPICS, q.COUNT_TOPICS, to_topic, first, after)
+
+    # --- relations --------------------------------------------------------------------------
+    async def _related_rows(self, query: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        return await self._read_rows(query, ids=list(ids)) if ids else []
+
+    async def papers_of_authors(self, author_ids: Sequence[str]) -> dict[str, list[PaperRecord]]:
+        out: dict[str, list[PaperRecord]] = _group(author_ids)
+        for r in await self._related_rows(q.PAPERS_OF_AUTHORS, author_ids):
+            out[r["key"]].append(to_paper(r["n"]))
+        for papers in out.values():
+            papers.sort(key=lambda p: p.sort_key)
+        return out
+
+    async def authors_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[AuthorRecord]]:
+        ranked: dict[str, list[tuple[tuple[bool, int, str], AuthorRecord]]] = _group(paper_ids)
+        for r in await self._related_rows(q.AUTHORS_OF_PAPERS, paper_ids):
+            author = to_author(r["n"])
+            ranked[r["key"]].append((authorship_order(r["position"], author), author))
+        return {k: [a for _, a in sorted(v, key=lambda x: x[0])] for k, v in ranked.items()}
+
+    async def topics_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[TopicRecord]]:
+        out: dict[str, list[TopicRecord]] = _group(paper_ids)
+        for r in await self._related_rows(q.TOPICS_OF_PAPERS, paper_ids):
+            out[r["key"]].append(to_topic(r["n"]))
+        for topics in out.values():
+            topics.sort(key=lambda t: t.slug)
+        return out
+
+    async def papers_of_topics(self, topic_ids: Sequence[str]) -> dict[str, list[PaperRecord]]:
+        out: dict[str, list[PaperRecord]] = _group(topic_ids)
+        for r in await self._related_rows(q.PAPERS_OF_TOPICS, topic_ids):
+            out[r["key"]].append(to_paper(r["n"]))
+        for papers in out.values():
+            papers.sort(key=lambda p: p.sort_key)
+        return out
+
+    async def authors_of_topics(self, topic_ids: Sequence[str]) -> dict[str, list[AuthorRecord]]:
+        weighted: dict[str, list[tuple[int, AuthorRecord]]] = _group(topic_ids)
+        for r in await self._related_rows(q.AUTHORS_OF_TOPICS, topic_ids):
+            weighted[r["key"]].append((int(r["weight"]), to_author(r["n"])))
+        return {
+            k: [a for _, a in sorted(v, key=lambda x: (-x[0], x[1].sort_key))]
+            for k, v in weighted.items()
+        }
+
+    async def topic_weights_of_authors(
+        self, author_ids: Sequence[str]
+    ) -> dict[str, list[TopicWeightRecord]]:
+        out: dict[str, list[TopicWeightRecord]] = _group(author_ids)
+        for r in await self._related_rows(q.TOPIC_WEIGHTS_OF_AUTHORS, author_ids):
+            out[r["key"]].append(
+                TopicWeightRecord(topic=to_topic(r["n"]), paper_count=int(r["weight"]))
+            )
+        for weights in out.values():
+            weights.sort(key=lambda w: (-w.paper_count, w.topic.slug))
+        return out
+
+    async def coauthors_of_authors(
+        self, author_ids: Sequence[str]
+    ) -> dict[str, list[CoauthorRecord]]:
+        out: dict[str, list[CoauthorRecord]] = _group(author_ids)
+        for r in await self._related_rows(q.COAUTHORS_OF_AUTHORS, author_ids):
+            papers = sorted(r["papers"], key=lambda p: str(p["sort_key"]))
+            out[r["key"]].append(
+                CoauthorRecord(
+                    author=to_author(r["n"]),
+                    shared_paper_ids=tuple(str(p["id"]) for p in papers),
+                )
+            )
+        for coauthors in out.values():
+            coauthors.sort(key=lambda c: (-len(c.shared_paper_ids), c.author.sort_key))
+        return out
+
+    async def author_stats(self, author_ids: Sequence[str]) -> dict[str, AuthorStatsRecord]:
+        # Every id asked for is a key: an unknown author counts zero everywhere.
+        out = {
+            i: AuthorStatsRecord(works=0, followers=0, topics=0, collaborators=0)
+            for i in author_ids
+        }
+        for r in await self._related_rows(q.AUTHOR_STATS, author_ids):
+            out[r["id"]] = AuthorStatsRecord(
+                works=int(r["works"]),
+                followers=int(r["followers"]),
+                topics=int(r["topics"]),
+                collaborators=int(r["collaborators"]),
+            )
+        return out
+
+    async def node_labels(self, ids: Sequence[str]) -> dict[str, str]:
+        rows = await self._related_rows(q.NODE_LABELS, ids)
+        return {r["id"]: r["label"] for r in rows if r["label"] is not None}
+
+    async def graph_edges(self, node_ids: Sequence[str]) -> list[GraphEdgeRecord]:
+        rows = await self._related_rows(q.GRAPH_EDGES, node_ids)
+        edges = {
+            GraphEdgeRecord(source=r["source"], target=r["target"], kind=r["kind"]) for r in rows
+        }
+        return sorted(edges, key=lambda e: (e.kind, e.source, e.target))
+
+    async def search(self, query: str, first: int) -> list[SearchHitRecord]:
+        words = search_words(query)
+        if not words or first <= 0:
+            return []
+        lucene: dict[str, float] = {}
+        try:
+            for r in await self._read_rows(
+                q.SEARCH_FULLTEXT,
+                index=schema.FULLTEXT_INDEX,
+                lucene=lucene_query(words),
+                cap=_SEARCH_CANDIDATES,
+            ):
+                lucene[r["id"]] = float(r["score"])
+        except StoreUnavailable:
+            raise
+        except StoreError:
+            # A query Lucene still rejects only loses the relevance bonus:
+            # the CONTAINS pass below decides what matches.
+            log.warning("full-text search failed; using substring matching only", exc_info=True)
+        rows = await self._read_rows(q.SEARCH_TEXT, ids=list(lucene), words=words)
+        hits: dict[str, float] = {}
+        for r in rows:
+            base = text_score(words, r["primary"], r["secondary"])
+            score = search_score(words, base, lucene.get(r["id"]))
+            if score > 0:
+                hits[r["id"]] = max(score, hits.get(r["id"], 0.0))
+        ranked = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [SearchHitRecord(node_id=i, score=s) for i, s in ranked[:first]]
+
+    # --- accounts ---------------------------------------------------------------------------
+    async def create_user(self, user: UserRecord) -> UserRecord:
+        props = user_props(user)
+
+        async def work(tx: Tx) -> UserRecord:
+            if await _node(tx, q.USER_BY_EMAIL_KEY, email_key=props["email_key"]) is not None:
+                raise RuleViolation(Rule.EMAIL_TAKEN)
+            return to_user(await _created(tx, q.CREATE_USER, props=props))
+
+        # The uniqueness constraint on email_key catches the race the check can't.
+        return await self._write(work, constraint_rule=Rule.EMAIL_TAKEN)
+
+    async def get_user_by_email(self, email: str) -> UserRecord | None:
+        rows = await self._read_rows(q.USER_BY_EMAIL_KEY, email_key=email.casefold())
+        return to_user(rows[0]["n"]) if rows else None
+
+    # --- follow -----------------------------------------------------------------------------
+    async def follow(self, user_id: str, author_id: str, at: datetime) -> None:
+        async def work(tx: Tx) -> None:
+            # Locking the user serialises follows of one user, so MERGE cannot
+            # create the relationship twice.
+            if await _node(tx, q.LOCK_USER, id=user_id) is None:
+                raise _not_found("user")
+            if await _node(tx, q.GET_AUTHOR, id=author_id) is None:
+                raise _not_found("author")
+            await _rows(tx, q.FOLLOW, user_id=user_id, author_id=author_id, at=to_micros(at))
+            await _rows(tx, q.UNLOCK_USER, id=user_id)
+
+        await self._write(work)
+
+    async def unfollow(self, user_id: str, author_id: str) -> None:
+        async def work(tx: Tx) -> None:
+            await _rows(tx, q.UNFOLLOW, user_id=user_id, author_id=author_id)
+
+        await self._write(work)
+
+    async def followed_among(self, user_id: str, author_ids: Sequence[str]) -> set[str]:
+        if not author_ids:
+            return set()
+        rows = await self._read_rows(q.FOLLOWED_AMONG, user_id=user_id, ids=list(author_ids))
+        return {r["id"] for r in rows}
+
+    async def following_page(
+        self, user_id: str, first: int, after: str | None
+    ) -> Page[AuthorRecord]:
+        return await self._page(
+            q.FOLLOWING_PAGE, q.FOLLOWING_COUNT, to_author, first, after, user_id=user_id
+        )
+
+    # --- claims -----------------------------------------------------------------------------
+    async def create_claim(self, claim: ClaimRecord) -> ClaimRecord:
+        props = claim_props(replace(claim, status=ClaimDecision.PENDING))
+
+        async def work(tx: Tx) -> ClaimRecord:
+            # The author lock serialises claims on one author; the user lock
+            # serialises with decide_claim making this user verified.
+            if await _node(tx, q.LOCK_AUTHOR, id=claim.author_id) is None:
+                raise _not_found("author")
+            if await _node(tx, q.LOCK_USER, id=claim.user_id) is None:
+                raise _not_found("user")
+            active = [ClaimDecision.PENDING.value, ClaimDecision.VERIFIED.value]
+            if await _count(
+                tx, q.COUNT_ACTIVE_CLAIMS_OF_AUTHOR, author_id=claim.author_id, statuses=active
+            ):
+                raise RuleViolation(Rule.AUTHOR_ALREADY_CLAIMED)
+            if await _rows(
+                tx,
+                q.VERIFIED_AUTHOR_IDS_OF_USER,
+                user_id=claim.user_id,
+                verified=ClaimDecision.VERIFIED.value,
+            ):
+                raise RuleViolation(Rule.USER_ALREADY_VERIFIED)
+            created = await _created(tx, q.CREATE_CLAIM, props=props)
+            await _rows(
+                tx, q.SET_AUTHOR_CLAIM_STATUS, id=claim.author_id, status=ClaimStatus.PENDING.value
+            )
+            await _rows(tx, q.UNLOCK_AUTHOR, id=claim.author_id)
+            await _rows(tx, q.UNLOCK_USER, id=claim.user_id)
+            return to_claim(created)
+
+        return await self._write(work)
+
+    async def withdraw_claim(self, claim_id: str, user_id: str, at: datetime) -> ClaimRecord:
+        async def work(tx: Tx) -> ClaimRecord:
+            current = await _node(tx, q.LOCK_CLAIM, id=claim_id)
+            if current is None:
+                raise _not_found("claim")
+            if current["user_id"] != user_id:
+                raise RuleViolation(Rule.NOT_CLAIMANT)
+            if current["status"] != ClaimDecision.PENDING.value:
+                raise RuleViolation(Rule.CLAIM_NOT_PENDING)
+            updated = await _created(
+                tx,
+                q.SET_CLAIM_STATUS,
+                id=claim_id,
+                status=ClaimDecision.WITHDRAWN.value,
+                at=to_micros(at),
+                note=None,
+            )
+            await _rows(
+                tx,
+                q.SET_AUTHOR_CLAIM_STATUS,
+                id=current["author_id"],
+                status=ClaimStatus.UNCLAIMED.value,
+            )
+            await _rows(tx, q.UNLOCK_CLAIM, id=claim_id)
+            return to_claim(updated)
+
+        return await self._write(work)
+
+    async def decide_claim(
+        self, claim_id: str, approve: bool, note: str | None, at: datetime
+    ) -> ClaimRecord:
+        async def work(tx: Tx) -> ClaimRecord:
+            current = await _node(tx, q.LOCK_CLAIM, id=claim_id)
+            if current is None:
+                raise _not_found("claim")
+            if current["status"] != ClaimDecision.PENDING.value:
+                raise RuleViolation(Rule.CLAIM_NOT_PENDING)
+            user_id = str(current["user_id"])
+            locked_user = False
+            if approve:
+                # Lock the claimant so two approvals for one user serialise.
+                locked_user = await _node(tx, q.LOCK_USER, id=user_id) is not None
+                if await _rows(
+                    tx,
+                    q.VERIFIED_AUTHOR_IDS_OF_USER,
+                    user_id=user_id,
+                    verified=ClaimDecision.VERIFIED.value,
+                ):
+                    raise RuleViolation(Rule.USER_ALREADY_VERIFIED)
+            decision = ClaimDecision.VERIFIED if approve else ClaimDecision.REJECTED
+            author_status = ClaimStatus.CLAIMED if approve else ClaimStatus.UNCLAIMED
+            updated = await _created(
+                tx,
+                q.SET_CLAIM_STATUS,
+                id=claim_id,
+                status=decision.value,
+                at=to_micros(at),
+                note=note,
+            )
+            await _rows(
+                tx, q.SET_AUTHOR_CLAIM_STATUS, id=current["author_id"], status=author_status.value
+            )
+            await _rows(tx, q.UNLOCK_CLAIM, id=claim_id)
+            if locked_user:
+                await _rows(tx, q.UNLOCK_USER, id=user_id)
+            return to_claim(updated)
+
+        return await self._write(work)
+
+    async def claims_of_users(self, user_ids: Sequence[str]) -> dict[str, list[ClaimRecord]]:
+        grouped: dict[str, list[Row]] = _group(user_ids)
+        for r in await self._related_rows(q.CLAIMS_OF_USERS, user_ids):
+            grouped[r["key"]].append(r["n"])
+        return {
+            k: [to_claim(n) for n in sorted(v, key=newest_first_key, reverse=True)]
+            for k, v in grouped.items()
+        }
+
+    async def verified_authors_of_users(self, user_ids: Sequence[str]) -> dict[str, AuthorRecord]:
+        if not user_ids:
+            return {}
+        rows = await self._read_rows(
+            q.VERIFIED_AUTHORS_OF_USERS, ids=list(user_ids), verified=ClaimDecision.VERIFIED.value
+        )
+        out: dict[str, AuthorRecord] = {}
+        for r in sorted(rows, key=lambda r: str(r["claim_key"])):
+            out.setdefault(r["key"], to_author(r["n"]))
+        return out
+
+    async def verified_claimants_of_authors(self, author_ids: Sequence[str]) -> dict[str, str]:
+        if not author_ids:
+            return {}
+        rows = await self._read_rows(
+            q.VERIFIED_CLAIMANTS_OF_AUTHORS,
+            ids=list(author_ids),
+            verified=ClaimDecision.VERIFIED.value,
+        )
+        out: dict[str, str] = {}
+        for r in sorted(rows, key=lambda r: str(r["claim_key"])):
+            out.setdefault(r["author_id"], r["user_id"])
+        return out
+
+    async def claims_by_status(
+        self, status: ClaimDecision, first: int, after: str | None
+    ) -> Page[ClaimRecord]:
+        return await self._page(
+            q.CLAIMS_BY_STATUS,
+            q.COUNT_CLAIMS_BY_STATUS,
+            to_claim,
+            first,
+            after,
+            status=status.value,
+        )
+
+    # --- invitations ------------------------------------------------------------------------
+    async def create_invitation(
+        self, invitation: InvitationRecord, daily_limit: int, window_start: datetime
+    ) -> InvitationRecord:
+        sender_id = invitation.sender_id
+        recipient_id = invitation.recipient_author_id
+        verified = ClaimDecision.VERIFIED.value
+
+        async def work(tx: Tx) -> InvitationRecord:
+            # Locking the sender serialises all of this sender's invitations,
+            # which makes both the one-pending-per-pair rule and the rate
+            # limit exact under concurrency.
+            if await _node(tx, q.LOCK_USER, id=sender_id) is None:
+                raise RuleViolation(Rule.SENDER_NOT_VERIFIED, "unknown user")
+            held = await _rows(
+                tx, q.VERIFIED_AUTHOR_IDS_OF_USER, user_id=sender_id, verified=verified
+            )
+            if not held:
+                raise RuleViolation(Rule.SENDER_NOT_VERIFIED)
+            sender_author_id = str(held[0]["author_id"])
+            recipient = await _node(tx, q.GET_AUTHOR, id=recipient_id)
+            if recipient is None:
+                raise _not_found("recipient author")
+            if recipient_id == sender_author_id:
+                raise RuleViolation(Rule.SELF_INVITATION)
+            if recipient.get("claim_status") != ClaimStatus.CLAIMED.value:
+                raise RuleViolation(Rule.RECIPIENT_NOT_CLAIMED)
+            if await _count(
+                tx,
+                q.COUNT_PENDING_PAIR,
+                sender_id=sender_id,
+                recipient_id=recipient_id,
+                pending=InvitationStatus.PENDING.value,
+            ):
+                raise RuleViolation(Rule.INVITATION_PENDING_EXISTS)
+            sent = await _count(
+                tx, q.COUNT_SENT_SINCE, sender_id=sender_id, since=to_micros(window_start)
+            )
+            if sent >= daily_limit:
+                raise RuleViolation(Rule.RATE_LIMITED)
+            props = invitation_props(
+                replace(
+                    invitation,
+                    sender_author_id=sender_author_id,
+                    status=InvitationStatus.PENDING,
+                    responded_at=None,
+                )
+            )
+            created = await _created(tx, q.CREATE_INVITATION, props=props)
+            await _rows(tx, q.UNLOCK_USER, id=sender_id)
+            return to_invitation(created)
+
+        return await self._write(work)
+
+    async def respond_invitation(
+        self, invitation_id: str, user_id: str, status: InvitationStatus, at: datetime
+    ) -> InvitationRecord:
+        if status is InvitationStatus.PENDING:
+            raise StoreError("an invitation cannot be responded to with PENDING")
+
+        async def work(tx: Tx) -> InvitationRecord:
+            current = await _node(tx, q.LOCK_INVITATION, id=invitation_id)
+            if current is None:
+                raise _not_found("invitation")
+            if status is InvitationStatus.WITHDRAWN:
+                is_party = current["sender_id"] == user_id
+            else:
+                claimants = await _rows(
+                    tx,
+                    q.VERIFIED_CLAIMANT_IDS_OF_AUTHOR,
+                    author_id=current["recipient_author_id"],
+                    verified=ClaimDecision.VERIFIED.value,
+                )
+                is_party = any(r["user_id"] == user_id for r in claimants)
+            if not is_party:
+                raise RuleViolation(Rule.NOT_A_PARTY)
+            if current["status"] != InvitationStatus.PENDING.value:
+                raise RuleViolation(Rule.INVITATION_NOT_PENDING)
+            updated = await _created(
+                tx,
+                q.SET_INVITATION_STATUS,
+                id=invitation_id,
+                status=status.value,
+                at=to_micros(at),
+            )
+            await _rows(tx, q.UNLOCK_INVITATION, id=invitation_id)
+            return to_invitation(updated)
+
+        return await self._write(work)
+
+    async def _invitations_by_key(
+        self, query: str, user_ids: Sequence[str], **params: Any
+    ) -> dict[str, list[InvitationRecord]]:
+        grouped: dict[str, list[Row]] = _group(user_ids)
+        if user_ids:
+            for r in await self._read_rows(query, ids=list(user_ids), **params):
+                grouped[r["key"]].append(r["n"])
+        return {
+            k: [to_invitation(n) for n in sorted(v, key=newest_first_key, reverse=True)]
+            for k, v in grouped.items()
+        }
+
+    async def invitations_sent(self, user_ids: Sequence[str]) -> dict[str, list[InvitationRecord]]:
+        return await self._invitations_by_key(q.INVITATIONS_SENT, user_ids)
+
+    async def invitations_received(
+        self, user_ids: Sequence[str]
+    ) -> dict[str, list[InvitationRecord]]:
+        return await self._invitations_by_key(
+            q.INVITATIONS_RECEIVED, user_ids, verified=ClaimDecision.VERIFIED.value
+        )
+
+    async def pending_invitation_recipients(
+        self, user_id: str, author_ids: Sequence[str]
+    ) -> set[str]:
+        if not author_ids:
+            return set()
+        rows = await self._read_rows(
+            q.PENDING_INVITATION_RECIPIENTS,
+            user_id=user_id,
+            ids=list(author_ids),
+            pending=InvitationStatus.PENDING.value,
+        )
+        return {r["id"] for r in rows}
+
+    async def count_invitations_since(self, user_id: str, since: datetime) -> int:
+        rows = await self._read_rows(q.COUNT_SENT_SINCE, sender_id=user_id, since=to_micros(since))
+        return int(rows[0]["total"]) if rows else 0
+
+    # --- corrections ------------------------------------------------------------------------
+    async def create_correction(self, correction: CorrectionRecord) -> CorrectionRecord:
+        target_query = _TARGET_QUERIES.get(kind_of(correction.target_id))
+        props = correction_props(correction)
+
+        async def work(tx: Tx) -> CorrectionRecord:
+            if (
+                target_query is None
+                or await _node(tx, target_query, id=correction.target_id) is None
+            ):
+                raise _not_found("correction target")
+            return to_correction(await _created(tx, q.CREATE_CORRECTION, props=props))
+
+        return await self._write(work)
+
+    async def decide_correction(
+        self,
+        correction_id: str,
+        status: CorrectionStatus,
+        reviewer_id: str,
+        note: str | None,
+        at: datetime,
+        update: tuple[str, str | int | None] | None,
+    ) -> CorrectionRecord:
+        if status is CorrectionStatus.OPEN:
+            raise StoreError("a correction is decided as APPLIED or REJECTED")
+
+        async def work(tx: Tx) -> CorrectionRecord:
+            current = await _node(tx, q.LOCK_CORRECTION, id=correction_id)
+            if current is None:
+                raise _not_found("correction")
+            if current["status"] != CorrectionStatus.OPEN.value:
+                raise RuleViolation(Rule.CORRECTION_NOT_OPEN)
+            if status is CorrectionStatus.APPLIED and update is not None:
+                await _apply_update(tx, str(current["target_id"]), update)
+            updated = await _created(
+                tx,
+                q.SET_CORRECTION_STATUS,
+                id=correction_id,
+                status=status.value,
+                reviewer_id=reviewer_id,
+                at=to_micros(at),
+                note=note,
+            )
+            await _rows(tx, q.UNLOCK_CORRECTION, id=correction_id)
+            return to_correction(updated)
+
+        return await self._write(work)
+
+    async def corrections_by_status(
+        self, status: CorrectionStatus, first: int, after: str | None
+    ) -> Page[CorrectionRecord]:
+        return await self._page(
+            q.CORRECTIONS_BY_STATUS,
+            q.COUNT_CORRECTIONS_BY_STATUS,
+            to_correction,
+            first,
+            after,
+            status=status.value,
+        )
+
+
+# --- corrections: property updates ------------------------------------------------------
+
+_TARGET_QUERIES: dict[NodeKind | None, str] = {
+    NodeKind.AUTHOR: q.GET_AUTHOR,
+    NodeKind.PAPER: q.GET_PAPER,
+}
+
+
+def _text(value: str | int | None, prop: str) -> str:
+    if value is None or str(value).strip() == "":
+        raise StoreError(f"{prop} cannot be empty")
+    return str(value)
+
+
+def _optional_text(value: str | int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def author_update_props(current: Row, prop: str, value: str | int | None) -> Props:
+    """Properties to set for a corrected author field, derived keys included."""
+    if prop != "name":
+        raise StoreError(f"author property {prop!r} cannot be corrected")
+    name = _text(value, prop)
+    return {
+        "name": name,
+        "name_key": name.casefold(),
+        "sort_key": author_sort_key(name, str(current["id"])),
+    }
+
+
+def paper_update_props(current: Row, prop: str, value: str | int | None) -> Props:
+    """Properties to set for a corrected paper field, derived keys included."""
+    paper_id = str(current["id"])
+    title = str(current["title"])
+    year: int | None = None if current.get("year") is None else int(current["year"])
+    if prop == "title":
+        title = _text(value, prop)
+        return {
+            "title": title,
+            "title_key": title.casefold(),
+            "sort_key": paper_sort_key(year, title, paper_id),
+        }
+    if prop == "year":
+        try:
+            year = None if value is None else int(value)
+        except ValueError as e:
+            raise StoreError(f"year {value!r} is not a number") from e
+        return {"year": year, "sort_key": paper_sort_key(year, title, paper_id)}
+    if prop == "abstract":
+        abstract = _optional_text(value)
+        return {
+            "abstract": abstract,
+            "abstract_key": None if abstract is None else abstract.casefold(),
+        }
+    if prop in ("venue", "code_url"):
+        return {prop: _optional_text(value)}
+    raise StoreError(f"paper property {prop!r} cannot be corrected")
+
+
+async def _apply_update(tx: Tx, target_id: str, update: tuple[str, str | int | None]) -> None:
+    prop, value = update
+    kind = kind_of(target_id)
+    # Lock the target so two corrections of one paper cannot interleave their
+    # read of title/year with the other's sort_key write.
+    if kind is NodeKind.AUTHOR:
+        current = await _node(tx, q.LOCK_AUTHOR, id=target_id)
+        if current is None:
+            raise _not_found("correction target")
+        await _rows(
+            tx, q.UPDATE_AUTHOR, id=target_id, props=author_update_props(current, prop, value)
+        )
+        await _rows(tx, q.UNLOCK_AUTHOR, id=target_id)
+    elif kind is NodeKind.PAPER:
+        current = await _node(tx, q.LOCK_PAPER, id=target_id)
+        if current is None:
+            raise _not_found("correction target")
+        await _rows(
+            tx, q.UPDATE_PAPER, id=target_id, props=paper_update_props(current, prop, value)
+        )
+        await _rows(tx, q.UNLOCK_PAPER, id=target_id)
+    else:
+        raise _not_found("correction target")
+
+
+def _conforms(store: Neo4jGraphStore) -> GraphStore:
+    # mypy proves here that the class satisfies the GraphStore protocol.
+    return store

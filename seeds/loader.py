@@ -1,0 +1,371 @@
+"""Import parsed seed pages into the graph store.
+
+``load_pages`` parses every page first; a page that cannot be parsed raises
+``SeedParseError`` (file name and line) before anything is written. All
+pages are then written as one ``ImportBatch``: one transaction, so an import
+is all or nothing.
+
+Identity rules (what makes a re-import change nothing):
+- An author is the same person as an existing author with the same name
+  (case-insensitive, whitespace-normalised); otherwise a new author with id
+  ``author:<slug>``, the slug being the lower-case hyphenated name, suffixed
+  ``-2``, ``-3``... when another author already holds it.
+- A paper is the same work as an existing paper with the same title
+  (case-insensitive, whitespace-normalised), or as the paper already holding
+  the id the title hashes to (its title was corrected since it was imported);
+  otherwise a new paper ``paper:<sha1(normalised casefolded title)[:12]>``.
+- Existing records keep their stored values (a moderator's corrections are
+  not undone); the import only fills fields they lack. Imported figures are
+  replaced by those of the owner's profile page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from graph_store.records import (
+    AuthorRecord,
+    AuthorshipRow,
+    ImportBatch,
+    ImportedFigures,
+    NodeKind,
+    PaperKind,
+    PaperRecord,
+    TopicRecord,
+)
+from graph_store.store import GraphStore
+from seeds.parser import (
+    ParsedPage,
+    ParsedPaper,
+    SeedParseError,
+    name_key,
+    normalize_space,
+    parse_file,
+    title_key,
+)
+from seeds.tagger import Tagger, default_tagger
+
+__all__ = [
+    "ImportSummary",
+    "PlannedImport",
+    "SeedParseError",
+    "author_id_for_slug",
+    "build_import",
+    "default_seed_paths",
+    "expand_paths",
+    "load_pages",
+    "paper_id_for_title",
+    "parse_pages",
+    "slugify",
+]
+
+PAGES_DIR = Path(__file__).with_name("pages")
+_SLUG_BATCH = 10  # suffix candidates asked of the store per round
+
+
+def default_seed_paths() -> list[Path]:
+    """The packaged seed pages (``seeds/pages/*.txt``), in file-name order."""
+    return sorted(PAGES_DIR.glob("*.txt"))
+
+
+# --- ids and slugs -------------------------------------------------------------
+
+
+def slugify(name: str) -> str:
+    """Lower-case hyphenated name: "Hangbo Bao" → "hangbo-bao" (accents dropped)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_only.lower()).strip("-")
+    return slug or "author"
+
+
+def author_id_for_slug(slug: str) -> str:
+    return f"{NodeKind.AUTHOR.value}:{slug}"
+
+
+def paper_id_for_title(title: str) -> str:
+    digest = hashlib.sha1(title_key(title).encode("utf-8")).hexdigest()
+    return f"{NodeKind.PAPER.value}:{digest[:12]}"
+
+
+# --- summary -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """What one import did: records created vs. already present in the store."""
+
+    pages: tuple[str, ...]
+    authors_created: int
+    authors_existing: int
+    papers_created: int
+    papers_existing: int
+    topics_created: int
+    topics_existing: int
+    authorships: int  # author-paper links written (merged when present)
+    paper_topics: int  # paper-topic links written (merged when present)
+
+    @property
+    def authors(self) -> int:
+        return self.authors_created + self.authors_existing
+
+    @property
+    def papers(self) -> int:
+        return self.papers_created + self.papers_existing
+
+    @property
+    def topics(self) -> int:
+        return self.topics_created + self.topics_existing
+
+    @property
+    def created(self) -> int:
+        return self.authors_created + self.papers_created + self.topics_created
+
+    @property
+    def nothing_created(self) -> bool:
+        return self.created == 0
+
+    def describe(self) -> str:
+        return (
+            f"{len(self.pages)} page(s): "
+            f"{self.authors} authors ({self.authors_created} new, "
+            f"{self.authors_existing} already present), "
+            f"{self.papers} papers ({self.papers_created} new, "
+            f"{self.papers_existing} already present), "
+            f"{self.topics} topics ({self.topics_created} new, "
+            f"{self.topics_existing} already present)"
+        )
+
+
+# --- merging the pages -----------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _AuthorDraft:
+    name: str
+    figures: ImportedFigures | None = None
+
+
+@dataclass(slots=True)
+class _PaperDraft:
+    occurrences: list[ParsedPaper] = field(default_factory=list)
+
+    def merged(self) -> ParsedPaper:
+        """One record from every page listing the work: the first occurrence that
+        says where it was published (not a preprint) decides kind, year and venue;
+        missing abstract and code link are filled from the others."""
+        primary = next(
+            (p for p in self.occurrences if p.kind is not PaperKind.PREPRINT),
+            self.occurrences[0],
+        )
+        abstract = primary.abstract or next(
+            (p.abstract for p in self.occurrences if p.abstract), None
+        )
+        code_url = primary.code_url or next(
+            (p.code_url for p in self.occurrences if p.code_url), None
+        )
+        return replace(primary, abstract=abstract, code_url=code_url)
+
+    def positions(self) -> dict[str, int]:
+        """name_key → position. The first page giving an author order decides it;
+        authors known only from other pages are at 0 (unknown)."""
+        ordered = next(
+            (p for p in self.occurrences if any(a.position > 0 for a in p.authors)), None
+        )
+        result: dict[str, int] = {}
+        if ordered is not None:
+            for a in ordered.authors:
+                result[name_key(a.name)] = a.position
+        for p in self.occurrences:
+            for a in p.authors:
+                result.setdefault(name_key(a.name), 0)
+        return result
+
+
+def _figures(page: ParsedPage) -> ImportedFigures | None:
+    if page.figures is None:
+        return None
+    f = page.figures
+    return ImportedFigures(
+        works=f.works,
+        followers=f.followers,
+        topics=f.topics,
+        collaborators=f.collaborators,
+        trust_score=f.trust_score,
+        trust_tier=f.trust_tier,
+        verification=f.verification,
+        source=page.source,
+    )
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; a directory stands for its ``*.txt`` pages in name order."""
+    result: list[Path] = []
+    for p in map(Path, paths):
+        result.extend(sorted(p.glob("*.txt")) if p.is_dir() else [p])
+    return result
+
+
+def parse_pages(paths: Iterable[Path]) -> list[ParsedPage]:
+    """Parse every page (a directory: its ``*.txt`` files); the first failure
+    raises ``SeedParseError``."""
+    return [parse_file(p) for p in expand_paths(paths)]
+
+
+async def _resolve_slugs(store: GraphStore, names: Sequence[str]) -> dict[str, str]:
+    """name → free slug for authors about to be created (in ``names`` order)."""
+    result: dict[str, str] = {}
+    used: set[str] = set()
+    pending = list(names)
+    start = 1
+    while pending:
+        candidates: dict[str, list[str]] = {}
+        for name in pending:
+            base = slugify(name)
+            candidates[name] = [
+                base if n == 1 else f"{base}-{n}" for n in range(start, start + _SLUG_BATCH)
+            ]
+        taken = await store.existing_slugs(sorted({s for c in candidates.values() for s in c}))
+        still: list[str] = []
+        for name in pending:
+            free = next((s for s in candidates[name] if s not in taken and s not in used), None)
+            if free is None:
+                still.append(name)
+            else:
+                result[name] = free
+                used.add(free)
+        pending = still
+        start += _SLUG_BATCH
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedImport:
+    batch: ImportBatch
+    summary: ImportSummary
+
+
+async def build_import(
+    store: GraphStore, pages: Sequence[ParsedPage], tagger: Tagger | None = None
+) -> PlannedImport:
+    """The batch that imports these pages into this store (reads only)."""
+    tagger = tagger or default_tagger()
+
+    authors: dict[str, _AuthorDraft] = {}  # name_key → draft, in first-seen order
+    papers: dict[str, _PaperDraft] = {}  # title_key → draft, in first-seen order
+    for page in pages:
+        owner = authors.setdefault(name_key(page.owner), _AuthorDraft(page.owner))
+        figures = _figures(page)
+        if figures is not None:
+            owner.figures = figures
+        for paper in page.papers:
+            papers.setdefault(paper.title_key, _PaperDraft()).occurrences.append(paper)
+            for a in paper.authors:
+                authors.setdefault(name_key(a.name), _AuthorDraft(a.name))
+
+    # Authors: reuse by name, else a new slug.
+    found_authors = await store.find_authors_by_name([d.name for d in authors.values()])
+    existing_by_key = {name_key(k): v for k, v in found_authors.items()}
+    new_names = [d.name for k, d in authors.items() if k not in existing_by_key]
+    slugs = await _resolve_slugs(store, new_names)
+    author_records: dict[str, AuthorRecord] = {}  # name_key → record
+    authors_created = 0
+    for key, draft in authors.items():
+        existing = existing_by_key.get(key)
+        if existing is not None:
+            author_records[key] = replace(existing, imported=draft.figures or existing.imported)
+        else:
+            slug = slugs[draft.name]
+            author_records[key] = AuthorRecord(
+                id=author_id_for_slug(slug),
+                slug=slug,
+                name=normalize_space(draft.name),
+                imported=draft.figures,
+            )
+            authors_created += 1
+
+    # Papers: reuse by title, or by the id the title hashes to; else new.
+    merged = {key: draft.merged() for key, draft in papers.items()}
+    found_papers = await store.find_papers_by_title([p.title for p in merged.values()])
+    by_title = {title_key(k): v for k, v in found_papers.items()}
+    hashed_ids = {key: paper_id_for_title(p.title) for key, p in merged.items()}
+    by_id = await store.get_papers([hashed_ids[k] for k in merged if k not in by_title])
+    paper_records: dict[str, PaperRecord] = {}  # title_key → record
+    papers_created = 0
+    for key, parsed in merged.items():
+        existing_paper = by_title.get(key) or by_id.get(hashed_ids[key])
+        if existing_paper is not None:
+            paper_records[key] = replace(
+                existing_paper,
+                year=existing_paper.year if existing_paper.year is not None else parsed.year,
+                venue=existing_paper.venue or parsed.venue,
+                abstract=existing_paper.abstract or parsed.abstract,
+                code_url=existing_paper.code_url or parsed.code_url,
+            )
+        else:
+            paper_records[key] = PaperRecord(
+                id=hashed_ids[key],
+                title=parsed.title,
+                kind=parsed.kind,
+                year=parsed.year,
+                venue=parsed.venue,
+                abstract=parsed.abstract,
+                code_url=parsed.code_url,
+            )
+            papers_created += 1
+
+    # Topics from the vocabulary, by title and abstract.
+    topic_records: dict[str, TopicRecord] = {}
+    paper_topics: list[tuple[str, str]] = []
+    for record in paper_records.values():
+        for topic in tagger.tag(record.title, record.abstract):
+            topic_records.setdefault(topic.slug, topic.record())
+            paper_topics.append((record.id, topic.id))
+    existing_topics = await store.get_topics_by_slug(list(topic_records))
+
+    authorships: list[AuthorshipRow] = []
+    for key, paper_draft in papers.items():
+        paper_id = paper_records[key].id
+        for author_key, position in paper_draft.positions().items():
+            authorships.append(AuthorshipRow(author_records[author_key].id, paper_id, position))
+
+    batch = ImportBatch(
+        authors=tuple(author_records.values()),
+        papers=tuple(paper_records.values()),
+        topics=tuple(topic_records.values()),
+        authorships=tuple(authorships),
+        paper_topics=tuple(paper_topics),
+    )
+    summary = ImportSummary(
+        pages=tuple(page.source for page in pages),
+        authors_created=authors_created,
+        authors_existing=len(author_records) - authors_created,
+        papers_created=papers_created,
+        papers_existing=len(paper_records) - papers_created,
+        topics_created=sum(1 for s in topic_records if s not in existing_topics),
+        topics_existing=sum(1 for s in topic_records if s in existing_topics),
+        authorships=len(authorships),
+        paper_topics=len(paper_topics),
+    )
+    return PlannedImport(batch=batch, summary=summary)
+
+
+async def load_pages(
+    store: GraphStore, paths: Sequence[Path], tagger: Tagger | None = None
+) -> ImportSummary:
+    """Parse all pages (a directory: its ``*.txt`` files), then write them in
+    one transaction.
+
+    Raises ``SeedParseError`` (nothing written) when a page cannot be parsed.
+    """
+    pages = parse_pages(paths)
+    if not pages:
+        return ImportSummary((), 0, 0, 0, 0, 0, 0, 0, 0)
+    plan = await build_import(store, pages, tagger)
+    await store.import_batch(plan.batch)
+    return plan.summary

@@ -1,0 +1,69 @@
+"""Store calls grow with a query's depth, never with its rows (no N+1)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from api.app import create_app
+from graph_store.store import GraphStore
+from tests.api.conftest import GraphQLClient, client_for, settings_for
+
+
+class CountingStore:
+    """Delegates every call to the real store and counts it by method name."""
+
+    def __init__(self, inner: GraphStore) -> None:
+        self._inner = inner
+        self.calls: Counter[str] = Counter()
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._inner, name)
+        if not callable(target):
+            return target
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls[name] += 1
+            return target(*args, **kwargs)
+
+        return counted
+
+
+NESTED = """query($n: Int) { authors(first: $n) { edges { node {
+  name stats { works } trust { score }
+  topics { topic { slug } paperCount }
+  coauthors(first: 10) { author { slug } sharedPapers { title } }
+  papers(first: 10) { edges { node { title
+    topics { name }
+    authors { name stats { collaborators } topics { topic { name } } } } } } } } } }"""
+
+
+async def test_store_calls_depend_on_depth_not_rows(read_store: GraphStore, tmp_path: Path) -> None:
+    counting = CountingStore(read_store)
+    app = create_app(settings_for(tmp_path), counting)  # type: ignore[arg-type]
+    async with client_for(app) as http:
+        gql = GraphQLClient(http)
+        small = await gql.data(NESTED, {"n": 2})
+        small_calls = dict(counting.calls)
+        counting.calls.clear()
+        big = await gql.data(NESTED, {"n": 10})
+        big_calls = dict(counting.calls)
+
+    assert len(small["authors"]["edges"]) == 2 and len(big["authors"]["edges"]) == 10
+    rows = sum(len(e["node"]["papers"]["edges"]) for e in big["authors"]["edges"])
+    assert rows > 10  # the big query really has many more rows
+    assert small_calls == big_calls
+    # One call per relation per level: pinned so that an N+1 regression fails here.
+    assert big_calls == {
+        "list_authors": 1,
+        # Authors appear on two levels (the list, and each paper's authors); stats
+        # and trust share one loader, and authors already loaded are cached.
+        "author_stats": 2,
+        "topic_weights_of_authors": 2,
+        "coauthors_of_authors": 1,
+        "papers_of_authors": 1,
+        "get_papers": 1,  # sharedPapers
+        "topics_of_papers": 1,
+        "authors_of_papers": 1,
+    }, big_calls

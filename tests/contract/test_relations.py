@@ -1,0 +1,144 @@
+"""Relations batched by the id of the "from" side, stats, labels and edges."""
+
+from __future__ import annotations
+
+from graph_store.records import AuthorStatsRecord, GraphEdgeRecord
+from graph_store.store import GraphStore
+from tests.contract.conftest import (
+    ALICE,
+    BAO,
+    DONG,
+    IR,
+    KD,
+    LONELY,
+    MOE,
+    MSR,
+    P1,
+    P2,
+    P3,
+    P4,
+    P5,
+    PRUNING,
+    UNI,
+    WEI,
+    ZOE,
+    at,
+    make_user,
+)
+
+
+async def test_papers_of_authors(graph: GraphStore) -> None:
+    got = await graph.papers_of_authors([BAO, ZOE, LONELY, "author:nobody"])
+    assert {k: [p.id for p in v] for k, v in got.items()} == {
+        BAO: [P5, P2, P3, P1],
+        ZOE: [P3, P4],
+        LONELY: [],
+        "author:nobody": [],
+    }
+
+
+async def test_authors_of_papers_in_author_order(graph: GraphStore) -> None:
+    got = await graph.authors_of_papers([P1, P2, P3, "paper:none"])
+    assert {k: [a.id for a in v] for k, v in got.items()} == {
+        P1: [BAO, DONG, WEI],
+        P2: [DONG, BAO],
+        P3: [WEI, ZOE, BAO],  # Bao's position is unknown (0): after the known ones
+        "paper:none": [],
+    }
+
+
+async def test_topics_and_papers_of_topics(graph: GraphStore) -> None:
+    topics = await graph.topics_of_papers([P2, P4, "paper:none"])
+    assert {k: [t.id for t in v] for k, v in topics.items()} == {
+        P2: [KD, PRUNING],
+        P4: [IR],
+        "paper:none": [],
+    }
+    papers = await graph.papers_of_topics([KD, MOE, "topic:none"])
+    assert {k: [p.id for p in v] for k, v in papers.items()} == {
+        KD: [P5, P2, P1],
+        MOE: [P3],
+        "topic:none": [],
+    }
+
+
+async def test_authors_of_topics_most_papers_first(graph: GraphStore) -> None:
+    got = await graph.authors_of_topics([KD, IR, PRUNING])
+    assert {k: [a.id for a in v] for k, v in got.items()} == {
+        KD: [BAO, DONG, WEI],  # 3, 3 (tie by name), 1
+        IR: [ZOE],
+        PRUNING: [BAO, DONG],  # 1 each: by author sort_key
+    }
+
+
+async def test_topic_weights_of_authors(graph: GraphStore) -> None:
+    got = await graph.topic_weights_of_authors([BAO, ZOE, LONELY])
+    assert {k: [(w.topic.id, w.paper_count) for w in v] for k, v in got.items()} == {
+        BAO: [(KD, 3), (MOE, 1), (PRUNING, 1)],
+        ZOE: [(IR, 1), (MOE, 1)],
+        LONELY: [],
+    }
+
+
+async def test_coauthors_with_shared_papers(graph: GraphStore) -> None:
+    got = await graph.coauthors_of_authors([BAO, DONG, ZOE, LONELY])
+    flat = {
+        k: [(c.author.id, c.shared_paper_ids) for c in v] for k, v in got.items()
+    }
+    assert flat == {
+        BAO: [(DONG, (P5, P2, P1)), (WEI, (P3, P1)), (ZOE, (P3,))],
+        DONG: [(BAO, (P5, P2, P1)), (WEI, (P1,))],
+        ZOE: [(WEI, (P3,)), (BAO, (P3,))],  # tie on count: by author sort_key
+        LONELY: [],
+    }
+
+
+async def test_author_stats_counts_the_graph(graph: GraphStore) -> None:
+    for n in (1, 2):
+        user = await graph.create_user(make_user(n))
+        await graph.follow(user.id, BAO, at(n))
+    stats = await graph.author_stats([BAO, ZOE, LONELY, "author:nobody"])
+    assert stats[BAO] == AuthorStatsRecord(works=4, followers=2, topics=3, collaborators=3)
+    assert stats[ZOE] == AuthorStatsRecord(works=2, followers=0, topics=2, collaborators=2)
+    assert stats[LONELY] == AuthorStatsRecord(works=0, followers=0, topics=0, collaborators=0)
+    assert set(stats) == {BAO, ZOE, LONELY, "author:nobody"}
+    # collaborators equals the length of the full coauthor list
+    coauthors = await graph.coauthors_of_authors([BAO, ZOE])
+    assert stats[BAO].collaborators == len(coauthors[BAO])
+    assert stats[ZOE].collaborators == len(coauthors[ZOE])
+
+
+async def test_node_labels(graph: GraphStore) -> None:
+    assert await graph.node_labels([BAO, P2, KD, MSR, "author:nobody", "user:u1"]) == {
+        BAO: "Hangbo Bao",
+        P2: "Pruning Large Models",
+        KD: "Knowledge Distillation",
+        MSR: "Microsoft Research",
+    }
+    assert await graph.node_labels([]) == {}
+
+
+async def test_graph_edges_touching_nodes_each_once(graph: GraphStore) -> None:
+    edges = await graph.graph_edges([ZOE, P4])
+    assert sorted((e.kind, e.source, e.target) for e in edges) == [
+        ("AFFILIATED", ZOE, UNI),
+        ("AUTHORED", ZOE, P3),
+        ("AUTHORED", ZOE, P4),
+        ("TAGGED", P4, IR),
+    ]
+    assert all(e.weight == 1 for e in edges)
+    around_p3 = await graph.graph_edges([P3, MOE])
+    # P3 and MOE both touch the TAGGED edge P3→MOE: it still comes once.
+    assert sorted((e.kind, e.source, e.target) for e in around_p3) == [
+        ("AUTHORED", WEI, P3),
+        ("AUTHORED", BAO, P3),
+        ("AUTHORED", ZOE, P3),
+        ("TAGGED", P3, MOE),
+    ]
+    institutions = await graph.graph_edges([MSR])
+    assert sorted(institutions, key=lambda e: e.source) == [
+        GraphEdgeRecord(source=BAO, target=MSR, kind="AFFILIATED"),
+        GraphEdgeRecord(source=DONG, target=MSR, kind="AFFILIATED"),
+    ]
+    assert await graph.graph_edges([ALICE]) == []
+    assert await graph.graph_edges([]) == []

@@ -1,0 +1,49 @@
+"""Search: words matched case-insensitively, name/title above abstract-only."""
+
+from __future__ import annotations
+
+from graph_store.store import GraphStore
+from tests.contract.conftest import BAO, DONG, KD, P1, P2, P5, PRUNING
+
+
+async def test_exact_name_ranks_first(graph: GraphStore) -> None:
+    hits = await graph.search("hangbo BAO", 10)
+    assert hits[0].node_id == BAO
+    assert all(h.score > 0 for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+async def test_title_matches_rank_above_abstract_only(graph: GraphStore) -> None:
+    hits = await graph.search("Distillation", 10)
+    ids = [h.node_id for h in hits]
+    # Titles/names containing the word: P1, P5 and the topic; P2 only in its abstract.
+    assert set(ids) == {P1, P5, KD, P2}
+    assert ids[-1] == P2
+    assert hits[-1].score < min(h.score for h in hits[:-1])
+    assert all(h.score > 0 for h in hits)
+
+
+async def test_exact_topic_name_and_title_word(graph: GraphStore) -> None:
+    hits = await graph.search("pruning", 10)
+    ids = [h.node_id for h in hits]
+    assert ids[0] == PRUNING  # the whole name
+    assert set(ids) == {PRUNING, P2}
+
+
+async def test_more_matching_words_rank_higher_and_first_limits(graph: GraphStore) -> None:
+    hits = await graph.search("li dong", 10)
+    assert hits[0].node_id == DONG
+    assert len(await graph.search("distillation", 2)) == 2
+    top2 = [h.node_id for h in await graph.search("distillation", 2)]
+    assert top2 == [h.node_id for h in await graph.search("distillation", 10)][:2]
+
+
+async def test_no_match_and_empty_query(graph: GraphStore) -> None:
+    assert await graph.search("zzzqqq", 10) == []
+    assert await graph.search("   ", 10) == []
+
+
+async def test_search_is_deterministic(graph: GraphStore) -> None:
+    first = await graph.search("models experts retrieval", 10)
+    assert first == await graph.search("models experts retrieval", 10)
+    assert first
