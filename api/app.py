@@ -54,7 +54,9 @@ class GraphQLApp(GraphQL[Context, None]):
             response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as e:
             # A malformed request still gets a GraphQL-shaped body, never text.
-            response = JSONResponse(_errors_body(e.reason, "BAD_REQUEST"), status_code=e.status_code)
+            response = JSONResponse(
+                _errors_body(e.reason, "BAD_REQUEST"), status_code=e.status_code
+            )
         await response(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
@@ -141,7 +143,10 @@ class RequestGuard:
 
 
 def create_app(
-    settings: Settings | None = None, store: GraphStore | None = None, *, seed_if_empty: bool = False
+    settings: Settings | None = None,
+    store: GraphStore | None = None,
+    *,
+    seed_if_empty: bool = False,
 ) -> ASGIApp:
     """Build the app. With ``store`` given the caller owns it (tests); else the
     lifespan opens the configured store, and closes it on shutdown."""

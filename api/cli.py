@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from api.settings import Settings, SettingsError
+from graph_store.errors import StoreError
 from graph_store.factory import open_store
 from graph_store.store import GraphStore
+from seeds.parser import SeedParseError
 
 T = TypeVar("T")
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
@@ -36,12 +38,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from api import playground
     from api.app import create_app
 
-    try:
-        playground.ensure_assets()
-    except OSError as e:  # offline first start: the API still serves
-        logging.getLogger("peergraph").warning(
-            "GraphiQL assets unavailable (%s); run `peergraph fetch-assets` when online", e
-        )
+    playground.ensure_assets_or_warn()  # offline first start: the API still serves
     app = create_app(settings, seed_if_empty=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
@@ -68,19 +65,27 @@ def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_fetch_assets(args: argparse.Namespace, settings: Settings) -> int:
     from api import playground
 
-    print(f"GraphiQL assets in {playground.ensure_assets()}")
+    try:
+        print(f"GraphiQL assets in {playground.ensure_assets()}")
+    except playground.AssetError as e:
+        print(f"peergraph: {e}", file=sys.stderr)
+        return 1
     return 0
 
 
 def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.accounts import create_user_command
+    from domain.accounts import CreateUserError, create_user_command
 
-    user = _with_store(
-        settings,
-        lambda store: create_user_command(
-            store, args.email, args.password, args.display_name, args.moderator
-        ),
-    )
+    try:
+        user = _with_store(
+            settings,
+            lambda store: create_user_command(
+                store, args.email, args.password, args.display_name, args.moderator
+            ),
+        )
+    except CreateUserError as e:
+        print(f"peergraph: {e}", file=sys.stderr)
+        return 1
     print(f"created {user.role.value.lower()} {user.email} ({user.id})")
     return 0
 
@@ -118,7 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -127,14 +134,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         code: int = args.run(args, settings)
-    except Exception as e:  # a clear line for the operator, not a traceback
-        from graph_store.errors import RuleViolation
-        from seeds.parser import SeedParseError
-
-        if isinstance(e, SeedParseError | RuleViolation):
-            print(f"peergraph: {e}", file=sys.stderr)
-            return 1
-        raise
+    except (StoreError, SeedParseError, FileNotFoundError) as e:
+        # Expected operator errors (a bad page, a busy or unreachable store): one
+        # clear line, not a traceback.
+        print(f"peergraph: {e}", file=sys.stderr)
+        return 1
     return code
 
 

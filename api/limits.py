@@ -125,16 +125,21 @@ class _CostWalker:
         if "first" in args and args["first"] is not None:
             check_first(args["first"], where)
             fan_out = args["first"]
-        elif isinstance(get_nullable_type(field_def.type), GraphQLList) and not parent.name.endswith(
-            "Connection"
-        ):
+        elif isinstance(
+            get_nullable_type(field_def.type), GraphQLList
+        ) and not parent.name.endswith("Connection"):
             fan_out = UNPAGED_LIST_ESTIMATE
         if where == "Query.researchGraph":
-            depth, limit = args.get("depth", 1), args.get("limit", 50)
+            depth = args["depth"] if args.get("depth") is not None else 1
+            limit = args["limit"] if args.get("limit") is not None else 50
             if not MIN_DEPTH <= depth <= MAX_DEPTH:
-                raise BadRequest(f"researchGraph: depth must be {MIN_DEPTH} or {MAX_DEPTH}, got {depth}")
+                raise BadRequest(
+                    f"researchGraph: depth must be {MIN_DEPTH} or {MAX_DEPTH}, got {depth}"
+                )
             if not 1 <= limit <= MAX_LIMIT:
-                raise BadRequest(f"researchGraph: limit must be between 1 and {MAX_LIMIT}, got {limit}")
+                raise BadRequest(
+                    f"researchGraph: limit must be between 1 and {MAX_LIMIT}, got {limit}"
+                )
             fan_out = limit
         if node.selection_set is not None:  # objects count; their scalars come with them
             self.cost += mult * fan_out

@@ -56,38 +56,26 @@ class Loaders:
     def __init__(self, store: GraphStore, viewer_id: str | None) -> None:
         s = store
         self.author: DataLoader[str, AuthorRecord | None] = _one_each(s.get_authors)
-        self.author_by_slug: DataLoader[str, AuthorRecord | None] = _one_each(
-            s.get_authors_by_slug
-        )
+        self.author_by_slug: DataLoader[str, AuthorRecord | None] = _one_each(s.get_authors_by_slug)
         self.paper: DataLoader[str, PaperRecord | None] = _one_each(s.get_papers)
         self.topic: DataLoader[str, TopicRecord | None] = _one_each(s.get_topics)
         self.topic_by_slug: DataLoader[str, TopicRecord | None] = _one_each(s.get_topics_by_slug)
-        self.institution: DataLoader[str, InstitutionRecord | None] = _one_each(
-            s.get_institutions
-        )
+        self.institution: DataLoader[str, InstitutionRecord | None] = _one_each(s.get_institutions)
         self.user: DataLoader[str, UserRecord | None] = _one_each(s.get_users)
         self.claim: DataLoader[str, ClaimRecord | None] = _one_each(s.get_claims)
         self.invitation: DataLoader[str, InvitationRecord | None] = _one_each(s.get_invitations)
         self.correction: DataLoader[str, CorrectionRecord | None] = _one_each(s.get_corrections)
 
         self.stats: DataLoader[str, AuthorStatsRecord | None] = _one_each(s.author_stats)
-        self.papers_of_author: DataLoader[str, list[PaperRecord]] = _list_each(
-            s.papers_of_authors
-        )
-        self.authors_of_paper: DataLoader[str, list[AuthorRecord]] = _list_each(
-            s.authors_of_papers
-        )
+        self.papers_of_author: DataLoader[str, list[PaperRecord]] = _list_each(s.papers_of_authors)
+        self.authors_of_paper: DataLoader[str, list[AuthorRecord]] = _list_each(s.authors_of_papers)
         self.topics_of_paper: DataLoader[str, list[TopicRecord]] = _list_each(s.topics_of_papers)
         self.papers_of_topic: DataLoader[str, list[PaperRecord]] = _list_each(s.papers_of_topics)
-        self.authors_of_topic: DataLoader[str, list[AuthorRecord]] = _list_each(
-            s.authors_of_topics
-        )
+        self.authors_of_topic: DataLoader[str, list[AuthorRecord]] = _list_each(s.authors_of_topics)
         self.topic_weights: DataLoader[str, list[TopicWeightRecord]] = _list_each(
             s.topic_weights_of_authors
         )
-        self.coauthors: DataLoader[str, list[CoauthorRecord]] = _list_each(
-            s.coauthors_of_authors
-        )
+        self.coauthors: DataLoader[str, list[CoauthorRecord]] = _list_each(s.coauthors_of_authors)
 
         self.verified_author_of_user: DataLoader[str, AuthorRecord | None] = _one_each(
             s.verified_authors_of_users

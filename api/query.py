@@ -96,7 +96,10 @@ class Query:
 
     @strawberry.field(description="An author by id or by slug (give exactly one).")
     async def author(
-        self, info: Info, id: strawberry.ID | None = strawberry.UNSET, slug: str | None = strawberry.UNSET
+        self,
+        info: Info,
+        id: strawberry.ID | None = strawberry.UNSET,
+        slug: str | None = strawberry.UNSET,
     ) -> Author | None:
         id, slug = _given(id), _given(slug)
         if (id is None) == (slug is None):
@@ -119,7 +122,9 @@ class Query:
             topic_slug=_given(f.topic_slug),
             claim_status=rec.ClaimStatus(f.claim_status.value) if f.claim_status else None,
         )
-        page = await info.context.store.list_authors(spec, page_size(first, 20), decode_cursor(after))
+        page = await info.context.store.list_authors(
+            spec, page_size(first, 20), decode_cursor(after)
+        )
         return connection_from_page(page, _author_key, Author.from_record, after)
 
     @strawberry.field
@@ -140,12 +145,17 @@ class Query:
             year_to=_given(f.year_to),
             kind=rec.PaperKind(f.kind.value) if f.kind else None,
         )
-        page = await info.context.store.list_papers(spec, page_size(first, 20), decode_cursor(after))
+        page = await info.context.store.list_papers(
+            spec, page_size(first, 20), decode_cursor(after)
+        )
         return connection_from_page(page, _paper_key, Paper.from_record, after)
 
     @strawberry.field(description="A topic by id or by slug (give exactly one).")
     async def topic(
-        self, info: Info, id: strawberry.ID | None = strawberry.UNSET, slug: str | None = strawberry.UNSET
+        self,
+        info: Info,
+        id: strawberry.ID | None = strawberry.UNSET,
+        slug: str | None = strawberry.UNSET,
     ) -> Topic | None:
         id, slug = _given(id), _given(slug)
         if (id is None) == (slug is None):
@@ -172,7 +182,9 @@ class Query:
         description="The slice around a centre node: depth 1 or 2, at most `limit` nodes."
     )
     async def research_graph(
-        self, info: Info, center: strawberry.ID, depth: int = 1, limit: int = 50
+        self, info: Info, center: strawberry.ID, depth: int | None = 1, limit: int | None = 50
     ) -> ResearchGraph:
-        found = await research_slice(info.context.store, str(center), depth, limit)
+        found = await research_slice(
+            info.context.store, str(center), page_size(depth, 1), page_size(limit, 50)
+        )
         return ResearchGraph.from_slice(found)

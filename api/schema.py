@@ -15,12 +15,14 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from api.limits import QueryLimits
 from api.mutations import Mutation
 from api.query import Query
 from api.settings import Settings
+from api.types.moderation import ModerationQuery
 
 log = logging.getLogger("peergraph.api")
 
@@ -61,7 +63,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: QueryLimits(max_cost=s.max_cost),
         lambda: MaskErrors(should_mask_error=_is_unexpected, error_message=MASKED_MESSAGE),
     ]
-    return PeerGraphSchema(query=Query, mutation=Mutation, extensions=extensions)
+    root = merge_types("Query", (Query, ModerationQuery))
+    return PeerGraphSchema(query=root, mutation=Mutation, extensions=extensions)
 
 
 def schema_sdl() -> str:

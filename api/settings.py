@@ -11,7 +11,7 @@ import platformdirs
 
 from graph_store.factory import StoreConfig
 
-DEFAULT_SECRET = "peergraph-development-secret-change-me"  # noqa: S105 - refused outside development
+DEFAULT_SECRET = "peergraph-development-secret-change-me"
 
 
 class SettingsError(ValueError):
@@ -52,13 +52,17 @@ class Settings:
         settings = cls(
             env=env.get("PEERGRAPH_ENV", defaults.env).strip().lower(),
             secret_key=env.get("PEERGRAPH_SECRET_KEY") or DEFAULT_SECRET,
-            data_dir=Path(env["PEERGRAPH_DATA_DIR"]) if env.get("PEERGRAPH_DATA_DIR") else defaults.data_dir,
+            data_dir=Path(env["PEERGRAPH_DATA_DIR"])
+            if env.get("PEERGRAPH_DATA_DIR")
+            else defaults.data_dir,
             neo4j_uri=env.get("NEO4J_URI") or None,
             neo4j_user=env.get("NEO4J_USER", defaults.neo4j_user),
             neo4j_password=env.get("NEO4J_PASSWORD", defaults.neo4j_password),
             neo4j_database=env.get("NEO4J_DATABASE", defaults.neo4j_database),
             token_ttl_hours=_int(env, "PEERGRAPH_TOKEN_TTL_HOURS", defaults.token_ttl_hours),
-            invitations_per_day=_int(env, "PEERGRAPH_INVITATIONS_PER_DAY", defaults.invitations_per_day),
+            invitations_per_day=_int(
+                env, "PEERGRAPH_INVITATIONS_PER_DAY", defaults.invitations_per_day
+            ),
             max_body_bytes=_int(env, "PEERGRAPH_MAX_BODY_BYTES", defaults.max_body_bytes),
         )
         settings.validate()
@@ -69,10 +73,13 @@ class Settings:
         return self.env in ("development", "test")
 
     def validate(self) -> None:
-        if not self.is_development and (self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32):
+        if not self.is_development and (
+            self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32
+        ):
             raise SettingsError(
                 f"PEERGRAPH_ENV={self.env}: set PEERGRAPH_SECRET_KEY to a random secret of at "
-                "least 32 characters (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+                "least 32 characters, e.g. from "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
             )
 
     def store_config(self) -> StoreConfig:

@@ -66,9 +66,7 @@ async def research_slice(store: GraphStore, center: str, depth: int, limit: int)
         for node_id in kept
         if node_id in labels and (kind := kind_of(node_id)) is not None
     )
-    kept_edges = tuple(
-        e for e in edges.values() if e.source in kept_set and e.target in kept_set
-    )
+    kept_edges = tuple(e for e in edges.values() if e.source in kept_set and e.target in kept_set)
     return Slice(nodes, kept_edges, truncated=len(order) > limit)
 
 

@@ -204,8 +204,8 @@ class Page(Generic[T]):
 class GraphEdgeRecord:
     """An undirected edge of the research graph, by node ids.
 
-    kind: AUTHORED (author–paper), TAGGED (paper–topic), AFFILIATED
-    (author–institution).
+    kind: AUTHORED (author to paper), TAGGED (paper to topic), AFFILIATED
+    (author to institution).
     """
 
     source: str
@@ -313,4 +313,3 @@ class PaperFilterSpec:
     year_from: int | None = None
     year_to: int | None = None
     kind: PaperKind | None = None
-

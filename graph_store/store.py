@@ -100,17 +100,16 @@ class GraphStore(Protocol):
     async def list_topics(self, first: int, after: str | None) -> Page[TopicRecord]: ...
 
     # --- relations, batched by the id of the "from" side ----------------------
-    async def papers_of_authors(self, author_ids: Sequence[str]) -> dict[str, list[PaperRecord]]:
-        ...
+    async def papers_of_authors(
+        self, author_ids: Sequence[str]
+    ) -> dict[str, list[PaperRecord]]: ...
 
     async def authors_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[AuthorRecord]]:
         """Authors of each paper in author order (position, then name)."""
 
-    async def topics_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[TopicRecord]]:
-        ...
+    async def topics_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[TopicRecord]]: ...
 
-    async def papers_of_topics(self, topic_ids: Sequence[str]) -> dict[str, list[PaperRecord]]:
-        ...
+    async def papers_of_topics(self, topic_ids: Sequence[str]) -> dict[str, list[PaperRecord]]: ...
 
     async def authors_of_topics(self, topic_ids: Sequence[str]) -> dict[str, list[AuthorRecord]]:
         """Authors with papers on the topic, most such papers first, then by sort_key."""
@@ -192,9 +191,7 @@ class GraphStore(Protocol):
     async def claims_of_users(self, user_ids: Sequence[str]) -> dict[str, list[ClaimRecord]]:
         """Newest first."""
 
-    async def verified_authors_of_users(
-        self, user_ids: Sequence[str]
-    ) -> dict[str, AuthorRecord]:
+    async def verified_authors_of_users(self, user_ids: Sequence[str]) -> dict[str, AuthorRecord]:
         """The author each user holds a VERIFIED claim on; users without one
         are left out."""
 

@@ -15,27 +15,16 @@ import os
 import socket
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import strawberry
 import uvicorn
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
-from api.playground import (
-    AssetError,
-    assets_present,
-    ensure_assets,
-    graphiql_response,
-    static_mount,
-)
+from api.playground import AssetError, assets_present, ensure_assets
 
 pytestmark = pytest.mark.browser
 
@@ -55,9 +44,13 @@ CHROMIUM_ARGS = [
 LOOPBACK_HOSTS = {"127.0.0.1"}
 LOCAL_SCHEMES = {"data", "blob", "about"}
 
-TOKEN = "Bearer playground-test-token"
-QUERY = '{ greeting(name: "Ada") authorization }'
-EXPECTED = {"data": {"greeting": "Hello, Ada!", "authorization": TOKEN}}
+QUERY = '{ viewer { displayName } author(slug: "hangbo-bao") { name trust { score } } }'
+EXPECTED = {
+    "data": {
+        "viewer": {"displayName": "Ada"},
+        "author": {"name": "Hangbo Bao", "trust": {"score": 21}},
+    }
+}
 
 
 def _skip_or_fail(reason: str) -> None:
@@ -67,37 +60,32 @@ def _skip_or_fail(reason: str) -> None:
 
 
 # --------------------------------------------------------------------------- the app
-# TODO(lead): switch to the real app once api/app.py lands, i.e. replace _make_app()
-# with `api.app.create_app(<development settings with a temp data dir>)` and QUERY /
-# EXPECTED with a query on the seeded store (keep the Authorization round-trip if a
-# field exposes the viewer). The tiny schema below exists only so this test runs
-# while the app is written concurrently.
+# The real app on a fresh embedded store, seeded on start as `peergraph serve` does.
 
 
-@strawberry.type
-class _Query:
-    @strawberry.field
-    def greeting(self, name: str = "world") -> str:
-        return f"Hello, {name}!"
+def _make_app(data_dir: Path) -> Any:
+    from api.app import create_app
+    from api.settings import Settings
 
-    @strawberry.field
-    def authorization(self, info: strawberry.Info) -> str | None:
-        request: Request = info.context["request"]
-        return request.headers.get("authorization")
+    return create_app(Settings(env="test", data_dir=data_dir), seed_if_empty=True)
 
 
-class _GraphQLWithLocalPlayground(GraphQL[Any, None]):
-    """Strawberry's view, with its CDN GraphiQL replaced by the local one."""
-
-    async def render_graphql_ide(self, request: Request) -> Response:
-        return graphiql_response()
-
-
-def _make_app() -> Starlette:
-    schema = strawberry.Schema(query=_Query)
-    return Starlette(
-        routes=[Route("/graphql", _GraphQLWithLocalPlayground(schema)), static_mount()]
+def _sign_up(base_url: str) -> str:
+    """A real account through the API; its bearer token goes into the header editor."""
+    body = json.dumps({
+        "query": "mutation($i: SignUpInput!) "
+        "{ signUp(input: $i) { token userErrors { message } } }",
+        "variables": {"i": {"email": "ada@example.org", "password": "correct horse battery",
+                            "displayName": "Ada"}},
+    }).encode()  # fmt: skip
+    request = urllib.request.Request(
+        f"{base_url}/graphql", data=body, headers={"content-type": "application/json"}
     )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        payload = json.loads(response.read())
+    token: str = payload["data"]["signUp"]["token"]
+    assert token, payload
+    return token
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -130,12 +118,16 @@ def vendored_assets() -> None:
 
 
 @pytest.fixture(scope="module")
-def base_url(vendored_assets: None) -> Iterator[str]:
+def base_url(vendored_assets: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(_make_app(), log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            _make_app(tmp_path_factory.mktemp("playground")), log_level="warning", lifespan="on"
+        )
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -165,6 +157,7 @@ def test_graphiql_runs_a_query_offline(chromium: Path, base_url: str) -> None:
     from playwright.sync_api import Route as PwRoute
     from playwright.sync_api import expect, sync_playwright
 
+    token = f"Bearer {_sign_up(base_url)}"
     requested: list[str] = []
     problems: list[str] = []
 
@@ -222,14 +215,13 @@ def test_graphiql_runs_a_query_offline(chromium: Path, base_url: str) -> None:
             )
             expect(headers_editor).to_be_visible()
             headers_editor.evaluate(
-                "(el, v) => el.CodeMirror.setValue(v)", json.dumps({"Authorization": TOKEN})
+                "(el, v) => el.CodeMirror.setValue(v)", json.dumps({"Authorization": token})
             )
 
             page.get_by_role("button", name="Execute query (Ctrl-Enter)").click()
 
             result = page.locator(".result-window")
-            expect(result).to_contain_text("Hello, Ada!", timeout=15_000)
-            expect(result).to_contain_text(TOKEN)
+            expect(result).to_contain_text("Hangbo Bao", timeout=15_000)
             text = page.evaluate(
                 "() => document.querySelector('.result-window .CodeMirror').CodeMirror.getValue()"
             )

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import neo4j.exceptions as nx
 import pytest
 
 from graph_store.errors import Rule, RuleViolation, StoreError, StoreUnavailable
@@ -192,7 +193,7 @@ def fake_store(
     s = down_store(tmp_path)
     tx = FakeTx(responder)
 
-    async def run(work: Callable[[Any], Awaitable[Any]], constraint_rule: Any = None) -> Any:
+    async def run(work: Callable[[Any], Awaitable[Any]], **_: Any) -> Any:
         return await work(tx)
 
     s._read = run  # type: ignore[method-assign]
@@ -314,6 +315,39 @@ async def test_create_user_taken_email(tmp_path: Path) -> None:
     assert info.value.rule is Rule.EMAIL_TAKEN
     assert tx.calls[0][1]["email_key"] == "u@example.org"
     assert not tx.ran(queries.CREATE_USER)
+
+
+class RaisingSession:
+    """A session whose write fails the way the server reports a uniqueness clash."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    async def __aenter__(self) -> RaisingSession:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def execute_write(self, work: Any) -> Any:
+        raise self.error
+
+
+@pytest.mark.parametrize(("prop", "expected"), [("email_key", RuleViolation), ("id", StoreError)])
+async def test_constraint_error_maps_to_email_taken_only_for_email(
+    tmp_path: Path, prop: str, expected: type[Exception], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = down_store(tmp_path)
+    error = nx.ConstraintError(
+        f"Node(1) already exists with label `User` and property `{prop}` = 'x'"
+    )
+    monkeypatch.setattr(s._driver, "session", lambda **_: RaisingSession(error))
+    with pytest.raises(expected) as info:
+        await s.create_user(USER)
+    assert type(info.value) is expected and info.value.__cause__ is error
+    if expected is RuleViolation:
+        assert info.value.rule is Rule.EMAIL_TAKEN  # type: ignore[attr-defined]
+    await s.close()
 
 
 async def test_create_user_round_trips(tmp_path: Path) -> None:
@@ -605,35 +639,77 @@ def test_lucene_escaping() -> None:
     assert mapping.lucene_query(["the-x"]) == "the\\-x OR the\\-x*"
 
 
-def test_title_match_outranks_any_abstract_only_match() -> None:
+def test_search_score_tiers() -> None:
     words = mapping.search_words("distillation pruning experts")
-    title_one = mapping.text_score(words, "distillation survey", None)
-    abstract_all = mapping.text_score(words, "a survey", "distillation pruning experts")
+    title_one = mapping.search_score(words, "distillation survey", "")
+    abstract_all = mapping.search_score(words, "a survey", "distillation pruning experts")
     assert title_one > abstract_all > 0
-    assert mapping.text_score(words, "nothing", "here") == 0
-    # The Lucene bonus orders within one base score but never crosses to the next.
-    best_bonus = mapping.search_score(words, abstract_all, 1e9)
-    assert abstract_all < best_bonus < title_one
-    assert mapping.search_score(words, 0.0, 5.0) == 0.0
+    assert mapping.search_score(words, "nothing", "here") == 0
+    exact = mapping.search_score(["pruning"], "pruning", "")
+    assert exact > mapping.search_score(["pruning"], "pruning large models", "")
 
 
-async def test_search_ranks_and_breaks_ties_by_id(tmp_path: Path) -> None:
-    s, _ = fake_store(
+async def test_search_ranks_and_breaks_ties_like_the_embedded_store(tmp_path: Path) -> None:
+    s, tx = fake_store(
         tmp_path,
         answers(
             {
                 queries.SEARCH_FULLTEXT: [{"id": "paper:b", "score": 2.0}],
                 queries.SEARCH_TEXT: [
                     {"id": "paper:a", "primary": "x", "secondary": "graph models"},
-                    {"id": "author:z", "primary": "graph", "secondary": None},
+                    {"id": "paper:g", "primary": "graph theory", "secondary": None},
                     {"id": "topic:g", "primary": "graph", "secondary": None},
+                    {"id": "author:z", "primary": "graph theory", "secondary": None},
                     {"id": "paper:b", "primary": "none", "secondary": "graph"},
                     {"id": "paper:c", "primary": "none", "secondary": "none"},
                 ],
             }
         ),
     )
-    hits = await s.search("Graph", 10)
-    assert [h.node_id for h in hits] == ["author:z", "topic:g", "paper:b", "paper:a"]
+    hits = await s.search("Graph!", 10)
+    # Exact name first; equal scores: author, topic, paper; then text ("none" < "x"), id.
+    assert [h.node_id for h in hits] == ["topic:g", "author:z", "paper:g", "paper:b", "paper:a"]
     assert all(h.score > 0 for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    text_call = next(p for q, p in tx.calls if q == queries.SEARCH_TEXT)
+    assert text_call["ids"] == ["paper:b"] and text_call["words"] == ["graph"]
+    assert len(await s.search("graph", 2)) == 2
     assert await s.search("   ", 10) == []
+
+
+async def test_import_merges_existing_nodes_like_the_embedded_store(tmp_path: Path) -> None:
+    existing = AuthorRecord(
+        id="author:a", slug="a", name="Ann Old", claim_status=ClaimStatus.PENDING
+    )
+    old_paper = PaperRecord(id=PAPER.id, title="Deep Things", kind=PaperKind.PREPRINT)
+    s, tx = fake_store(
+        tmp_path,
+        answers(
+            {
+                queries.GET_AUTHORS: [{"n": node(existing)}],
+                queries.GET_PAPERS: [{"n": node(old_paper)}],
+            }
+        ),
+    )
+    incoming = replace(AUTHOR, affiliation_id="inst:i")
+    await s.import_batch(
+        ImportBatch(
+            authors=(incoming,),
+            papers=(PAPER,),
+            authorships=(
+                AuthorshipRow(AUTHOR.id, PAPER.id, 1),
+                AuthorshipRow(AUTHOR.id, PAPER.id, 5),
+            ),
+        )
+    )
+    author_row = next(p for q, p in tx.calls if q == queries.UPSERT_AUTHORS)["rows"][0]
+    assert author_row["props"]["name"] == "Ann Old"
+    assert author_row["props"]["claim_status"] == "PENDING"
+    assert author_row["props"]["affiliation_id"] == "inst:i"
+    assert author_row["props"]["imp_source"] is None
+    paper_row = next(p for q, p in tx.calls if q == queries.UPSERT_PAPERS)["rows"][0]
+    assert paper_row["props"]["year"] == 2021  # filled in
+    assert paper_row["props"]["sort_key"] == PAPER.sort_key
+    ships = next(p for q, p in tx.calls if q == queries.IMPORT_AUTHORSHIPS)["rows"]
+    assert ships == [{"author_id": AUTHOR.id, "paper_id": PAPER.id, "position": 1}]
+    assert tx.ran(queries.IMPORT_AFFILIATIONS)

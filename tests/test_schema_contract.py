@@ -56,10 +56,13 @@ def _differences(contract: GraphQLSchema, ours: GraphQLSchema) -> list[str]:
                             f"{name}.{fname}({aname}): default {_default(ha.ast_node)} "
                             f"!= {_default(wa.ast_node)}"
                         )
-                problems += [f"{name}.{fname}({a}): new argument must be optional"
-                             for a, ha in hf.args.items()
-                             if a not in wf.args and str(ha.type).endswith("!")
-                             and ha.ast_node is not None and ha.ast_node.default_value is None]  # fmt: skip
+                problems += [
+                    f"{name}.{fname}({a}): a new argument must be optional"
+                    for a, ha in hf.args.items()
+                    if a not in wf.args
+                    and str(ha.type).endswith("!")
+                    and _default(ha.ast_node) is None
+                ]
         elif isinstance(want, GraphQLInputObjectType):
             assert isinstance(have, GraphQLInputObjectType)
             for fname, wf in want.fields.items():

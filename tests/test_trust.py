@@ -56,7 +56,10 @@ def test_components_explain_and_respond_to_events() -> None:
     )
     claim = next(c for c in verified.components if c.name == "Verified claim")
     assert claim.explanation == "Verified claim: +20"
-    assert "next adds +2" in next(c for c in base.components if c.name == "Published works").explanation
+    assert (
+        "next adds +2"
+        in next(c for c in base.components if c.name == "Published works").explanation
+    )
 
 
 def test_tiers_and_caps() -> None:

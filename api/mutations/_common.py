@@ -3,10 +3,15 @@ forgetting cached loader entries a write made stale."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
+from typing import Any
+
+from strawberry.dataloader import DataLoader
 
 from api.context import Info
 from api.errors import ErrorCode, UserError
+from api.types.social import SENT_IN_WINDOW_KEY
 from domain.problems import Problem
 from graph_store.records import NodeKind, kind_of
 
@@ -32,6 +37,12 @@ def id_of(raw: str, *kinds: NodeKind) -> tuple[str, NodeKind] | None:
     return node_id, kind
 
 
+def _clear(loader: DataLoader[str, Any], key: str) -> None:
+    # strawberry's DataLoader.clear raises KeyError for a key it never cached.
+    with contextlib.suppress(KeyError):
+        loader.clear(key)
+
+
 def forget(
     info: Info,
     *,
@@ -52,27 +63,27 @@ def forget(
             loaders.viewer_has_pending_invite,
             loaders.verified_claimant_of_author,
         ):
-            author_loader.clear(a)
+            _clear(author_loader, a)
     # Slug-keyed and relation caches may hold the old author record too.
     loaders.author_by_slug.clear_all()
     loaders.coauthors.clear_all()
     loaders.authors_of_paper.clear_all()
     loaders.authors_of_topic.clear_all()
     for u in user_ids:
-        loaders.user.clear(u)
-        loaders.verified_author_of_user.clear(u)
-        loaders.claims_of_user.clear(u)
-        loaders.invitations_sent.clear(u)
-        loaders.invitations_received.clear(u)
+        _clear(loaders.user, u)
+        _clear(loaders.verified_author_of_user, u)
+        _clear(loaders.claims_of_user, u)
+        _clear(loaders.invitations_sent, u)
+        _clear(loaders.invitations_received, u)
     for c in claim_ids:
-        loaders.claim.clear(c)
+        _clear(loaders.claim, c)
     for i in invitation_ids:
-        loaders.invitation.clear(i)
+        _clear(loaders.invitation, i)
     for k in correction_ids:
-        loaders.correction.clear(k)
+        _clear(loaders.correction, k)
     if paper_ids:
         loaders.papers_of_author.clear_all()
         loaders.papers_of_topic.clear_all()
         for p in paper_ids:
-            loaders.paper.clear(p)
-    info.context.cache.clear()
+            _clear(loaders.paper, p)
+    info.context.cache.pop(SENT_IN_WINDOW_KEY, None)

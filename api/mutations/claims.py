@@ -31,11 +31,16 @@ class ClaimAuthorInput:
     )
 
 
+def _note(value: str | None) -> str | None:
+    """An omitted note (UNSET) is no note."""
+    return value if isinstance(value, str) else None
+
+
 @strawberry.input
 class ReviewClaimInput:
     claim_id: strawberry.ID
     approve: bool
-    note: str | None = None
+    note: str | None = strawberry.UNSET
 
 
 @strawberry.type
@@ -112,14 +117,14 @@ class ClaimMutations:
         if not rules.is_moderator(viewer):
             return _failed(forbidden("Only moderators review claims."))
         parsed = id_of(input.claim_id, NodeKind.CLAIM)
-        problems = [p for p in (rules.note_problem(input.note),) if p]
+        problems = [p for p in (rules.note_problem(_note(input.note)),) if p]
         if parsed is None:
             problems.insert(0, not_found(rules.REVIEW_FIELDS[Rule.NOT_FOUND]))
         if problems or parsed is None:
             return _failed(*problems)
         try:
             claim = await info.context.store.decide_claim(
-                parsed[0], input.approve, rules.clean_note(input.note), utcnow()
+                parsed[0], input.approve, rules.clean_note(_note(input.note)), utcnow()
             )
         except RuleViolation as e:
             return _failed(problem_for_rule(e.rule, rules.REVIEW_FIELDS))

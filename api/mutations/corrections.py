@@ -30,11 +30,16 @@ class SuggestCorrectionInput:
     reason: str = strawberry.field(description="Why, with a source if possible (1-2000).")
 
 
+def _note(value: str | None) -> str | None:
+    """An omitted note (UNSET) is no note."""
+    return value if isinstance(value, str) else None
+
+
 @strawberry.input
 class ReviewCorrectionInput:
     correction_id: strawberry.ID
     apply: bool
-    note: str | None = None
+    note: str | None = strawberry.UNSET
 
 
 @strawberry.type
@@ -92,7 +97,7 @@ class CorrectionMutations:
         if not is_moderator(viewer):
             return _failed(forbidden("Only moderators review corrections."))
         field = rules.REVIEW_FIELDS[Rule.NOT_FOUND]
-        note = note_problem(input.note)
+        note = note_problem(_note(input.note))
         if note:
             return _failed(note)
         parsed = id_of(input.correction_id, NodeKind.CORRECTION)
@@ -115,7 +120,7 @@ class CorrectionMutations:
                 existing.id,
                 CorrectionStatus.APPLIED if input.apply else CorrectionStatus.REJECTED,
                 viewer.id,
-                clean_note(input.note),
+                clean_note(_note(input.note)),
                 utcnow(),
                 update,
             )

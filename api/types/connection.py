@@ -62,7 +62,9 @@ def decode_cursor(cursor: str | None) -> str | None:
             raise ValueError("empty cursor")
         return key
     except (binascii.Error, UnicodeDecodeError, ValueError) as e:
-        raise BadRequest(f"Invalid cursor {cursor!r}: pass an endCursor from a previous page") from e
+        raise BadRequest(
+            f"Invalid cursor {cursor!r}: pass an endCursor from a previous page"
+        ) from e
 
 
 def connection_from_page(

@@ -27,15 +27,15 @@ async def search_hits(info: Info, query: str, first: int) -> list[SearchHit]:
         return []
     hits = await info.context.store.search(query, first)
     loaders = info.context.loaders
-    loader_of = {NodeKind.AUTHOR: loaders.author, NodeKind.PAPER: loaders.paper,
-                 NodeKind.TOPIC: loaders.topic}  # fmt: skip
-    convert = {NodeKind.AUTHOR: Author.from_record, NodeKind.PAPER: Paper.from_record,
-               NodeKind.TOPIC: Topic.from_record}  # fmt: skip
-    wanted = [(h, k) for h in hits if (k := kind_of(h.node_id)) in loader_of]
-    # Gathered, so the three loaders each make one batched store call.
-    records = await asyncio.gather(*(loader_of[k].load(h.node_id) for h, k in wanted))
-    return [
-        SearchHit(score=h.score, result=convert[k](r))  # type: ignore[arg-type]
-        for (h, k), r in zip(wanted, records, strict=True)
-        if r is not None
-    ]
+    wanted = [(h, kind_of(h.node_id)) for h in hits]
+    # Gathered, so each kind's loader makes one batched store call.
+    authors, papers, topics = await asyncio.gather(
+        loaders.author.load_many([h.node_id for h, k in wanted if k is NodeKind.AUTHOR]),
+        loaders.paper.load_many([h.node_id for h, k in wanted if k is NodeKind.PAPER]),
+        loaders.topic.load_many([h.node_id for h, k in wanted if k is NodeKind.TOPIC]),
+    )
+    found: dict[str, Author | Paper | Topic] = {}
+    found.update({a.id: Author.from_record(a) for a in authors if a})
+    found.update({p.id: Paper.from_record(p) for p in papers if p})
+    found.update({t.id: Topic.from_record(t) for t in topics if t})
+    return [SearchHit(score=h.score, result=found[h.node_id]) for h in hits if h.node_id in found]

@@ -3,6 +3,7 @@ invitations, corrections). Owned by the write side; see api/mutations/."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from domain import claims as claim_rules
@@ -20,7 +21,7 @@ from graph_store.records import (
 if TYPE_CHECKING:
     from api.context import Info
 
-_SENT_IN_WINDOW = "invitations_sent_in_window"
+SENT_IN_WINDOW_KEY = "invitations_sent_in_window"
 
 
 async def visible_invitation(info: Info, invitation_id: str) -> InvitationRecord | None:
@@ -77,17 +78,20 @@ async def load_social_node(info: Info, kind: NodeKind, node_id: str) -> object |
 
 
 async def invitations_sent_in_window(info: Info) -> int:
-    """How many invitations the viewer sent in the rate-limit window (once per request)."""
+    """How many invitations the viewer sent in the rate-limit window: one
+    store call per request, shared by every author resolved in it."""
     ctx = info.context
     if ctx.viewer is None:
         return 0
-    cached = ctx.cache.get(_SENT_IN_WINDOW)
-    if isinstance(cached, int):
-        return cached
-    count = await ctx.store.count_invitations_since(
-        ctx.viewer.id, invitation_rules.window_start(utcnow())
-    )
-    ctx.cache[_SENT_IN_WINDOW] = count
+    pending = ctx.cache.get(SENT_IN_WINDOW_KEY)
+    if not isinstance(pending, asyncio.Future):
+        pending = asyncio.ensure_future(
+            ctx.store.count_invitations_since(
+                ctx.viewer.id, invitation_rules.window_start(utcnow())
+            )
+        )
+        ctx.cache[SENT_IN_WINDOW_KEY] = pending
+    count: int = await asyncio.shield(pending)
     return count
 
 

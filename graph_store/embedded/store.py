@@ -513,16 +513,31 @@ class EmbeddedGraphStore:
     async def import_batch(self, batch: ImportBatch) -> None:
         def run(conn: _Conn) -> None:
             if batch.institutions:
-                conn.rows(Q.MERGE_INSTITUTIONS, {"rows": [
-                    {"id": i.id, "name": i.name, "name_lc": i.name.casefold()}
-                    for i in {i.id: i for i in reversed(batch.institutions)}.values()
-                ]})
+                conn.rows(
+                    Q.MERGE_INSTITUTIONS,
+                    {
+                        "rows": [
+                            {"id": i.id, "name": i.name, "name_lc": i.name.casefold()}
+                            for i in {i.id: i for i in reversed(batch.institutions)}.values()
+                        ]
+                    },
+                )
             if batch.topics:
-                conn.rows(Q.MERGE_TOPICS, {"rows": [
-                    {"id": t.id, "slug": t.slug, "name": t.name,
-                     "name_lc": t.name.casefold(), "sort_key": topic_sort_key(t.slug)}
-                    for t in {t.id: t for t in reversed(batch.topics)}.values()
-                ]})
+                conn.rows(
+                    Q.MERGE_TOPICS,
+                    {
+                        "rows": [
+                            {
+                                "id": t.id,
+                                "slug": t.slug,
+                                "name": t.name,
+                                "name_lc": t.name.casefold(),
+                                "sort_key": topic_sort_key(t.slug),
+                            }
+                            for t in {t.id: t for t in reversed(batch.topics)}.values()
+                        ]
+                    },
+                )
             if batch.authors:
                 ids = _uniq(a.id for a in batch.authors)
                 known: dict[str, AuthorRecord] = {
@@ -542,14 +557,29 @@ class EmbeddedGraphStore:
                 conn.rows(Q.UPSERT_PAPERS, {"rows": [_paper_row(papers[i]) for i in ids]})
             if batch.authorships:
                 first_rows = {(r.author_id, r.paper_id): r for r in reversed(batch.authorships)}
-                conn.rows(Q.MERGE_AUTHORSHIPS, {"rows": [
-                    {"author_id": r.author_id, "paper_id": r.paper_id, "position": r.position}
-                    for r in first_rows.values()
-                ]})
+                conn.rows(
+                    Q.MERGE_AUTHORSHIPS,
+                    {
+                        "rows": [
+                            {
+                                "author_id": r.author_id,
+                                "paper_id": r.paper_id,
+                                "position": r.position,
+                            }
+                            for r in first_rows.values()
+                        ]
+                    },
+                )
             if batch.paper_topics:
-                conn.rows(Q.MERGE_PAPER_TOPICS, {"rows": [
-                    {"paper_id": p, "topic_id": t} for p, t in dict.fromkeys(batch.paper_topics)
-                ]})
+                conn.rows(
+                    Q.MERGE_PAPER_TOPICS,
+                    {
+                        "rows": [
+                            {"paper_id": p, "topic_id": t}
+                            for p, t in dict.fromkeys(batch.paper_topics)
+                        ]
+                    },
+                )
 
         await self._write(run)
 
@@ -690,9 +720,7 @@ class EmbeddedGraphStore:
         params = {"ids": _uniq(paper_ids)}
 
         def run(conn: _Conn) -> dict[str, list[AuthorRecord]]:
-            found: dict[str, list[tuple[tuple[bool, int, str], AuthorRecord]]] = _group(
-                paper_ids
-            )
+            found: dict[str, list[tuple[tuple[bool, int, str], AuthorRecord]]] = _group(paper_ids)
             for pid, node, position in conn.rows(Q.AUTHORS_OF_PAPERS, params):
                 pos = position or 0  # 0 = unknown: after the known positions
                 found[pid].append(((pos == 0, pos, node["sort_key"]), _author(node)))
@@ -746,7 +774,8 @@ class EmbeddedGraphStore:
         def run(conn: _Conn) -> dict[str, list[CoauthorRecord]]:
             found: dict[str, list[tuple[int, str, CoauthorRecord]]] = _group(author_ids)
             for aid, node, paper_ids, paper_keys in conn.rows(Q.COAUTHORS_OF_AUTHORS, params):
-                shared = tuple(_uniq(pid for _, pid in sorted(zip(paper_keys, paper_ids))))
+                pairs = sorted(zip(paper_keys, paper_ids, strict=True))
+                shared = tuple(_uniq(pid for _, pid in pairs))
                 record = CoauthorRecord(author=_author(node), shared_paper_ids=shared)
                 found[aid].append((-len(shared), node["sort_key"], record))
             return {k: [e[2] for e in sorted(v, key=lambda e: e[:2])] for k, v in found.items()}
@@ -814,11 +843,18 @@ class EmbeddedGraphStore:
         def run(conn: _Conn) -> UserRecord:
             if conn.rows(Q.USER_BY_EMAIL_LC, {"email_lc": email_lc}):
                 raise RuleViolation(Rule.EMAIL_TAKEN, user.email)
-            conn.rows(Q.CREATE_USER, {
-                "id": user.id, "email": user.email, "email_lc": email_lc,
-                "display_name": user.display_name, "password_hash": user.password_hash,
-                "role": user.role.value, "created_at": to_micros(user.created_at),
-            })
+            conn.rows(
+                Q.CREATE_USER,
+                {
+                    "id": user.id,
+                    "email": user.email,
+                    "email_lc": email_lc,
+                    "display_name": user.display_name,
+                    "password_hash": user.password_hash,
+                    "role": user.role.value,
+                    "created_at": to_micros(user.created_at),
+                },
+            )
             return user
 
         return await self._write(run)
@@ -847,7 +883,11 @@ class EmbeddedGraphStore:
 
     async def unfollow(self, user_id: str, author_id: str) -> None:
         params = {"user_id": user_id, "author_id": author_id}
-        await self._write(lambda conn: conn.rows(Q.UNFOLLOW, params) and None)
+
+        def run(conn: _Conn) -> None:
+            conn.rows(Q.UNFOLLOW, params)
+
+        await self._write(run)
 
     async def followed_among(self, user_id: str, author_ids: Sequence[str]) -> set[str]:
         if not author_ids:
@@ -858,9 +898,7 @@ class EmbeddedGraphStore:
     async def following_page(
         self, user_id: str, first: int, after: str | None
     ) -> Page[AuthorRecord]:
-        return await self._page(
-            Q.FOLLOWING_MATCH, [], {"user_id": user_id}, first, after, _author
-        )
+        return await self._page(Q.FOLLOWING_MATCH, [], {"user_id": user_id}, first, after, _author)
 
     # --- claims -----------------------------------------------------------------------
 
@@ -873,8 +911,11 @@ class EmbeddedGraphStore:
 
     async def create_claim(self, claim: ClaimRecord) -> ClaimRecord:
         stored = ClaimRecord(
-            id=claim.id, author_id=claim.author_id, user_id=claim.user_id,
-            status=ClaimDecision.PENDING, evidence=claim.evidence,
+            id=claim.id,
+            author_id=claim.author_id,
+            user_id=claim.user_id,
+            status=ClaimDecision.PENDING,
+            evidence=claim.evidence,
             created_at=claim.created_at,
         )
 
@@ -887,19 +928,27 @@ class EmbeddedGraphStore:
             open_claims = conn.scalar(Q.OPEN_CLAIMS_ON_AUTHOR, {"author_id": claim.author_id})
             if open_claims or author_status[0] not in (None, ClaimStatus.UNCLAIMED.value):
                 raise RuleViolation(Rule.AUTHOR_ALREADY_CLAIMED, claim.author_id)
-            if conn.rows(
-                Q.VERIFIED_CLAIMS_OF_USER, {"user_id": claim.user_id, "except_id": ""}
-            ):
+            if conn.rows(Q.VERIFIED_CLAIMS_OF_USER, {"user_id": claim.user_id, "except_id": ""}):
                 raise RuleViolation(Rule.USER_ALREADY_VERIFIED, claim.user_id)
-            conn.rows(Q.CREATE_CLAIM, {
-                "id": stored.id, "author_id": stored.author_id, "user_id": stored.user_id,
-                "status": stored.status.value, "evidence": stored.evidence,
-                "created_at": to_micros(stored.created_at),
-                "sort_key": event_sort_key(stored.created_at, stored.id),
-            })
-            conn.rows(Q.SET_AUTHOR_STATUS, {
-                "author_id": stored.author_id, "claim_status": ClaimStatus.PENDING.value,
-            })
+            conn.rows(
+                Q.CREATE_CLAIM,
+                {
+                    "id": stored.id,
+                    "author_id": stored.author_id,
+                    "user_id": stored.user_id,
+                    "status": stored.status.value,
+                    "evidence": stored.evidence,
+                    "created_at": to_micros(stored.created_at),
+                    "sort_key": event_sort_key(stored.created_at, stored.id),
+                },
+            )
+            conn.rows(
+                Q.SET_AUTHOR_STATUS,
+                {
+                    "author_id": stored.author_id,
+                    "claim_status": ClaimStatus.PENDING.value,
+                },
+            )
             return stored
 
         return await self._write(run)
@@ -912,9 +961,13 @@ class EmbeddedGraphStore:
             if claim.status is not ClaimDecision.PENDING:
                 raise RuleViolation(Rule.CLAIM_NOT_PENDING, claim.status.value)
             node = conn.column(Q.WITHDRAW_CLAIM, {"id": claim_id, "decided_at": to_micros(at)})
-            conn.rows(Q.SET_AUTHOR_STATUS, {
-                "author_id": claim.author_id, "claim_status": ClaimStatus.UNCLAIMED.value,
-            })
+            conn.rows(
+                Q.SET_AUTHOR_STATUS,
+                {
+                    "author_id": claim.author_id,
+                    "claim_status": ClaimStatus.UNCLAIMED.value,
+                },
+            )
             return _claim(node[0])
 
         return await self._write(run)
@@ -931,14 +984,23 @@ class EmbeddedGraphStore:
             ):
                 raise RuleViolation(Rule.USER_ALREADY_VERIFIED, claim.user_id)
             status = ClaimDecision.VERIFIED if approve else ClaimDecision.REJECTED
-            node = conn.column(Q.DECIDE_CLAIM, {
-                "id": claim_id, "status": status.value, "decided_at": to_micros(at),
-                "note": note,
-            })
+            node = conn.column(
+                Q.DECIDE_CLAIM,
+                {
+                    "id": claim_id,
+                    "status": status.value,
+                    "decided_at": to_micros(at),
+                    "note": note,
+                },
+            )
             author_status = ClaimStatus.CLAIMED if approve else ClaimStatus.UNCLAIMED
-            conn.rows(Q.SET_AUTHOR_STATUS, {
-                "author_id": claim.author_id, "claim_status": author_status.value,
-            })
+            conn.rows(
+                Q.SET_AUTHOR_STATUS,
+                {
+                    "author_id": claim.author_id,
+                    "claim_status": author_status.value,
+                },
+            )
             return _claim(node[0])
 
         return await self._write(run)
@@ -956,9 +1018,7 @@ class EmbeddedGraphStore:
 
         return await self._read(run)
 
-    async def verified_authors_of_users(
-        self, user_ids: Sequence[str]
-    ) -> dict[str, AuthorRecord]:
+    async def verified_authors_of_users(self, user_ids: Sequence[str]) -> dict[str, AuthorRecord]:
         if not user_ids:
             return {}
         params = {"ids": _uniq(user_ids)}
@@ -999,9 +1059,7 @@ class EmbeddedGraphStore:
         sender, recipient = invitation.sender_id, invitation.recipient_author_id
 
         def run(conn: _Conn) -> InvitationRecord:
-            verified = conn.column(
-                Q.VERIFIED_CLAIMS_OF_USER, {"user_id": sender, "except_id": ""}
-            )
+            verified = conn.column(Q.VERIFIED_CLAIMS_OF_USER, {"user_id": sender, "except_id": ""})
             if not verified:
                 raise RuleViolation(Rule.SENDER_NOT_VERIFIED, sender)
             recipient_status = conn.column(Q.AUTHOR_STATUS, {"author_id": recipient})
@@ -1020,15 +1078,25 @@ class EmbeddedGraphStore:
             if int(recent or 0) >= daily_limit:
                 raise RuleViolation(Rule.RATE_LIMITED, f"{daily_limit} invitations per window")
             stored = InvitationRecord(
-                id=invitation.id, sender_id=sender, sender_author_id=verified[0],
-                recipient_author_id=recipient, message=invitation.message,
-                status=InvitationStatus.PENDING, created_at=invitation.created_at,
+                id=invitation.id,
+                sender_id=sender,
+                sender_author_id=verified[0],
+                recipient_author_id=recipient,
+                message=invitation.message,
+                status=InvitationStatus.PENDING,
+                created_at=invitation.created_at,
             )
-            conn.rows(Q.CREATE_INVITATION, {
-                "id": stored.id, "sender_id": sender, "sender_author_id": verified[0],
-                "recipient_author_id": recipient, "message": stored.message,
-                "created_at": to_micros(stored.created_at),
-            })
+            conn.rows(
+                Q.CREATE_INVITATION,
+                {
+                    "id": stored.id,
+                    "sender_id": sender,
+                    "sender_author_id": verified[0],
+                    "recipient_author_id": recipient,
+                    "message": stored.message,
+                    "created_at": to_micros(stored.created_at),
+                },
+            )
             return stored
 
         return await self._write(run)
@@ -1047,16 +1115,23 @@ class EmbeddedGraphStore:
             if status is InvitationStatus.WITHDRAWN:
                 allowed = {inv.sender_id}
             else:
-                allowed = set(conn.column(
-                    Q.VERIFIED_CLAIMANT_OF_AUTHOR, {"author_id": inv.recipient_author_id}
-                ))
+                allowed = set(
+                    conn.column(
+                        Q.VERIFIED_CLAIMANT_OF_AUTHOR, {"author_id": inv.recipient_author_id}
+                    )
+                )
             if user_id not in allowed:
                 raise RuleViolation(Rule.NOT_A_PARTY, invitation_id)
             if inv.status is not InvitationStatus.PENDING:
                 raise RuleViolation(Rule.INVITATION_NOT_PENDING, inv.status.value)
-            node = conn.column(Q.RESPOND_INVITATION, {
-                "id": invitation_id, "status": status.value, "responded_at": to_micros(at),
-            })
+            node = conn.column(
+                Q.RESPOND_INVITATION,
+                {
+                    "id": invitation_id,
+                    "status": status.value,
+                    "responded_at": to_micros(at),
+                },
+            )
             return _invitation(node[0])
 
         return await self._write(run)
@@ -1105,19 +1180,32 @@ class EmbeddedGraphStore:
         kind = kind_of(c.target_id)
 
         def run(conn: _Conn) -> CorrectionRecord:
-            exists_q = {NodeKind.AUTHOR: Q.AUTHOR_EXISTS, NodeKind.PAPER: Q.PAPER_EXISTS}.get(
-                kind  # type: ignore[arg-type]
+            exists_q = (
+                Q.AUTHOR_EXISTS
+                if kind is NodeKind.AUTHOR
+                else Q.PAPER_EXISTS
+                if kind is NodeKind.PAPER
+                else None
             )
             if exists_q is None or not conn.rows(exists_q, {"id": c.target_id}):
                 raise RuleViolation(Rule.NOT_FOUND, f"author or paper {c.target_id}")
-            conn.rows(Q.CREATE_CORRECTION, {
-                "id": c.id, "target_id": c.target_id, "field": c.field,
-                "proposed_value": c.proposed_value, "reason": c.reason,
-                "status": c.status.value, "created_by": c.created_by,
-                "created_at": to_micros(c.created_at), "reviewed_by": c.reviewed_by,
-                "reviewed_at": _opt_micros(c.reviewed_at), "note": c.note,
-                "sort_key": event_sort_key(c.created_at, c.id),
-            })
+            conn.rows(
+                Q.CREATE_CORRECTION,
+                {
+                    "id": c.id,
+                    "target_id": c.target_id,
+                    "field": c.field,
+                    "proposed_value": c.proposed_value,
+                    "reason": c.reason,
+                    "status": c.status.value,
+                    "created_by": c.created_by,
+                    "created_at": to_micros(c.created_at),
+                    "reviewed_by": c.reviewed_by,
+                    "reviewed_at": _opt_micros(c.reviewed_at),
+                    "note": c.note,
+                    "sort_key": event_sort_key(c.created_at, c.id),
+                },
+            )
             return c
 
         return await self._write(run)
@@ -1143,10 +1231,16 @@ class EmbeddedGraphStore:
                 raise RuleViolation(Rule.CORRECTION_NOT_OPEN, correction.status.value)
             if status is CorrectionStatus.APPLIED and update is not None:
                 _apply_update(conn, correction.target_id, *update)
-            node = conn.column(Q.DECIDE_CORRECTION, {
-                "id": correction_id, "status": status.value, "reviewed_by": reviewer_id,
-                "reviewed_at": to_micros(at), "note": note,
-            })
+            node = conn.column(
+                Q.DECIDE_CORRECTION,
+                {
+                    "id": correction_id,
+                    "status": status.value,
+                    "reviewed_by": reviewer_id,
+                    "reviewed_at": to_micros(at),
+                    "note": note,
+                },
+            )
             return _correction(node[0])
 
         return await self._write(run)
@@ -1155,7 +1249,11 @@ class EmbeddedGraphStore:
         self, status: CorrectionStatus, first: int, after: str | None
     ) -> Page[CorrectionRecord]:
         return await self._page(
-            Q.CORRECTIONS_MATCH, [Q.STATUS_FILTER], {"status": status.value}, first, after,
+            Q.CORRECTIONS_MATCH,
+            [Q.STATUS_FILTER],
+            {"status": status.value},
+            first,
+            after,
             _correction,
         )
 
@@ -1172,10 +1270,15 @@ def _apply_update(conn: _Conn, target_id: str, prop: str, value: str | int | Non
             raise RuleViolation(Rule.NOT_FOUND, f"author {target_id}")
         if prop != "name" or not isinstance(value, str) or not value.strip():
             raise StoreError(f"cannot set author {prop!r} to {value!r}")
-        conn.rows(Q.SET_AUTHOR_NAME, {
-            "id": target_id, "name": value, "name_lc": value.casefold(),
-            "sort_key": author_sort_key(value, target_id),
-        })
+        conn.rows(
+            Q.SET_AUTHOR_NAME,
+            {
+                "id": target_id,
+                "name": value,
+                "name_lc": value.casefold(),
+                "sort_key": author_sort_key(value, target_id),
+            },
+        )
         return
     if kind is not NodeKind.PAPER:
         raise RuleViolation(Rule.NOT_FOUND, f"author or paper {target_id}")
@@ -1184,8 +1287,11 @@ def _apply_update(conn: _Conn, target_id: str, prop: str, value: str | int | Non
         raise RuleViolation(Rule.NOT_FOUND, f"paper {target_id}")
     paper = _paper(nodes[0])
     fields: dict[str, Any] = {
-        "title": paper.title, "year": paper.year, "venue": paper.venue,
-        "abstract": paper.abstract, "code_url": paper.code_url,
+        "title": paper.title,
+        "year": paper.year,
+        "venue": paper.venue,
+        "abstract": paper.abstract,
+        "code_url": paper.code_url,
     }
     if prop == "title" and isinstance(value, str) and value.strip():
         fields["title"] = value
@@ -1197,9 +1303,13 @@ def _apply_update(conn: _Conn, target_id: str, prop: str, value: str | int | Non
         fields[prop] = value
     else:
         raise StoreError(f"cannot set paper {prop!r} to {value!r}")
-    conn.rows(Q.SET_PAPER_FIELDS, {
-        "id": target_id, **fields,
-        "title_lc": fields["title"].casefold(),
-        "abstract_lc": _casefold(fields["abstract"]),
-        "sort_key": paper_sort_key(fields["year"], fields["title"], target_id),
-    })
+    conn.rows(
+        Q.SET_PAPER_FIELDS,
+        {
+            "id": target_id,
+            **fields,
+            "title_lc": fields["title"].casefold(),
+            "abstract_lc": _casefold(fields["abstract"]),
+            "sort_key": paper_sort_key(fields["year"], fields["title"], target_id),
+        },
+    )

@@ -22,12 +22,14 @@ from graph_store.records import (
     InstitutionRecord,
     InvitationRecord,
     InvitationStatus,
+    NodeKind,
     PaperKind,
     PaperRecord,
     Role,
     TopicRecord,
     UserRecord,
     from_micros,
+    kind_of,
     to_micros,
     topic_sort_key,
 )
@@ -49,18 +51,34 @@ def _opt_time(value: Any) -> Any:
 
 
 def author_props(a: AuthorRecord) -> Props:
-    """Properties an import overwrites (claim status and affiliation are merged)."""
+    """Every stored property of an author but its id (imported figures apart)."""
     return {
         "slug": a.slug,
         "name": a.name,
         "name_key": a.name.casefold(),
         "sort_key": a.sort_key,
+        "claim_status": a.claim_status.value,
+        "affiliation_id": a.affiliation_id,
     }
 
 
+_IMPORTED_KEYS = (
+    "imp_works",
+    "imp_followers",
+    "imp_topics",
+    "imp_collaborators",
+    "imp_trust_score",
+    "imp_trust_tier",
+    "imp_verification",
+    "imp_source",
+)
+
+
 def imported_props(figures: ImportedFigures | None) -> Props:
+    """The imported figures as properties; all None (= removed) when there are none,
+    so every import row has the same shape."""
     if figures is None:
-        return {}
+        return dict.fromkeys(_IMPORTED_KEYS)
     return {
         "imp_works": figures.works,
         "imp_followers": figures.followers,
@@ -158,6 +176,39 @@ def correction_props(c: CorrectionRecord) -> Props:
         "note": c.note,
         "sort_key": event_sort_key(created, c.id),
     }
+
+
+# --- import merge rules (the same as the embedded backend's) --------------------------
+
+
+def merge_author(old: AuthorRecord | None, new: AuthorRecord) -> AuthorRecord:
+    """An existing author keeps name, slug and claim status (a correction or a
+    claim outlives a re-import); imported figures and affiliation fill in."""
+    if old is None:
+        return new
+    return AuthorRecord(
+        id=old.id,
+        slug=old.slug,
+        name=old.name,
+        claim_status=old.claim_status,
+        affiliation_id=old.affiliation_id or new.affiliation_id,
+        imported=new.imported or old.imported,
+    )
+
+
+def merge_paper(old: PaperRecord | None, new: PaperRecord) -> PaperRecord:
+    """An existing paper keeps what it has; fields it lacks are filled in."""
+    if old is None:
+        return new
+    return PaperRecord(
+        id=old.id,
+        title=old.title,
+        kind=old.kind,
+        year=old.year if old.year is not None else new.year,
+        venue=old.venue if old.venue is not None else new.venue,
+        abstract=old.abstract if old.abstract is not None else new.abstract,
+        code_url=old.code_url if old.code_url is not None else new.code_url,
+    )
 
 
 # --- properties → records ----------------------------------------------------------
@@ -272,17 +323,21 @@ def authorship_order(position: int | None, author: AuthorRecord) -> tuple[bool, 
 
 
 # --- search -------------------------------------------------------------------------
+# Words and scores are the embedded backend's, so both rank alike; the
+# full-text index only supplies candidates.
+
+_WORD = re.compile(r"\w+")
 
 # Characters the Lucene classic query parser treats as syntax.
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 
+# Tie-break between equal scores: authors, then topics, then papers.
+_KIND_RANK = {NodeKind.AUTHOR: 0, NodeKind.TOPIC: 1, NodeKind.PAPER: 2}
+
 
 def search_words(query: str) -> list[str]:
     """The casefolded, de-duplicated words of a query, in order."""
-    seen: dict[str, None] = {}
-    for word in query.casefold().split():
-        seen.setdefault(word, None)
-    return list(seen)
+    return list(dict.fromkeys(_WORD.findall(query.casefold())))
 
 
 def escape_lucene(word: str) -> str:
@@ -303,25 +358,22 @@ def lucene_query(words: Sequence[str]) -> str:
     return " OR ".join(parts)
 
 
-def text_score(words: Sequence[str], primary: str | None, secondary: str | None) -> float:
-    """Deterministic base score: one point per word in the name/title, and a
-    fraction below one point for all words found only in the abstract, so any
-    name/title match outranks any abstract-only match. 0 means no match."""
-    if not words:
+def search_score(words: Sequence[str], primary: str, secondary: str) -> float:
+    """Tiers: exact full name/title (4) > name/title hits (1..2.75) >
+    abstract-only hits (< 0.5); 0 = no match."""
+    n = len(words)
+    if n == 0:
         return 0.0
-    primary = primary or ""
-    secondary = secondary or ""
-    in_primary = sum(1 for w in words if w in primary)
-    in_secondary = sum(1 for w in words if w not in primary and w in secondary)
-    return in_primary + in_secondary / (len(words) + 1)
+    if _WORD.findall(primary) == list(words):
+        return 4.0
+    primary_hits = sum(1 for w in words if w in primary)
+    secondary_hits = sum(1 for w in words if w not in primary and w in secondary)
+    if primary_hits:
+        phrase_bonus = 0.5 if n > 1 and " ".join(words) in primary else 0.0
+        return 1.0 + primary_hits / n + phrase_bonus + 0.25 * secondary_hits / n
+    return 0.5 * secondary_hits / n
 
 
-def search_score(words: Sequence[str], base: float, lucene: float | None) -> float:
-    """Base score plus a bonus from Lucene relevance that orders nodes with the
-    same base but can never lift a node past the next base value (base values
-    differ by at least 1/(len(words)+1))."""
-    if base <= 0:
-        return 0.0
-    if lucene is None or lucene <= 0:
-        return base
-    return base + (0.5 / (len(words) + 1)) * (lucene / (1.0 + lucene))
+def search_order(score: float, node_id: str, primary: str) -> tuple[float, int, str, str]:
+    """Best first; equal scores by kind (author, topic, paper), text, then id."""
+    return (-score, _KIND_RANK.get(kind_of(node_id) or NodeKind.PAPER, 3), primary, node_id)

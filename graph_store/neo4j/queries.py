@@ -49,8 +49,9 @@ PING: Final = "RETURN 1 AS ok"
 WIPE_BATCH: Final = "MATCH (n) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted"
 
 # --- import -------------------------------------------------------------------------
-# Merged on id; an existing author keeps its claim status, and a row without
-# an affiliation or imported figures keeps the ones already stored.
+# Nodes are merged on id. Authors and papers are first read in the same
+# transaction and merged in Python (mapping.merge_author / merge_paper), then
+# written whole, so the merge rules live in one readable place.
 IMPORT_INSTITUTIONS: Final = """
 UNWIND $rows AS r
 MERGE (n:Institution {id: r.id})
@@ -61,18 +62,15 @@ UNWIND $rows AS r
 MERGE (n:Topic {id: r.id})
 SET n += r.props
 """
-IMPORT_PAPERS: Final = """
+UPSERT_PAPERS: Final = """
 UNWIND $rows AS r
 MERGE (n:Paper {id: r.id})
 SET n += r.props
 """
-IMPORT_AUTHORS: Final = """
+UPSERT_AUTHORS: Final = """
 UNWIND $rows AS r
 MERGE (n:Author {id: r.id})
-ON CREATE SET n.claim_status = r.claim_status
 SET n += r.props
-SET n.affiliation_id = coalesce(r.affiliation_id, n.affiliation_id)
-SET n += r.imported
 """
 IMPORT_AFFILIATIONS: Final = """
 UNWIND $rows AS r

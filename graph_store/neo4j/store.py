@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import neo4j.exceptions as nx
-from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, RoutingControl
+from neo4j import AsyncGraphDatabase, AsyncManagedTransaction
 
 from graph_store.errors import Rule, RuleViolation, StoreError, StoreUnavailable
 from graph_store.factory import StoreConfig
@@ -39,11 +39,13 @@ from graph_store.neo4j.mapping import (
     institution_props,
     invitation_props,
     lucene_query,
+    merge_author,
+    merge_paper,
     newest_first_key,
     paper_props,
+    search_order,
     search_score,
     search_words,
-    text_score,
     to_author,
     to_claim,
     to_correction,
@@ -144,7 +146,7 @@ async def _node(tx: Tx, query: str, **params: Any) -> Row | None:
 
 async def _created(tx: Tx, query: str, **params: Any) -> Row:
     node = await _node(tx, query, **params)
-    if node is None:  # a CREATE/SET on a node locked in this transaction
+    if node is None:  # CREATE, or SET on a node locked earlier in this transaction
         raise StoreError("write returned no row")
     return node
 
@@ -190,15 +192,21 @@ class Neo4jGraphStore:
             raise translate_error(e) from e
 
     async def _write(
-        self, work: Callable[[Tx], Awaitable[R]], constraint_rule: Rule | None = None
+        self,
+        work: Callable[[Tx], Awaitable[R]],
+        constraint_rule: Rule | None = None,
+        constraint_property: str = "",
     ) -> R:
+        """Run ``work`` as one managed write transaction. A uniqueness failure on
+        ``constraint_property`` becomes ``RuleViolation(constraint_rule)``; one on
+        another property (a duplicate id) stays a StoreError."""
         try:
             async with self._driver.session(database=self._database) as session:
                 return await session.execute_write(work)
         except StoreError:
             raise
         except nx.ConstraintError as e:
-            if constraint_rule is not None:
+            if constraint_rule is not None and constraint_property in str(e):
                 raise RuleViolation(constraint_rule) from e
             raise translate_error(e) from e
         except (nx.Neo4jError, nx.DriverError) as e:
@@ -248,9 +256,11 @@ class Neo4jGraphStore:
 
     async def ping(self) -> None:
         try:
-            await self._driver.execute_query(
-                q.PING, database_=self._database, routing_=RoutingControl.READ
-            )
+            # An auto-commit query is not retried: a health check should
+            # answer within the connection timeout, not the retry budget.
+            async with self._driver.session(database=self._database) as session:
+                result = await session.run(q.PING)
+                await result.consume()
         except (nx.Neo4jError, nx.DriverError) as e:
             # Any failure to answer means "not usable now" to the caller.
             raise StoreUnavailable(f"Neo4j is unavailable: {e}") from e
@@ -266,51 +276,66 @@ class Neo4jGraphStore:
 
     # --- import -----------------------------------------------------------------------------
     async def import_batch(self, batch: ImportBatch) -> None:
-        statements: list[tuple[str, list[dict[str, Any]]]] = [
-            (
-                q.IMPORT_INSTITUTIONS,
-                [{"id": i.id, "props": institution_props(i)} for i in batch.institutions],
-            ),
-            (q.IMPORT_TOPICS, [{"id": t.id, "props": topic_props(t)} for t in batch.topics]),
-            (q.IMPORT_PAPERS, [{"id": p.id, "props": paper_props(p)} for p in batch.papers]),
-            (
-                q.IMPORT_AUTHORS,
-                [
-                    {
-                        "id": a.id,
-                        "claim_status": a.claim_status.value,
-                        "affiliation_id": a.affiliation_id,
-                        "props": author_props(a),
-                        "imported": imported_props(a.imported),
-                    }
-                    for a in batch.authors
-                ],
-            ),
-            (
-                q.IMPORT_AFFILIATIONS,
-                [
-                    {"author_id": a.id, "institution_id": a.affiliation_id}
-                    for a in batch.authors
-                    if a.affiliation_id is not None
-                ],
-            ),
-            (
-                q.IMPORT_AUTHORSHIPS,
-                [
-                    {"author_id": w.author_id, "paper_id": w.paper_id, "position": w.position}
-                    for w in batch.authorships
-                ],
-            ),
-            (
-                q.IMPORT_PAPER_TOPICS,
-                [{"paper_id": p, "topic_id": t} for p, t in batch.paper_topics],
-            ),
-        ]
+        # Within one batch the first row for an id or a pair wins, as in the
+        # embedded backend (MERGE ... ON CREATE keeps the first authorship).
+        institutions = {i.id: i for i in reversed(batch.institutions)}
+        topics = {t.id: t for t in reversed(batch.topics)}
+        author_ids = list(dict.fromkeys(a.id for a in batch.authors))
+        paper_ids = list(dict.fromkeys(p.id for p in batch.papers))
+        authorships = {(w.author_id, w.paper_id): w for w in reversed(batch.authorships)}
+        paper_topics = list(dict.fromkeys(batch.paper_topics))
 
         async def work(tx: Tx) -> None:
-            for query, rows in statements:
-                if rows:
-                    await _rows(tx, query, rows=rows)
+            if institutions:
+                rows = [{"id": i.id, "props": institution_props(i)} for i in institutions.values()]
+                await _rows(tx, q.IMPORT_INSTITUTIONS, rows=rows)
+            if topics:
+                rows = [{"id": t.id, "props": topic_props(t)} for t in topics.values()]
+                await _rows(tx, q.IMPORT_TOPICS, rows=rows)
+            if author_ids:
+                known = {
+                    r["n"]["id"]: to_author(r["n"])
+                    for r in await _rows(tx, q.GET_AUTHORS, ids=author_ids)
+                }
+                for a in batch.authors:
+                    known[a.id] = merge_author(known.get(a.id), a)
+                merged = [known[i] for i in author_ids]
+                rows = [
+                    {"id": a.id, "props": {**author_props(a), **imported_props(a.imported)}}
+                    for a in merged
+                ]
+                await _rows(tx, q.UPSERT_AUTHORS, rows=rows)
+                affiliations = [
+                    {"author_id": a.id, "institution_id": a.affiliation_id}
+                    for a in merged
+                    if a.affiliation_id is not None
+                ]
+                if affiliations:
+                    await _rows(tx, q.IMPORT_AFFILIATIONS, rows=affiliations)
+            if paper_ids:
+                papers = {
+                    r["n"]["id"]: to_paper(r["n"])
+                    for r in await _rows(tx, q.GET_PAPERS, ids=paper_ids)
+                }
+                for p in batch.papers:
+                    papers[p.id] = merge_paper(papers.get(p.id), p)
+                rows = [{"id": i, "props": paper_props(papers[i])} for i in paper_ids]
+                await _rows(tx, q.UPSERT_PAPERS, rows=rows)
+            if authorships:
+                await _rows(
+                    tx,
+                    q.IMPORT_AUTHORSHIPS,
+                    rows=[
+                        {"author_id": w.author_id, "paper_id": w.paper_id, "position": w.position}
+                        for w in authorships.values()
+                    ],
+                )
+            if paper_topics:
+                await _rows(
+                    tx,
+                    q.IMPORT_PAPER_TOPICS,
+                    rows=[{"paper_id": p, "topic_id": t} for p, t in paper_topics],
+                )
 
         await self._write(work)
 
@@ -521,30 +546,30 @@ class Neo4jGraphStore:
         words = search_words(query)
         if not words or first <= 0:
             return []
-        lucene: dict[str, float] = {}
+        candidates: list[str] = []
         try:
-            for r in await self._read_rows(
+            rows = await self._read_rows(
                 q.SEARCH_FULLTEXT,
                 index=schema.FULLTEXT_INDEX,
                 lucene=lucene_query(words),
                 cap=_SEARCH_CANDIDATES,
-            ):
-                lucene[r["id"]] = float(r["score"])
+            )
+            candidates = [r["id"] for r in rows]
         except StoreUnavailable:
             raise
         except StoreError:
-            # A query Lucene still rejects only loses the relevance bonus:
-            # the CONTAINS pass below decides what matches.
-            log.warning("full-text search failed; using substring matching only", exc_info=True)
-        rows = await self._read_rows(q.SEARCH_TEXT, ids=list(lucene), words=words)
-        hits: dict[str, float] = {}
+            # A query Lucene still rejects loses nothing that matters: the
+            # substring pass below finds every node that can score.
+            log.warning("full-text search failed; using substring matching", exc_info=True)
+        rows = await self._read_rows(q.SEARCH_TEXT, ids=candidates, words=words)
+        ranked: dict[str, tuple[float, int, str, str]] = {}
         for r in rows:
-            base = text_score(words, r["primary"], r["secondary"])
-            score = search_score(words, base, lucene.get(r["id"]))
+            primary = r["primary"] or ""
+            score = search_score(words, primary, r["secondary"] or "")
             if score > 0:
-                hits[r["id"]] = max(score, hits.get(r["id"], 0.0))
-        ranked = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [SearchHitRecord(node_id=i, score=s) for i, s in ranked[:first]]
+                ranked[r["id"]] = search_order(score, r["id"], primary)
+        best = sorted(ranked.values())[:first]
+        return [SearchHitRecord(node_id=e[3], score=-e[0]) for e in best]
 
     # --- accounts ---------------------------------------------------------------------------
     async def create_user(self, user: UserRecord) -> UserRecord:
@@ -552,11 +577,13 @@ class Neo4jGraphStore:
 
         async def work(tx: Tx) -> UserRecord:
             if await _node(tx, q.USER_BY_EMAIL_KEY, email_key=props["email_key"]) is not None:
-                raise RuleViolation(Rule.EMAIL_TAKEN)
+                raise RuleViolation(Rule.EMAIL_TAKEN, user.email)
             return to_user(await _created(tx, q.CREATE_USER, props=props))
 
         # The uniqueness constraint on email_key catches the race the check can't.
-        return await self._write(work, constraint_rule=Rule.EMAIL_TAKEN)
+        return await self._write(
+            work, constraint_rule=Rule.EMAIL_TAKEN, constraint_property="email_key"
+        )
 
     async def get_user_by_email(self, email: str) -> UserRecord | None:
         rows = await self._read_rows(q.USER_BY_EMAIL_KEY, email_key=email.casefold())

@@ -24,7 +24,9 @@ AUTHOR_FIELDS = """
 
 
 async def test_the_graph_holds_the_seed_pages(gql: GraphQLClient) -> None:
-    data = await gql.data("{ authors(first: 100) { totalCount } papers(first: 100) { totalCount } }")
+    data = await gql.data(
+        "{ authors(first: 100) { totalCount } papers(first: 100) { totalCount } }"
+    )
     assert data["authors"]["totalCount"] == 15
     assert data["papers"]["totalCount"] == 16
 
@@ -114,8 +116,9 @@ async def test_topic_filters_agree_with_topics(gql: GraphQLClient) -> None:
     assert data["topics"]["totalCount"] == len(topics) >= 8
     for t in topics:
         by_filter = await gql.data(
-            """query($s: String) { papers(first: 100, filter: {topicSlug: $s}) { totalCount }
-                                    authors(first: 100, filter: {topicSlug: $s}) { totalCount } }""",
+            """query($s: String) {
+                 papers(first: 100, filter: {topicSlug: $s}) { totalCount }
+                 authors(first: 100, filter: {topicSlug: $s}) { totalCount } }""",
             {"s": t["slug"]},
         )
         assert by_filter["papers"]["totalCount"] == t["papers"]["totalCount"]
@@ -231,12 +234,12 @@ async def test_depth_limit_admits_12_and_refuses_20(gql: GraphQLClient) -> None:
 
 async def test_first_out_of_range_is_refused_before_running(gql: GraphQLClient) -> None:
     for first in (0, 101, -5):
-        body = await gql.post(
-            "query($f: Int) { authors(first: $f) { totalCount } }", {"f": first}
-        )
+        body = await gql.post("query($f: Int) { authors(first: $f) { totalCount } }", {"f": first})
         assert body.get("data") is None
         assert "between 1 and 100" in body["errors"][0]["message"]
-    nested = await gql.post('{ author(slug: "hangbo-bao") { coauthors(first: 500) { sharedPaperCount } } }')
+    nested = await gql.post(
+        '{ author(slug: "hangbo-bao") { coauthors(first: 500) { sharedPaperCount } } }'
+    )
     assert nested.get("data") is None
 
 
@@ -262,7 +265,8 @@ async def test_malformed_requests_get_graphql_errors(http: httpx.AsyncClient) ->
     assert not_json.json()["errors"][0]["message"]
 
     too_big = await http.post(
-        "/graphql", content=b'{"query": "' + b" " * (1024 * 1024 + 10) + b'{ authors { totalCount } }"}',
+        "/graphql",
+        content=b'{"query": "' + b" " * (1024 * 1024 + 10) + b'{ authors { totalCount } }"}',
         headers={"content-type": "application/json"},
     )
     assert too_big.status_code == 413

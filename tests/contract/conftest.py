@@ -55,8 +55,9 @@ BAO_FIGURES = ImportedFigures(
 )
 
 AUTHORS = (
-    AuthorRecord(id=BAO, slug="hangbo-bao", name="Hangbo Bao", affiliation_id=MSR,
-                 imported=BAO_FIGURES),
+    AuthorRecord(
+        id=BAO, slug="hangbo-bao", name="Hangbo Bao", affiliation_id=MSR, imported=BAO_FIGURES
+    ),
     AuthorRecord(id=DONG, slug="li-dong", name="Li Dong", affiliation_id=MSR),
     AuthorRecord(id=WEI, slug="furu-wei", name="Furu Wei"),
     AuthorRecord(id=ZOE, slug="zoe-adams", name="Zoe Adams", affiliation_id=UNI),
@@ -66,15 +67,37 @@ AUTHORS = (
 )
 
 PAPERS = (
-    PaperRecord(id=P1, title="Knowledge Distillation for Transformers", kind=PaperKind.PREPRINT,
-                year=2021, venue="arXiv", abstract="We compress models. Code: github.com/x/kd",
-                code_url="https://github.com/x/kd"),
-    PaperRecord(id=P2, title="Pruning Large Models", kind=PaperKind.CONFERENCE, year=2023,
-                venue="Proceedings of ACL", abstract="We study structured sparsity and distillation."),
-    PaperRecord(id=P3, title="Mixture of Experts at Scale", kind=PaperKind.JOURNAL, year=2022,
-                venue="JMLR", abstract="Sparse experts route tokens."),
-    PaperRecord(id=P4, title="Retrieval Without a Year", kind=PaperKind.PREPRINT,
-                abstract="Dense retrieval."),
+    PaperRecord(
+        id=P1,
+        title="Knowledge Distillation for Transformers",
+        kind=PaperKind.PREPRINT,
+        year=2021,
+        venue="arXiv",
+        abstract="We compress models. Code: github.com/x/kd",
+        code_url="https://github.com/x/kd",
+    ),
+    PaperRecord(
+        id=P2,
+        title="Pruning Large Models",
+        kind=PaperKind.CONFERENCE,
+        year=2023,
+        venue="Proceedings of ACL",
+        abstract="We study structured sparsity and distillation.",
+    ),
+    PaperRecord(
+        id=P3,
+        title="Mixture of Experts at Scale",
+        kind=PaperKind.JOURNAL,
+        year=2022,
+        venue="JMLR",
+        abstract="Sparse experts route tokens.",
+    ),
+    PaperRecord(
+        id=P4,
+        title="Retrieval Without a Year",
+        kind=PaperKind.PREPRINT,
+        abstract="Dense retrieval.",
+    ),
     PaperRecord(id=P5, title="Another Distillation Study", kind=PaperKind.PREPRINT, year=2023),
 )
 
@@ -96,15 +119,26 @@ INSTITUTIONS = (
 )
 
 AUTHORSHIPS = (
-    AuthorshipRow(BAO, P1, 1), AuthorshipRow(DONG, P1, 2), AuthorshipRow(WEI, P1, 3),
-    AuthorshipRow(DONG, P2, 1), AuthorshipRow(BAO, P2, 2),
-    AuthorshipRow(WEI, P3, 1), AuthorshipRow(ZOE, P3, 2), AuthorshipRow(BAO, P3, 0),
+    AuthorshipRow(BAO, P1, 1),
+    AuthorshipRow(DONG, P1, 2),
+    AuthorshipRow(WEI, P1, 3),
+    AuthorshipRow(DONG, P2, 1),
+    AuthorshipRow(BAO, P2, 2),
+    AuthorshipRow(WEI, P3, 1),
+    AuthorshipRow(ZOE, P3, 2),
+    AuthorshipRow(BAO, P3, 0),
     AuthorshipRow(ZOE, P4, 1),
-    AuthorshipRow(BAO, P5, 1), AuthorshipRow(DONG, P5, 2),
+    AuthorshipRow(BAO, P5, 1),
+    AuthorshipRow(DONG, P5, 2),
 )
 
 PAPER_TOPICS = (
-    (P1, KD), (P2, PRUNING), (P2, KD), (P3, MOE), (P4, IR), (P5, KD),
+    (P1, KD),
+    (P2, PRUNING),
+    (P2, KD),
+    (P3, MOE),
+    (P4, IR),
+    (P5, KD),
 )
 
 GRAPH = ImportBatch(

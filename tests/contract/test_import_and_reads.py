@@ -84,15 +84,24 @@ async def test_import_twice_changes_nothing(graph: GraphStore) -> None:
 async def test_reimport_keeps_authorship_position_and_claim_status(graph: GraphStore) -> None:
     user = await graph.create_user(make_user(1))
     await graph.create_claim(
-        ClaimRecord(id="claim:c1", author_id=DONG, user_id=user.id,
-                    status=ClaimDecision.PENDING, evidence="orcid", created_at=at(5))
+        ClaimRecord(
+            id="claim:c1",
+            author_id=DONG,
+            user_id=user.id,
+            status=ClaimDecision.PENDING,
+            evidence="orcid",
+            created_at=at(5),
+        )
     )
     # The same people again, with other positions and an UNCLAIMED status.
     await graph.import_batch(
         ImportBatch(
             authors=(AuthorRecord(id=DONG, slug="li-dong", name="Li Dong"),),
-            authorships=(AuthorshipRow(DONG, P1, 9), AuthorshipRow(BAO, P1, 7),
-                         AuthorshipRow(ZOE, P1, 4)),
+            authorships=(
+                AuthorshipRow(DONG, P1, 9),
+                AuthorshipRow(BAO, P1, 7),
+                AuthorshipRow(ZOE, P1, 4),
+            ),
         )
     )
     assert (await graph.get_authors([DONG]))[DONG].claim_status is ClaimStatus.PENDING
@@ -101,12 +110,17 @@ async def test_reimport_keeps_authorship_position_and_claim_status(graph: GraphS
 
 
 async def test_import_merges_a_paper_seen_twice(store: GraphStore) -> None:
-    paper = PaperRecord(id="paper:x", title="Shared Work", kind=PaperKind.CONFERENCE,
-                        year=2020)
-    await store.import_batch(ImportBatch(authors=AUTHORS[:1], papers=(paper,),
-                                         authorships=(AuthorshipRow(BAO, "paper:x", 1),)))
-    await store.import_batch(ImportBatch(authors=AUTHORS[1:2], papers=(paper,),
-                                         authorships=(AuthorshipRow(DONG, "paper:x", 2),)))
+    paper = PaperRecord(id="paper:x", title="Shared Work", kind=PaperKind.CONFERENCE, year=2020)
+    await store.import_batch(
+        ImportBatch(
+            authors=AUTHORS[:1], papers=(paper,), authorships=(AuthorshipRow(BAO, "paper:x", 1),)
+        )
+    )
+    await store.import_batch(
+        ImportBatch(
+            authors=AUTHORS[1:2], papers=(paper,), authorships=(AuthorshipRow(DONG, "paper:x", 2),)
+        )
+    )
     page = await store.list_papers(PaperFilterSpec(), 10, None)
     assert [p.id for p in page.items] == ["paper:x"]
     assert [a.id for a in (await store.authors_of_papers(["paper:x"]))["paper:x"]] == [BAO, DONG]
@@ -170,3 +184,6 @@ async def test_engine_errors_surface_as_store_errors(store: GraphStore) -> None:
     with pytest.raises(StoreError):
         await store.create_user(make_user(1, email="other@example.org"))
     assert await store.get_users([user.id]) == {user.id: user}
+    # The failed transaction left the store writable.
+    second = await store.create_user(make_user(2))
+    assert await store.get_users([user.id, second.id]) == {user.id: user, second.id: second}

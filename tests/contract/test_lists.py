@@ -36,7 +36,9 @@ from tests.contract.conftest import (
 Fetch = Callable[[int, str | None], Awaitable[Page[Any]]]
 
 
-async def walk(fetch: Fetch, first: int, key: Callable[[Any], str]) -> tuple[list[Any], list[Page[Any]]]:
+async def walk(
+    fetch: Fetch, first: int, key: Callable[[Any], str]
+) -> tuple[list[Any], list[Page[Any]]]:
     """Follow has_next from the first page; every page reports the same total."""
     items: list[Any] = []
     pages: list[Page[Any]] = []
@@ -99,16 +101,23 @@ async def test_list_authors_filters(graph: GraphStore) -> None:
     assert await ids(AuthorFilterSpec(topic_slug="no-such-topic")) == ([], 0)
     assert await ids(AuthorFilterSpec(claim_status=ClaimStatus.UNCLAIMED)) == (AUTHOR_ORDER, 6)
     assert await ids(AuthorFilterSpec(claim_status=ClaimStatus.PENDING)) == ([], 0)
-    assert await ids(
-        AuthorFilterSpec(name_contains="E", topic_slug="mixture-of-experts")
-    ) == ([WEI, ZOE], 2)
+    assert await ids(AuthorFilterSpec(name_contains="E", topic_slug="mixture-of-experts")) == (
+        [WEI, ZOE],
+        2,
+    )
 
 
 async def test_list_authors_claim_status_filter_follows_claims(graph: GraphStore) -> None:
     user = await graph.create_user(make_user(1))
     await graph.create_claim(
-        ClaimRecord(id="claim:1", author_id=ZOE, user_id=user.id,
-                    status=ClaimDecision.PENDING, evidence="orcid", created_at=at(1))
+        ClaimRecord(
+            id="claim:1",
+            author_id=ZOE,
+            user_id=user.id,
+            status=ClaimDecision.PENDING,
+            evidence="orcid",
+            created_at=at(1),
+        )
     )
     page = await graph.list_authors(AuthorFilterSpec(claim_status=ClaimStatus.PENDING), 10, None)
     assert [a.id for a in page.items] == [ZOE] and page.total == 1
@@ -152,15 +161,17 @@ async def test_list_papers_filters(graph: GraphStore) -> None:
     assert await ids(PaperFilterSpec(kind=PaperKind.PREPRINT)) == ([P5, P1, P4], 3)
     assert await ids(PaperFilterSpec(kind=PaperKind.JOURNAL)) == ([P3], 1)
     assert await ids(
-        PaperFilterSpec(topic_slug="knowledge-distillation", kind=PaperKind.PREPRINT,
-                        year_from=2022)
+        PaperFilterSpec(
+            topic_slug="knowledge-distillation", kind=PaperKind.PREPRINT, year_from=2022
+        )
     ) == ([P5], 1)
     assert await ids(PaperFilterSpec(title_contains="nothing like this")) == ([], 0)
 
 
 async def test_list_topics_by_slug(graph: GraphStore) -> None:
-    items, pages = await walk(lambda first, after: graph.list_topics(first, after), 3,
-                              lambda t: t.slug)
+    items, pages = await walk(
+        lambda first, after: graph.list_topics(first, after), 3, lambda t: t.slug
+    )
     assert [t.slug for t in items] == [
         "information-retrieval",
         "knowledge-distillation",

@@ -82,9 +82,7 @@ async def test_topic_weights_of_authors(graph: GraphStore) -> None:
 
 async def test_coauthors_with_shared_papers(graph: GraphStore) -> None:
     got = await graph.coauthors_of_authors([BAO, DONG, ZOE, LONELY])
-    flat = {
-        k: [(c.author.id, c.shared_paper_ids) for c in v] for k, v in got.items()
-    }
+    flat = {k: [(c.author.id, c.shared_paper_ids) for c in v] for k, v in got.items()}
     assert flat == {
         BAO: [(DONG, (P5, P2, P1)), (WEI, (P3, P1)), (ZOE, (P3,))],
         DONG: [(BAO, (P5, P2, P1)), (WEI, (P1,))],

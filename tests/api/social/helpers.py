@@ -1,23 +1,14 @@
-"""What the social-flow tests share: a fresh seeded store per test (copied
-from one seeded template), the app over HTTP, and the operations a frontend
-sends. The operations are the ones the README shows."""
+"""What the social-flow tests share: the operations a frontend sends (the
+ones the README shows) and a World of users driving the app over HTTP."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from api.app import create_app
 from api.settings import Settings
-from domain.accounts import create_user_command
-from graph_store.embedded.store import EmbeddedGraphStore
 from graph_store.store import GraphStore
-from tests.api.conftest import GraphQLClient, client_for, seeded_store
+from tests.api.conftest import GraphQLClient
 
 MODERATOR_EMAIL = "mia@peergraph.example"
 MODERATOR_PASSWORD = "moderator-password"
@@ -241,31 +232,3 @@ class World:
 def errors(payload: dict[str, Any]) -> list[tuple[str, list[str] | None]]:
     """(code, field) of each userError, for compact asserts."""
     return [(e["code"], e["field"]) for e in payload["userErrors"]]
-
-
-@pytest.fixture(scope="session")
-async def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("social-template")
-    store = await seeded_store(base)
-    await store.close()
-    return base / "db"
-
-
-@pytest.fixture
-async def world(seeded_template: Path, tmp_path: Path) -> AsyncIterator[World]:
-    """A fresh seeded store, a moderator made the CLI way, and the app over HTTP."""
-    shutil.copytree(seeded_template, tmp_path / "db")
-    store = EmbeddedGraphStore(tmp_path / "db")
-    await store.initialize()
-    await create_user_command(store, MODERATOR_EMAIL, MODERATOR_PASSWORD, "Mia Moderator", True)
-    settings = Settings(env="test", data_dir=tmp_path, invitations_per_day=INVITATIONS_PER_DAY)
-    try:
-        async with client_for(create_app(settings, store)) as http:
-            w = World(gql=GraphQLClient(http), store=store, settings=settings)
-            p = await w.payload(
-                LOG_IN, {"input": {"email": MODERATOR_EMAIL, "password": MODERATOR_PASSWORD}}
-            )
-            w.moderator = Session(token=p["token"], user_id=p["user"]["id"])
-            yield w
-    finally:
-        await store.close()

@@ -8,7 +8,7 @@ import jwt
 
 from api.auth import issue_token
 from graph_store.records import utcnow
-from tests.api.social_helpers import (  # noqa: F401 - fixtures
+from tests.api.social.helpers import (
     FOLLOW,
     LOG_IN,
     NODE,
@@ -17,8 +17,6 @@ from tests.api.social_helpers import (  # noqa: F401 - fixtures
     VIEWER,
     World,
     errors,
-    seeded_template,
-    world,
 )
 
 
@@ -100,8 +98,9 @@ async def test_bad_expired_or_forged_tokens_make_an_anonymous_request(world: Wor
     ada = await world.sign_up("Ada")
     record = (await world.store.get_users([ada.user_id]))[ada.user_id]
     expired = issue_token(record, world.settings, now=utcnow() - timedelta(days=2))
-    forged = jwt.encode({"sub": ada.user_id, "iat": utcnow(), "exp": utcnow() + timedelta(hours=1),
-                         "iss": "peergraph"}, "another-secret-that-is-long-enough-for-hs256", algorithm="HS256")  # fmt: skip
+    claims = {"sub": ada.user_id, "iat": utcnow(), "exp": utcnow() + timedelta(hours=1),
+              "iss": "peergraph"}  # fmt: skip
+    forged = jwt.encode(claims, "another-secret-that-is-long-enough-for-hs256", algorithm="HS256")
     unsigned = jwt.encode({"sub": ada.user_id, "iss": "peergraph"}, None, algorithm="none")
     for token in ("garbage", expired, forged, unsigned):
         assert (await world.run(VIEWER, token=token))["viewer"] is None
