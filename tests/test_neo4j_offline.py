@@ -25,6 +25,7 @@ from typing import Any
 import neo4j.exceptions as nx
 import pytest
 
+from graph_store import shared_rules
 from graph_store.errors import Rule, RuleViolation, StoreError, StoreUnavailable
 from graph_store.factory import StoreConfig
 from graph_store.neo4j import mapping, queries, schema
@@ -635,18 +636,18 @@ def test_lucene_escaping() -> None:
     assert mapping.escape_lucene('a+b-c&&d||e!(f){g}[h]^i"j~k*l?m:n\\o/p') == (
         'a\\+b\\-c\\&\\&d\\|\\|e\\!\\(f\\)\\{g\\}\\[h\\]\\^i\\"j\\~k\\*l\\?m\\:n\\\\o\\/p'
     )
-    assert mapping.search_words("  BERT  and bert ") == ["bert", "and"]
+    assert shared_rules.search_words("  BERT  and bert ") == ["bert", "and"]
     assert mapping.lucene_query(["the-x"]) == "the\\-x OR the\\-x*"
 
 
 def test_search_score_tiers() -> None:
-    words = mapping.search_words("distillation pruning experts")
-    title_one = mapping.search_score(words, "distillation survey", "")
-    abstract_all = mapping.search_score(words, "a survey", "distillation pruning experts")
+    words = shared_rules.search_words("distillation pruning experts")
+    title_one = shared_rules.search_score(words, "distillation survey", "")
+    abstract_all = shared_rules.search_score(words, "a survey", "distillation pruning experts")
     assert title_one > abstract_all > 0
-    assert mapping.search_score(words, "nothing", "here") == 0
-    exact = mapping.search_score(["pruning"], "pruning", "")
-    assert exact > mapping.search_score(["pruning"], "pruning large models", "")
+    assert shared_rules.search_score(words, "nothing", "here") == 0
+    exact = shared_rules.search_score(["pruning"], "pruning", "")
+    assert exact > shared_rules.search_score(["pruning"], "pruning large models", "")
 
 
 async def test_search_ranks_and_breaks_ties_like_the_embedded_store(tmp_path: Path) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -61,6 +60,13 @@ from graph_store.records import (
     to_micros,
     topic_sort_key,
 )
+from graph_store.shared_rules import (
+    merge_author,
+    merge_paper,
+    search_order,
+    search_score,
+    search_words,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +76,6 @@ Node = dict[str, Any]
 Params = dict[str, Any]
 
 DB_FILE_NAME = "peergraph.lbdb"
-_WORD = re.compile(r"\w+")
 
 
 class _Conn:
@@ -247,62 +252,12 @@ def _correction(n: Node) -> CorrectionRecord:
     )
 
 
-# --- import merge rules ---------------------------------------------------------
-
-
-def _merge_author(old: AuthorRecord | None, new: AuthorRecord) -> AuthorRecord:
-    """An existing author keeps name, slug and claim status (a correction or a
-    claim outlives a re-import); imported figures and affiliation fill in."""
-    if old is None:
-        return new
-    return AuthorRecord(
-        id=old.id,
-        slug=old.slug,
-        name=old.name,
-        claim_status=old.claim_status,
-        affiliation_id=old.affiliation_id or new.affiliation_id,
-        imported=new.imported or old.imported,
-    )
-
-
-def _merge_paper(old: PaperRecord | None, new: PaperRecord) -> PaperRecord:
-    """An existing paper keeps what it has; fields it lacks are filled in."""
-    if old is None:
-        return new
-    return PaperRecord(
-        id=old.id,
-        title=old.title,
-        kind=old.kind,
-        year=old.year if old.year is not None else new.year,
-        venue=old.venue if old.venue is not None else new.venue,
-        abstract=old.abstract if old.abstract is not None else new.abstract,
-        code_url=old.code_url if old.code_url is not None else new.code_url,
-    )
-
-
 def _group(keys: Iterable[str]) -> dict[str, list[Any]]:
     return {k: [] for k in keys}
 
 
 def _uniq(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
-
-
-# --- search scoring -------------------------------------------------------------
-
-
-def _search_score(words: list[str], primary: str, secondary: str) -> float:
-    """Tiers: exact full name/title (4) > name/title hits (1..2.75) >
-    abstract-only hits (< 0.5)."""
-    n = len(words)
-    if _WORD.findall(primary) == words:
-        return 4.0
-    primary_hits = sum(1 for w in words if w in primary)
-    secondary_hits = sum(1 for w in words if w not in primary and w in secondary)
-    if primary_hits:
-        phrase_bonus = 0.5 if n > 1 and " ".join(words) in primary else 0.0
-        return 1.0 + primary_hits / n + phrase_bonus + 0.25 * secondary_hits / n
-    return 0.5 * secondary_hits / n
 
 
 # --- the store -------------------------------------------------------------------
@@ -544,7 +499,7 @@ class EmbeddedGraphStore:
                     n["id"]: _author(n) for n in conn.column(Q.EXISTING_AUTHORS, {"ids": ids})
                 }
                 for a in batch.authors:
-                    known[a.id] = _merge_author(known.get(a.id), a)
+                    known[a.id] = merge_author(known.get(a.id), a)
                 conn.rows(Q.UPSERT_AUTHORS, {"rows": [_author_row(known[i]) for i in ids]})
                 conn.rows(Q.MERGE_AFFILIATIONS, {"ids": ids})
             if batch.papers:
@@ -553,7 +508,7 @@ class EmbeddedGraphStore:
                     n["id"]: _paper(n) for n in conn.column(Q.EXISTING_PAPERS, {"ids": ids})
                 }
                 for p in batch.papers:
-                    papers[p.id] = _merge_paper(papers.get(p.id), p)
+                    papers[p.id] = merge_paper(papers.get(p.id), p)
                 conn.rows(Q.UPSERT_PAPERS, {"rows": [_paper_row(papers[i]) for i in ids]})
             if batch.authorships:
                 first_rows = {(r.author_id, r.paper_id): r for r in reversed(batch.authorships)}
@@ -818,18 +773,18 @@ class EmbeddedGraphStore:
         return await self._read(run)
 
     async def search(self, query: str, first: int) -> list[SearchHitRecord]:
-        words = _uniq(_WORD.findall(query.casefold()))
+        words = search_words(query)
         if not words or first <= 0:
             return []
 
         def run(conn: _Conn) -> list[SearchHitRecord]:
             scored: list[tuple[float, int, str, str]] = []
-            for node_id, kind_rank, primary, secondary in conn.rows(
+            for node_id, _kind_rank, primary, secondary in conn.rows(
                 Q.SEARCH_CANDIDATES, {"words": words}
             ):
-                score = _search_score(words, primary or "", secondary or "")
+                score = search_score(words, primary or "", secondary or "")
                 if score > 0:
-                    scored.append((-score, kind_rank, primary or "", node_id))
+                    scored.append(search_order(score, node_id, primary or ""))
             scored.sort()
             return [SearchHitRecord(node_id=e[3], score=-e[0]) for e in scored[:first]]
 

@@ -22,14 +22,12 @@ from graph_store.records import (
     InstitutionRecord,
     InvitationRecord,
     InvitationStatus,
-    NodeKind,
     PaperKind,
     PaperRecord,
     Role,
     TopicRecord,
     UserRecord,
     from_micros,
-    kind_of,
     to_micros,
     topic_sort_key,
 )
@@ -178,39 +176,6 @@ def correction_props(c: CorrectionRecord) -> Props:
     }
 
 
-# --- import merge rules (the same as the embedded backend's) --------------------------
-
-
-def merge_author(old: AuthorRecord | None, new: AuthorRecord) -> AuthorRecord:
-    """An existing author keeps name, slug and claim status (a correction or a
-    claim outlives a re-import); imported figures and affiliation fill in."""
-    if old is None:
-        return new
-    return AuthorRecord(
-        id=old.id,
-        slug=old.slug,
-        name=old.name,
-        claim_status=old.claim_status,
-        affiliation_id=old.affiliation_id or new.affiliation_id,
-        imported=new.imported or old.imported,
-    )
-
-
-def merge_paper(old: PaperRecord | None, new: PaperRecord) -> PaperRecord:
-    """An existing paper keeps what it has; fields it lacks are filled in."""
-    if old is None:
-        return new
-    return PaperRecord(
-        id=old.id,
-        title=old.title,
-        kind=old.kind,
-        year=old.year if old.year is not None else new.year,
-        venue=old.venue if old.venue is not None else new.venue,
-        abstract=old.abstract if old.abstract is not None else new.abstract,
-        code_url=old.code_url if old.code_url is not None else new.code_url,
-    )
-
-
 # --- properties → records ----------------------------------------------------------
 
 
@@ -326,18 +291,9 @@ def authorship_order(position: int | None, author: AuthorRecord) -> tuple[bool, 
 # Words and scores are the embedded backend's, so both rank alike; the
 # full-text index only supplies candidates.
 
-_WORD = re.compile(r"\w+")
 
 # Characters the Lucene classic query parser treats as syntax.
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
-
-# Tie-break between equal scores: authors, then topics, then papers.
-_KIND_RANK = {NodeKind.AUTHOR: 0, NodeKind.TOPIC: 1, NodeKind.PAPER: 2}
-
-
-def search_words(query: str) -> list[str]:
-    """The casefolded, de-duplicated words of a query, in order."""
-    return list(dict.fromkeys(_WORD.findall(query.casefold())))
 
 
 def escape_lucene(word: str) -> str:
@@ -356,24 +312,3 @@ def lucene_query(words: Sequence[str]) -> str:
         escaped = escape_lucene(word)
         parts.append(f"{escaped} OR {escaped}*")
     return " OR ".join(parts)
-
-
-def search_score(words: Sequence[str], primary: str, secondary: str) -> float:
-    """Tiers: exact full name/title (4) > name/title hits (1..2.75) >
-    abstract-only hits (< 0.5); 0 = no match."""
-    n = len(words)
-    if n == 0:
-        return 0.0
-    if _WORD.findall(primary) == list(words):
-        return 4.0
-    primary_hits = sum(1 for w in words if w in primary)
-    secondary_hits = sum(1 for w in words if w not in primary and w in secondary)
-    if primary_hits:
-        phrase_bonus = 0.5 if n > 1 and " ".join(words) in primary else 0.0
-        return 1.0 + primary_hits / n + phrase_bonus + 0.25 * secondary_hits / n
-    return 0.5 * secondary_hits / n
-
-
-def search_order(score: float, node_id: str, primary: str) -> tuple[float, int, str, str]:
-    """Best first; equal scores by kind (author, topic, paper), text, then id."""
-    return (-score, _KIND_RANK.get(kind_of(node_id) or NodeKind.PAPER, 3), primary, node_id)

@@ -39,13 +39,8 @@ from graph_store.neo4j.mapping import (
     institution_props,
     invitation_props,
     lucene_query,
-    merge_author,
-    merge_paper,
     newest_first_key,
     paper_props,
-    search_order,
-    search_score,
-    search_words,
     to_author,
     to_claim,
     to_correction,
@@ -84,6 +79,13 @@ from graph_store.records import (
     kind_of,
     paper_sort_key,
     to_micros,
+)
+from graph_store.shared_rules import (
+    merge_author,
+    merge_paper,
+    search_order,
+    search_score,
+    search_words,
 )
 from graph_store.store import GraphStore
 

@@ -1,0 +1,70 @@
+"""Rules both backends apply in Python, so the two stores answer alike:
+how a re-import merges into existing records, and how search ranks hits."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from graph_store.records import AuthorRecord, NodeKind, PaperRecord, kind_of
+
+_WORD = re.compile(r"\w+")
+
+# Tie-break between equal scores: authors, then topics, then papers.
+_KIND_RANK = {NodeKind.AUTHOR: 0, NodeKind.TOPIC: 1, NodeKind.PAPER: 2}
+
+
+def merge_author(old: AuthorRecord | None, new: AuthorRecord) -> AuthorRecord:
+    """An existing author keeps name, slug and claim status (a correction or a
+    claim outlives a re-import); imported figures and affiliation fill in."""
+    if old is None:
+        return new
+    return AuthorRecord(
+        id=old.id,
+        slug=old.slug,
+        name=old.name,
+        claim_status=old.claim_status,
+        affiliation_id=old.affiliation_id or new.affiliation_id,
+        imported=new.imported or old.imported,
+    )
+
+
+def merge_paper(old: PaperRecord | None, new: PaperRecord) -> PaperRecord:
+    """An existing paper keeps what it has; fields it lacks are filled in."""
+    if old is None:
+        return new
+    return PaperRecord(
+        id=old.id,
+        title=old.title,
+        kind=old.kind,
+        year=old.year if old.year is not None else new.year,
+        venue=old.venue if old.venue is not None else new.venue,
+        abstract=old.abstract if old.abstract is not None else new.abstract,
+        code_url=old.code_url if old.code_url is not None else new.code_url,
+    )
+
+
+def search_words(query: str) -> list[str]:
+    """The casefolded, de-duplicated words of a query, in order."""
+    return list(dict.fromkeys(_WORD.findall(query.casefold())))
+
+
+def search_score(words: Sequence[str], primary: str, secondary: str) -> float:
+    """Tiers: exact full name/title (4) > name/title hits (1..2.75) >
+    abstract-only hits (< 0.5); 0 = no match."""
+    n = len(words)
+    if n == 0:
+        return 0.0
+    if _WORD.findall(primary) == list(words):
+        return 4.0
+    primary_hits = sum(1 for w in words if w in primary)
+    secondary_hits = sum(1 for w in words if w not in primary and w in secondary)
+    if primary_hits:
+        phrase_bonus = 0.5 if n > 1 and " ".join(words) in primary else 0.0
+        return 1.0 + primary_hits / n + phrase_bonus + 0.25 * secondary_hits / n
+    return 0.5 * secondary_hits / n
+
+
+def search_order(score: float, node_id: str, primary: str) -> tuple[float, int, str, str]:
+    """Best first; equal scores by kind (author, topic, paper), text, then id."""
+    return (-score, _KIND_RANK.get(kind_of(node_id) or NodeKind.PAPER, 3), primary, node_id)
