@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.api.conftest import GraphQLClient
+from api.app import create_app
+from graph_store.embedded.store import EmbeddedGraphStore
+from tests.api.conftest import GraphQLClient, client_for, settings_for
 
 PROFILE_PAGES = {
     # slug: (printed works, score, tier) from the profile pages
@@ -293,3 +296,14 @@ async def test_health_and_readiness(http: httpx.AsyncClient) -> None:
     ready = await http.get("/readyz")
     assert ready.status_code == 200 and ready.json() == {"status": "ready"}
     assert (await http.get("/healthz")).headers["x-request-id"]
+
+
+async def test_readiness_fails_when_the_store_is_unreachable(tmp_path: Path) -> None:
+    store = EmbeddedGraphStore(tmp_path / "db")
+    await store.initialize()
+    async with client_for(create_app(settings_for(tmp_path), store)) as http:
+        assert (await http.get("/readyz")).status_code == 200
+        await store.close()
+        down = await http.get("/readyz")
+        assert down.status_code == 503 and down.json() == {"status": "unavailable"}
+        assert (await http.get("/healthz")).status_code == 200  # the process still answers
