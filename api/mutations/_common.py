@@ -12,7 +12,7 @@ from strawberry.dataloader import DataLoader
 from api.context import Info
 from api.errors import ErrorCode, UserError
 from api.types.social import SENT_IN_WINDOW_KEY
-from domain.problems import Problem
+from domain.problems import FieldPath, Problem, not_found
 from graph_store.records import NodeKind, kind_of
 
 
@@ -35,6 +35,19 @@ def id_of(raw: str, *kinds: NodeKind) -> tuple[str, NodeKind] | None:
     if kind is None or kind not in kinds:
         return None
     return node_id, kind
+
+
+def input_problems(
+    parsed: tuple[str, NodeKind] | None,
+    not_found_field: FieldPath | None,
+    problems: Iterable[Problem | None],
+) -> list[Problem]:
+    """Everything wrong with a mutation's input, an impossible id first, so one
+    answer lists it all (and the caller writes nothing when the list is not empty)."""
+    found = [p for p in problems if p]
+    if parsed is None:
+        found.insert(0, not_found(not_found_field))
+    return found
 
 
 def _clear(loader: DataLoader[str, Any], key: str) -> None:

@@ -8,7 +8,7 @@ import strawberry
 
 from api.context import Info
 from api.errors import UserError
-from api.mutations._common import forget, id_of, user_errors
+from api.mutations._common import forget, id_of, input_problems, user_errors
 from api.types.claim import Claim
 from domain import claims as rules
 from domain.problems import (
@@ -70,9 +70,9 @@ class ClaimMutations:
         if viewer is None:
             return _failed(unauthenticated())
         parsed = id_of(input.author_id, NodeKind.AUTHOR)
-        problems = [p for p in (rules.evidence_problem(input.evidence),) if p]
-        if parsed is None:
-            problems.insert(0, not_found(rules.CLAIM_FIELDS[Rule.NOT_FOUND]))
+        problems = input_problems(
+            parsed, rules.CLAIM_FIELDS[Rule.NOT_FOUND], [rules.evidence_problem(input.evidence)]
+        )
         if problems or parsed is None:
             return _failed(*problems)
         record = ClaimRecord(
@@ -117,9 +117,9 @@ class ClaimMutations:
         if not rules.is_moderator(viewer):
             return _failed(forbidden("Only moderators review claims."))
         parsed = id_of(input.claim_id, NodeKind.CLAIM)
-        problems = [p for p in (rules.note_problem(_note(input.note)),) if p]
-        if parsed is None:
-            problems.insert(0, not_found(rules.REVIEW_FIELDS[Rule.NOT_FOUND]))
+        problems = input_problems(
+            parsed, rules.REVIEW_FIELDS[Rule.NOT_FOUND], [rules.note_problem(_note(input.note))]
+        )
         if problems or parsed is None:
             return _failed(*problems)
         try:

@@ -8,7 +8,7 @@ import strawberry
 
 from api.context import Info
 from api.errors import UserError
-from api.mutations._common import forget, id_of, user_errors
+from api.mutations._common import forget, id_of, input_problems, user_errors
 from api.types.correction import Correction
 from domain import corrections as rules
 from domain.claims import clean_note, is_moderator, note_problem
@@ -63,9 +63,11 @@ class CorrectionMutations:
             return _failed(unauthenticated())
         parsed = id_of(input.target_id, NodeKind.AUTHOR, NodeKind.PAPER)
         kind = parsed[1] if parsed else None
-        problems = rules.validate_suggestion(kind, input.field, input.proposed_value, input.reason)
-        if parsed is None:
-            problems.insert(0, not_found(rules.SUGGEST_FIELDS[Rule.NOT_FOUND]))
+        problems = input_problems(
+            parsed,
+            rules.SUGGEST_FIELDS[Rule.NOT_FOUND],
+            rules.validate_suggestion(kind, input.field, input.proposed_value, input.reason),
+        )
         if problems or parsed is None:
             return _failed(*problems)
         record = CorrectionRecord(

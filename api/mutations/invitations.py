@@ -12,7 +12,7 @@ import strawberry
 
 from api.context import Info
 from api.errors import UserError
-from api.mutations._common import forget, id_of, user_errors
+from api.mutations._common import forget, id_of, input_problems, user_errors
 from api.types.invitation import Invitation
 from api.types.social import visible_invitation
 from domain import invitations as rules
@@ -88,9 +88,9 @@ class InvitationMutations:
         if viewer is None:
             return _failed(unauthenticated())
         parsed = id_of(input.recipient_id, NodeKind.AUTHOR)
-        problems = [p for p in (rules.message_problem(input.message),) if p]
-        if parsed is None:
-            problems.insert(0, not_found(rules.SEND_FIELDS[Rule.NOT_FOUND]))
+        problems = input_problems(
+            parsed, rules.SEND_FIELDS[Rule.NOT_FOUND], [rules.message_problem(input.message)]
+        )
         if problems or parsed is None:
             return _failed(*problems)
         now = utcnow()
