@@ -51,18 +51,6 @@ def _given(value: T | None) -> T | None:
     return None if value is strawberry.UNSET else value
 
 
-def _author_key(a: rec.AuthorRecord) -> str:
-    return a.sort_key
-
-
-def _paper_key(p: rec.PaperRecord) -> str:
-    return p.sort_key
-
-
-def _topic_key(t: rec.TopicRecord) -> str:
-    return rec.topic_sort_key(t.slug)
-
-
 @strawberry.type
 class Query:
     @strawberry.field(description="Any object by its global id; null if unknown or not visible.")
@@ -125,7 +113,7 @@ class Query:
         page = await info.context.store.list_authors(
             spec, page_size(first, 20), decode_cursor(after)
         )
-        return connection_from_page(page, _author_key, Author.from_record, after)
+        return connection_from_page(page, Author.from_record, after)
 
     @strawberry.field
     async def paper(self, info: Info, id: strawberry.ID) -> Paper | None:
@@ -148,7 +136,7 @@ class Query:
         page = await info.context.store.list_papers(
             spec, page_size(first, 20), decode_cursor(after)
         )
-        return connection_from_page(page, _paper_key, Paper.from_record, after)
+        return connection_from_page(page, Paper.from_record, after)
 
     @strawberry.field(description="A topic by id or by slug (give exactly one).")
     async def topic(
@@ -172,7 +160,7 @@ class Query:
         self, info: Info, first: int | None = 50, after: str | None = strawberry.UNSET
     ) -> Connection[Topic]:
         page = await info.context.store.list_topics(page_size(first, 50), decode_cursor(after))
-        return connection_from_page(page, _topic_key, Topic.from_record, after)
+        return connection_from_page(page, Topic.from_record, after)
 
     @strawberry.field(description="Authors, papers and topics matching the words, best first.")
     async def search(self, info: Info, query: str, first: int | None = 10) -> list[SearchHit]:

@@ -110,6 +110,11 @@ def topic_sort_key(slug: str) -> str:
     return slug
 
 
+def event_sort_key(created_at: datetime, record_id: str) -> str:
+    """Claims, invitations, corrections: oldest first, then id."""
+    return f"{to_micros(created_at):020d}|{record_id}"
+
+
 # --- graph records ------------------------------------------------------------
 
 
@@ -161,6 +166,10 @@ class TopicRecord:
     id: str
     slug: str
     name: str
+
+    @property
+    def sort_key(self) -> str:
+        return topic_sort_key(self.slug)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +280,10 @@ class ClaimRecord:
     decided_at: datetime | None = None
     note: str | None = None
 
+    @property
+    def sort_key(self) -> str:
+        return event_sort_key(self.created_at, self.id)
+
 
 @dataclass(frozen=True, slots=True)
 class InvitationRecord:
@@ -282,6 +295,10 @@ class InvitationRecord:
     status: InvitationStatus
     created_at: datetime
     responded_at: datetime | None = None
+
+    @property
+    def sort_key(self) -> str:
+        return event_sort_key(self.created_at, self.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +314,10 @@ class CorrectionRecord:
     reviewed_by: str | None = None
     reviewed_at: datetime | None = None
     note: str | None = None
+
+    @property
+    def sort_key(self) -> str:
+        return event_sort_key(self.created_at, self.id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from api.types.enums import ClaimStatus, TrustTier, VerificationLevel
 from api.types.institution import Institution
 from api.types.node import Node
 from domain import trust as trust_model
-from graph_store.records import AuthorRecord, AuthorStatsRecord, PaperRecord
+from graph_store.records import AuthorRecord, AuthorStatsRecord
 
 if TYPE_CHECKING:
     from api.types.paper import Paper
@@ -126,8 +126,8 @@ class Author(Node):
 
         after_key = decode_cursor(after)
         rows = await info.context.loaders.papers_of_author.load(self.record.id)
-        page = page_of_list(rows, _paper_key, page_size(first, 20), after_key)
-        return connection_from_page(page, _paper_key, Paper.from_record, after)
+        page = page_of_list(rows, page_size(first, 20), after_key)
+        return connection_from_page(page, Paper.from_record, after)
 
     @strawberry.field(description="Topics of this author's papers, most papers first.")
     async def topics(self, info: Info) -> list[TopicWeight]:
@@ -156,7 +156,3 @@ class Author(Node):
     @strawberry.field(description="Whether the viewer could send this author an invitation now.")
     async def viewer_can_invite(self, info: Info) -> bool:
         return await social.viewer_can_invite(info, self.record)
-
-
-def _paper_key(p: PaperRecord) -> str:
-    return p.sort_key

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import strawberry
 
@@ -18,7 +18,6 @@ from api.errors import BadRequest
 from graph_store.records import Page
 
 T = TypeVar("T")
-R = TypeVar("R")
 
 
 @strawberry.type
@@ -67,13 +66,20 @@ def decode_cursor(cursor: str | None) -> str | None:
         ) from e
 
 
+class Keyed(Protocol):
+    """A store record with its keyset ``sort_key`` (see graph_store.records)."""
+
+    @property
+    def sort_key(self) -> str: ...
+
+
+K = TypeVar("K", bound=Keyed)
+
+
 def connection_from_page(
-    page: Page[R],
-    key: Callable[[R], str],
-    convert: Callable[[R], T],
-    after: str | None,
+    page: Page[K], convert: Callable[[K], T], after: str | None
 ) -> Connection[T]:
-    edges = [Edge(cursor=encode_cursor(key(r)), node=convert(r)) for r in page.items]
+    edges = [Edge(cursor=encode_cursor(r.sort_key), node=convert(r)) for r in page.items]
     return Connection(
         edges=edges,
         page_info=PageInfo(
@@ -86,9 +92,7 @@ def connection_from_page(
     )
 
 
-def page_of_list(
-    records: Sequence[R], key: Callable[[R], str], first: int, after_key: str | None
-) -> Page[R]:
+def page_of_list(records: Sequence[K], first: int, after_key: str | None) -> Page[K]:
     """Keyset-page an already sorted in-memory list (a relation's rows)."""
-    rest = [r for r in records if after_key is None or key(r) > after_key]
+    rest = [r for r in records if after_key is None or r.sort_key > after_key]
     return Page(items=tuple(rest[:first]), total=len(records), has_next=len(rest) > first)

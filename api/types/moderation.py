@@ -14,24 +14,8 @@ from api.types.correction import Correction
 from domain.claims import is_moderator
 from graph_store.records import (
     ClaimDecision,
-    ClaimRecord,
-    CorrectionRecord,
     CorrectionStatus,
-    to_micros,
 )
-
-
-def queue_key(created_at_micros: int, node_id: str) -> str:
-    """The store's keyset key for the moderators' queues."""
-    return f"{created_at_micros:020d}|{node_id}"
-
-
-def _claim_key(c: ClaimRecord) -> str:
-    return queue_key(to_micros(c.created_at), c.id)
-
-
-def _correction_key(c: CorrectionRecord) -> str:
-    return queue_key(to_micros(c.created_at), c.id)
 
 
 @strawberry.type
@@ -48,7 +32,7 @@ class ModerationQuery:
         page = await info.context.store.claims_by_status(
             ClaimDecision.PENDING, page_size(first, 20), decode_cursor(after)
         )
-        return connection_from_page(page, _claim_key, Claim.from_record, after)
+        return connection_from_page(page, Claim.from_record, after)
 
     @strawberry.field(
         description="Corrections waiting for a moderator, oldest first; null unless the "
@@ -62,4 +46,4 @@ class ModerationQuery:
         page = await info.context.store.corrections_by_status(
             CorrectionStatus.OPEN, page_size(first, 20), decode_cursor(after)
         )
-        return connection_from_page(page, _correction_key, Correction.from_record, after)
+        return connection_from_page(page, Correction.from_record, after)

@@ -15,7 +15,7 @@ from api.types.connection import (
     page_size,
 )
 from api.types.node import Node
-from graph_store.records import PaperRecord, TopicRecord
+from graph_store.records import TopicRecord
 
 if TYPE_CHECKING:
     from api.types.author import Author
@@ -42,8 +42,8 @@ class Topic(Node):
         from api.types.paper import Paper
 
         rows = await info.context.loaders.papers_of_topic.load(str(self.id))
-        page = page_of_list(rows, _paper_key, page_size(first, 20), decode_cursor(after))
-        return connection_from_page(page, _paper_key, Paper.from_record, after)
+        page = page_of_list(rows, page_size(first, 20), decode_cursor(after))
+        return connection_from_page(page, Paper.from_record, after)
 
     @strawberry.field(description="Authors with papers on this topic, most such papers first.")
     async def authors(self, info: Info, first: int | None = 20) -> list[AuthorRef]:
@@ -51,7 +51,3 @@ class Topic(Node):
 
         rows = await info.context.loaders.authors_of_topic.load(str(self.id))
         return [Author.from_record(a) for a in rows[: page_size(first, 20)]]
-
-
-def _paper_key(p: PaperRecord) -> str:
-    return p.sort_key

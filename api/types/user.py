@@ -17,7 +17,7 @@ from api.types.connection import (
     page_size,
 )
 from api.types.node import Node
-from graph_store.records import AuthorRecord, Role, UserRecord
+from graph_store.records import Role, UserRecord
 
 if TYPE_CHECKING:
     from api.types.claim import Claim
@@ -25,10 +25,6 @@ if TYPE_CHECKING:
 
 ClaimRef = Annotated["Claim", strawberry.lazy("api.types.claim")]
 InvitationRef = Annotated["Invitation", strawberry.lazy("api.types.invitation")]
-
-
-def _author_key(a: AuthorRecord) -> str:
-    return a.sort_key
 
 
 def _empty_connection() -> Connection[Author]:
@@ -81,7 +77,7 @@ class User(Node):
             return _empty_connection()
         size = page_size(first, 20)
         page = await info.context.store.following_page(self.record.id, size, decode_cursor(after))
-        return connection_from_page(page, _author_key, Author.from_record, after)
+        return connection_from_page(page, Author.from_record, after)
 
     @strawberry.field(description="This user's claims, newest first (empty unless the viewer).")
     async def claims(self, info: Info) -> list[ClaimRef]:

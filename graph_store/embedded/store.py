@@ -115,11 +115,6 @@ def _casefold(value: str | None) -> str | None:
     return value.casefold() if value is not None else None
 
 
-def event_sort_key(created_at: datetime, record_id: str) -> str:
-    """Keyset key of claims and corrections: oldest first, then id."""
-    return f"{to_micros(created_at):020d}|{record_id}"
-
-
 def _author(n: Node) -> AuthorRecord:
     imported = None
     if n.get("imp_source") is not None:
@@ -894,7 +889,7 @@ class EmbeddedGraphStore:
                     "status": stored.status.value,
                     "evidence": stored.evidence,
                     "created_at": to_micros(stored.created_at),
-                    "sort_key": event_sort_key(stored.created_at, stored.id),
+                    "sort_key": stored.sort_key,
                 },
             )
             conn.rows(
@@ -1158,7 +1153,7 @@ class EmbeddedGraphStore:
                     "reviewed_by": c.reviewed_by,
                     "reviewed_at": _opt_micros(c.reviewed_at),
                     "note": c.note,
-                    "sort_key": event_sort_key(c.created_at, c.id),
+                    "sort_key": c.sort_key,
                 },
             )
             return c

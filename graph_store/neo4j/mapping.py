@@ -36,11 +36,6 @@ Props = dict[str, Any]
 Row = Mapping[str, Any]
 
 
-def event_sort_key(created_at_micros: int, node_id: str) -> str:
-    """Keyset key of claims, invitations and corrections: oldest first."""
-    return f"{created_at_micros:020d}|{node_id}"
-
-
 def _opt_time(value: Any) -> Any:
     return None if value is None else from_micros(int(value))
 
@@ -139,7 +134,7 @@ def claim_props(c: ClaimRecord) -> Props:
         "created_at": created,
         "decided_at": None if c.decided_at is None else to_micros(c.decided_at),
         "note": c.note,
-        "sort_key": event_sort_key(created, c.id),
+        "sort_key": c.sort_key,
     }
 
 
@@ -154,7 +149,7 @@ def invitation_props(i: InvitationRecord) -> Props:
         "status": i.status.value,
         "created_at": created,
         "responded_at": None if i.responded_at is None else to_micros(i.responded_at),
-        "sort_key": event_sort_key(created, i.id),
+        "sort_key": i.sort_key,
     }
 
 
@@ -172,7 +167,7 @@ def correction_props(c: CorrectionRecord) -> Props:
         "reviewed_by": c.reviewed_by,
         "reviewed_at": None if c.reviewed_at is None else to_micros(c.reviewed_at),
         "note": c.note,
-        "sort_key": event_sort_key(created, c.id),
+        "sort_key": c.sort_key,
     }
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-from api.schema import build_schema
 from tests.api.social.helpers import (
     REVIEW_CLAIM,
     SUGGEST,
@@ -18,11 +15,6 @@ QUEUES = """query($after: String) {
   }
   openCorrections(first: 10) { totalCount edges { node { id status field } } }
 }"""
-
-pytestmark = pytest.mark.skipif(
-    "pendingClaims" not in build_schema().as_str(),
-    reason="api.types.moderation.ModerationQuery is not merged into Query yet",
-)
 
 
 async def test_moderators_see_the_queues_and_nobody_else(world: World) -> None:
