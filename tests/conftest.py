@@ -1,46 +1,74 @@
-"""Shared fixtures: a real store per backend (embedded always, Neo4j when configured)."""
+"""Shared fixtures: a real store per backend, embedded and Neo4j, in every run.
+
+The Neo4j leg uses the database NEO4J_URI names; without it, a throwaway
+Neo4j started with dev/neo4j/start for the session (Java and Maven needed);
+without those, the leg is skipped with its reason, and with
+PEERGRAPH_REQUIRE_NEO4J=1 (as in .ci/run) that skip is a failure.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from graph_store.factory import StoreConfig, open_store
 from graph_store.store import GraphStore
+from tests import neo4j_server
+from tests.neo4j_server import Neo4jServer
 
-NEO4J_SKIP_REASON = (
-    "Neo4j leg skipped: NEO4J_URI is not set (set NEO4J_URI, NEO4J_USER, "
-    "NEO4J_PASSWORD to run the contract suite against a Neo4j 5 server)"
-)
-
-
-def neo4j_config(tmp: Path) -> StoreConfig:
-    return StoreConfig(
-        data_dir=tmp,
-        neo4j_uri=os.environ["NEO4J_URI"],
-        neo4j_user=os.environ.get("NEO4J_USER", "neo4j"),
-        neo4j_password=os.environ.get("NEO4J_PASSWORD", ""),
-        neo4j_database=os.environ.get("NEO4J_DATABASE", "neo4j"),
-    )
+BACKENDS = ("embedded", "neo4j")
 
 
-@pytest.fixture(params=["embedded", "neo4j"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[GraphStore]:
-    """A fresh, empty, initialised store of each backend."""
-    if request.param == "neo4j":
-        if not os.environ.get("NEO4J_URI"):
-            pytest.skip(NEO4J_SKIP_REASON)
+@pytest.fixture(scope="session")
+def neo4j(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServer | str]:
+    """The session's Neo4j, or the reason there is none."""
+    configured = neo4j_server.from_environment()
+    if configured is not None:
+        yield configured
+        return
+    missing = neo4j_server.missing_tools()
+    if missing is not None:
+        yield f"Neo4j leg skipped: NEO4J_URI is not set and {missing} to start one"
+        return
+    server = neo4j_server.start(tmp_path_factory.mktemp("neo4j-data"))
+    try:
+        yield server
+    finally:
+        neo4j_server.stop(server)
+
+
+def require_neo4j(neo4j: Neo4jServer | str) -> Neo4jServer:
+    """The server, or skip (fail, when CI requires the leg) with the reason."""
+    if isinstance(neo4j, str):
+        if os.environ.get("PEERGRAPH_REQUIRE_NEO4J") == "1":
+            pytest.fail(f"PEERGRAPH_REQUIRE_NEO4J=1 but {neo4j}")
+        pytest.skip(neo4j)
+    return neo4j
+
+
+async def open_backend(backend: str, data_dir: Path, neo4j: Neo4jServer | str) -> GraphStore:
+    """A fresh, empty, initialised store of ``backend``."""
+    if backend == "neo4j":
         from graph_store.neo4j.store import Neo4jGraphStore
 
-        s: GraphStore = Neo4jGraphStore(neo4j_config(tmp_path))
-        await s.initialize()
-        await s.wipe_for_tests()  # type: ignore[attr-defined]
-    else:
-        s = open_store(StoreConfig(data_dir=tmp_path / "db"))
-        await s.initialize()
+        n4j = Neo4jGraphStore(require_neo4j(neo4j).config(data_dir))
+        await n4j.initialize()
+        await n4j.wipe_for_tests()
+        return n4j
+    store = open_store(StoreConfig(data_dir=data_dir / "db"))
+    await store.initialize()
+    return store
+
+
+@pytest.fixture(params=BACKENDS)
+async def store(
+    request: pytest.FixtureRequest, tmp_path: Path, neo4j: Neo4jServer | str
+) -> AsyncIterator[GraphStore]:
+    """A fresh, empty, initialised store of each backend."""
+    s = await open_backend(request.param, tmp_path, neo4j)
     try:
         yield s
     finally:

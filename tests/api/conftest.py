@@ -1,4 +1,4 @@
-"""HTTP fixtures: the real ASGI app over a real, seeded embedded store."""
+"""HTTP fixtures: the real ASGI app over a real, seeded store of each backend."""
 
 from __future__ import annotations
 
@@ -11,18 +11,20 @@ import pytest
 
 from api.app import create_app
 from api.settings import Settings
-from graph_store.embedded.store import EmbeddedGraphStore
 from graph_store.store import GraphStore
 from seeds.loader import default_seed_paths, load_pages
+from tests.conftest import BACKENDS, open_backend
+from tests.neo4j_server import Neo4jServer
 
 
 def settings_for(tmp: Path) -> Settings:
     return Settings(env="test", data_dir=tmp)
 
 
-async def seeded_store(tmp: Path) -> GraphStore:
-    store = EmbeddedGraphStore(tmp / "db")
-    await store.initialize()
+async def seeded_store(
+    tmp: Path, backend: str = "embedded", neo4j: Neo4jServer | str = "no Neo4j asked for"
+) -> GraphStore:
+    store = await open_backend(backend, tmp, neo4j)
     await load_pages(store, default_seed_paths())
     return store
 
@@ -58,10 +60,14 @@ def client_for(app: Any) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
 
-@pytest.fixture(scope="module")
-async def read_store(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[GraphStore]:
-    """One seeded store shared by the read-only tests of a module."""
-    store = await seeded_store(tmp_path_factory.mktemp("read"))
+@pytest.fixture(scope="module", params=BACKENDS)
+async def read_store(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    neo4j: Neo4jServer | str,
+) -> AsyncIterator[GraphStore]:
+    """One seeded store of each backend shared by the read-only tests of a module."""
+    store = await seeded_store(tmp_path_factory.mktemp("read"), request.param, neo4j)
     yield store
     await store.close()
 
