@@ -19,6 +19,9 @@ class StoreConfig:
     connection_timeout: float = 2.0
     acquisition_timeout: float = 3.0
     max_retry_time: float = 3.0
+    # Server-side bound on one unit of work, lock waits included (seconds).
+    transaction_timeout: float = 10.0
+    import_timeout: float = 300.0
 
 
 def open_store(config: StoreConfig) -> GraphStore:

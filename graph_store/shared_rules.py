@@ -1,11 +1,19 @@
 """Rules both backends apply in Python, so the two stores answer alike:
-how a re-import merges into existing records, and how search ranks hits."""
+how a re-import merges into existing records, how search ranks hits, and
+when a create is the replay of one already stored.
+
+Re-import rules: an author keeps name, slug and claim status; a paper keeps
+what it has and fills in what it lacks; a topic or institution keeps its
+name (first import wins: both stores write them only when creating them)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol, TypeVar
 
+from graph_store.errors import StoreError
 from graph_store.records import AuthorRecord, NodeKind, PaperRecord, kind_of
 
 _WORD = re.compile(r"\w+")
@@ -68,3 +76,49 @@ def search_score(words: Sequence[str], primary: str, secondary: str) -> float:
 def search_order(score: float, node_id: str, primary: str) -> tuple[float, int, str, str]:
     """Best first; equal scores by kind (author, topic, paper), text, then id."""
     return (-score, _KIND_RANK.get(kind_of(node_id) or NodeKind.PAPER, 3), primary, node_id)
+
+
+class _Created(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+
+C = TypeVar("C", bound=_Created)
+
+
+def replayed_create(stored: C | None, new: C) -> C | None:
+    """The stored record when ``new`` is a retry of the create that stored it.
+
+    A client-side retry (after a commit whose acknowledgement was lost) runs
+    the create again with the same generated id and time: it must answer the
+    record it made, not fail on its own rules. The same id with another time
+    is a genuine clash.
+    """
+    if stored is None:
+        return None
+    if _origin(stored) != _origin(new):
+        raise StoreError(f"id {new.id} is already taken")
+    return stored
+
+
+# Fields a create sets and nothing later changes (those a record type lacks
+# read as None): equal on both sides means the same request made both.
+_ORIGIN_FIELDS = (
+    "created_at",
+    "email",
+    "user_id",
+    "author_id",
+    "sender_id",
+    "recipient_author_id",
+    "target_id",
+    "field",
+    "proposed_value",
+    "created_by",
+)
+
+
+def _origin(record: object) -> tuple[object, ...]:
+    return tuple(getattr(record, f, None) for f in _ORIGIN_FIELDS)

@@ -207,6 +207,7 @@ RETURN p.id AS id, 2 AS kind_rank, p.title_lc AS primary_text,
 # --- accounts -------------------------------------------------------------------
 
 USER_BY_EMAIL_LC = "MATCH (u:User) WHERE u.email_lc = $email_lc RETURN u"
+USER_BY_ID = "MATCH (u:User {id: $id}) RETURN u"
 CREATE_USER = """
 CREATE (:User {id: $id, email: $email, email_lc: $email_lc, display_name: $display_name,
                password_hash: $password_hash, role: $role, created_at: $created_at})

@@ -63,6 +63,7 @@ from graph_store.records import (
 from graph_store.shared_rules import (
     merge_author,
     merge_paper,
+    replayed_create,
     search_order,
     search_score,
     search_words,
@@ -192,6 +193,12 @@ def _topic(n: Node) -> TopicRecord:
 
 def _institution(n: Node) -> InstitutionRecord:
     return InstitutionRecord(id=n["id"], name=n["name"])
+
+
+def _replay(conn: _Conn, query: str, mapper: Callable[[Node], T], record: Any) -> T | None:
+    """The record an earlier attempt of this create stored, if any."""
+    found = conn.column(query, {"id": record.id})
+    return replayed_create(mapper(found[0]) if found else None, record)
 
 
 def _user(n: Node) -> UserRecord:
@@ -791,6 +798,8 @@ class EmbeddedGraphStore:
         email_lc = user.email.casefold()
 
         def run(conn: _Conn) -> UserRecord:
+            if done := _replay(conn, Q.USER_BY_ID, _user, user):
+                return done
             if conn.rows(Q.USER_BY_EMAIL_LC, {"email_lc": email_lc}):
                 raise RuleViolation(Rule.EMAIL_TAKEN, user.email)
             conn.rows(
@@ -870,6 +879,8 @@ class EmbeddedGraphStore:
         )
 
         def run(conn: _Conn) -> ClaimRecord:
+            if done := _replay(conn, Q.CLAIM_BY_ID, _claim, claim):
+                return done
             author_status = conn.column(Q.AUTHOR_STATUS, {"author_id": claim.author_id})
             if not author_status:
                 raise RuleViolation(Rule.NOT_FOUND, f"author {claim.author_id}")
@@ -1009,6 +1020,8 @@ class EmbeddedGraphStore:
         sender, recipient = invitation.sender_id, invitation.recipient_author_id
 
         def run(conn: _Conn) -> InvitationRecord:
+            if done := _replay(conn, Q.INVITATION_BY_ID, _invitation, invitation):
+                return done
             verified = conn.column(Q.VERIFIED_CLAIMS_OF_USER, {"user_id": sender, "except_id": ""})
             if not verified:
                 raise RuleViolation(Rule.SENDER_NOT_VERIFIED, sender)
@@ -1130,6 +1143,8 @@ class EmbeddedGraphStore:
         kind = kind_of(c.target_id)
 
         def run(conn: _Conn) -> CorrectionRecord:
+            if done := _replay(conn, Q.CORRECTION_BY_ID, _correction, correction):
+                return done
             exists_q = (
                 Q.AUTHOR_EXISTS
                 if kind is NodeKind.AUTHOR

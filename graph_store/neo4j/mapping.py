@@ -301,9 +301,11 @@ def escape_lucene(word: str) -> str:
 
 
 def lucene_query(words: Sequence[str]) -> str:
-    """Each word as a term or a prefix (``distil`` finds ``distillation``), OR-ed."""
+    """Each word as a term, a prefix (``distil`` finds ``distillation``) and an
+    infix (``still`` finds it too, as the embedded store's substring match does),
+    OR-ed. Exact terms score highest in Lucene; wildcard hits score alike."""
     parts = []
     for word in words:
         escaped = escape_lucene(word)
-        parts.append(f"{escaped} OR {escaped}*")
+        parts.append(f"{escaped} OR {escaped}* OR *{escaped}*")
     return " OR ".join(parts)

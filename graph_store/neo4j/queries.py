@@ -23,6 +23,7 @@ Relationships: (Author)-[:AUTHORED {position}]->(Paper),
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Final
 
 # --- locks ------------------------------------------------------------------------
@@ -31,36 +32,45 @@ from typing import Final
 # takes. Writing a dummy property takes the node's write lock until commit
 # (the "lost updates" recipe of the Neo4j manual); the matching UNLOCK removes
 # the property again in the same transaction, so it is never persisted.
-LOCK_AUTHOR: Final = "MATCH (n:Author {id: $id}) SET n._lock = true RETURN n {.*} AS n"
-LOCK_PAPER: Final = "MATCH (n:Paper {id: $id}) SET n._lock = true RETURN n {.*} AS n"
-LOCK_USER: Final = "MATCH (n:User {id: $id}) SET n._lock = true RETURN n {.*} AS n"
-LOCK_CLAIM: Final = "MATCH (n:Claim {id: $id}) SET n._lock = true RETURN n {.*} AS n"
-LOCK_INVITATION: Final = "MATCH (n:Invitation {id: $id}) SET n._lock = true RETURN n {.*} AS n"
-LOCK_CORRECTION: Final = "MATCH (n:Correction {id: $id}) SET n._lock = true RETURN n {.*} AS n"
-UNLOCK_AUTHOR: Final = "MATCH (n:Author {id: $id}) REMOVE n._lock"
-UNLOCK_PAPER: Final = "MATCH (n:Paper {id: $id}) REMOVE n._lock"
-UNLOCK_USER: Final = "MATCH (n:User {id: $id}) REMOVE n._lock"
-UNLOCK_CLAIM: Final = "MATCH (n:Claim {id: $id}) REMOVE n._lock"
-UNLOCK_INVITATION: Final = "MATCH (n:Invitation {id: $id}) REMOVE n._lock"
-UNLOCK_CORRECTION: Final = "MATCH (n:Correction {id: $id}) REMOVE n._lock"
+#
+# Two transactions taking the same two locks in opposite orders deadlock, so
+# every write takes its locks in this one order (store._Locks enforces it),
+# and locks a node before writing it (a write takes the lock implicitly).
+LOCK_ORDER: Final = ("User", "Author", "Paper", "Claim", "Invitation", "Correction")
+LOCK: Final = {
+    label: f"MATCH (n:{label} {{id: $id}}) SET n._lock = true RETURN n {{.*}} AS n"
+    for label in LOCK_ORDER
+}
+UNLOCK: Final = {label: f"MATCH (n:{label} {{id: $id}}) REMOVE n._lock" for label in LOCK_ORDER}
+# Many nodes of one label at once (the import), in the order of $ids (sorted).
+LOCK_MANY: Final = {
+    label: f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) SET n._lock = true RETURN n {{.*}} AS n"
+    for label in ("Author", "Paper")
+}
+UNLOCK_MANY: Final = {
+    label: f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) REMOVE n._lock"
+    for label in ("Author", "Paper")
+}
 
 # --- lifecycle ----------------------------------------------------------------------
 PING: Final = "RETURN 1 AS ok"
 WIPE_BATCH: Final = "MATCH (n) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted"
 
 # --- import -------------------------------------------------------------------------
-# Nodes are merged on id. Authors and papers are first read in the same
-# transaction and merged in Python (mapping.merge_author / merge_paper), then
-# written whole, so the merge rules live in one readable place.
+# Nodes are merged on id. Authors and papers are first read under a lock
+# (LOCK_MANY) in the same transaction and merged in Python
+# (shared_rules.merge_author / merge_paper), then written whole: the lock keeps
+# a claim or correction committed meanwhile from being written over.
+# Topics and institutions keep what they have (shared_rules: first import wins).
 IMPORT_INSTITUTIONS: Final = """
 UNWIND $rows AS r
 MERGE (n:Institution {id: r.id})
-SET n += r.props
+ON CREATE SET n += r.props
 """
 IMPORT_TOPICS: Final = """
 UNWIND $rows AS r
 MERGE (n:Topic {id: r.id})
-SET n += r.props
+ON CREATE SET n += r.props
 """
 UPSERT_PAPERS: Final = """
 UNWIND $rows AS r
@@ -115,54 +125,96 @@ GET_USERS: Final = "MATCH (n:User) WHERE n.id IN $ids RETURN n {.*} AS n"
 GET_CLAIMS: Final = "MATCH (n:Claim) WHERE n.id IN $ids RETURN n {.*} AS n"
 GET_INVITATIONS: Final = "MATCH (n:Invitation) WHERE n.id IN $ids RETURN n {.*} AS n"
 GET_CORRECTIONS: Final = "MATCH (n:Correction) WHERE n.id IN $ids RETURN n {.*} AS n"
+# One node by id, for the replay check of a create.
+GET_ONE: Final = {
+    label: f"MATCH (n:{label} {{id: $id}}) RETURN n {{.*}} AS n"
+    for label in ("User", "Claim", "Invitation", "Correction")
+}
 
 # --- keyset lists -------------------------------------------------------------------
-# A null parameter switches its filter off. The count uses the same filter
-# without the keyset condition.
-_AUTHOR_FILTER: Final = """
-MATCH (n:Author)
-WHERE ($name IS NULL OR n.name_key CONTAINS $name)
-  AND ($claim_status IS NULL OR n.claim_status = $claim_status)
-  AND ($topic IS NULL OR EXISTS {
-        MATCH (n)-[:AUTHORED]->(:Paper)-[:TAGGED]->(t:Topic) WHERE t.slug = $topic
-      })
-"""
-LIST_AUTHORS: Final = (
-    _AUTHOR_FILTER
-    + """
-  AND ($after IS NULL OR n.sort_key > $after)
-WITH n ORDER BY n.sort_key LIMIT $limit
-RETURN n {.*} AS n
-"""
-)
-COUNT_AUTHORS: Final = _AUTHOR_FILTER + "RETURN count(n) AS total"
+# Each combination of filters is its own statement (built once, cached), so
+# the planner sees no ``$x IS NULL OR`` and can walk the sort_key index in
+# order: a page reads about ``$limit`` index entries, not the label. Pages
+# return ``item`` and order by the node's own property, which lets the index
+# provide the order where the rows are returned.
 
-_PAPER_FILTER: Final = """
-MATCH (n:Paper)
-WHERE ($title IS NULL OR n.title_key CONTAINS $title)
-  AND ($kind IS NULL OR n.kind = $kind)
-  AND ($year_from IS NULL OR n.year >= $year_from)
-  AND ($year_to IS NULL OR n.year <= $year_to)
-  AND ($topic IS NULL OR EXISTS {
-        MATCH (n)-[:TAGGED]->(t:Topic) WHERE t.slug = $topic
-      })
-"""
-LIST_PAPERS: Final = (
-    _PAPER_FILTER
-    + """
-  AND ($after IS NULL OR n.sort_key > $after)
-WITH n ORDER BY n.sort_key LIMIT $limit
-RETURN n {.*} AS n
-"""
-)
-COUNT_PAPERS: Final = _PAPER_FILTER + "RETURN count(n) AS total"
 
-LIST_TOPICS: Final = """
-MATCH (n:Topic)
-WHERE $after IS NULL OR n.sort_key > $after
-WITH n ORDER BY n.sort_key LIMIT $limit
-RETURN n {.*} AS n
-"""
+def _keyset(after: bool) -> str:
+    # IS NOT NULL (true for every node) lets the first page use the index too.
+    return "n.sort_key > $after" if after else "n.sort_key IS NOT NULL"
+
+
+def _page(match: str, where: list[str], order: str) -> str:
+    condition = " AND ".join(where)
+    return f"{match}\nWHERE {condition}\nRETURN n {{.*}} AS item\nORDER BY {order}\nLIMIT $limit"
+
+
+def _count(match: str, where: list[str]) -> str:
+    condition = f"\nWHERE {' AND '.join(where)}" if where else ""
+    return f"{match}{condition}\nRETURN count(n) AS total"
+
+
+def _author_filters(name: bool, claim_status: bool, topic: bool) -> list[str]:
+    where = []
+    if name:
+        where.append("n.name_key CONTAINS $name")
+    if claim_status:
+        where.append("n.claim_status = $claim_status")
+    if topic:
+        where.append(
+            "EXISTS { MATCH (n)-[:AUTHORED]->(:Paper)-[:TAGGED]->(:Topic {slug: $topic}) }"
+        )
+    return where
+
+
+@cache
+def list_authors(*, name: bool, claim_status: bool, topic: bool, after: bool) -> str:
+    where = [*_author_filters(name, claim_status, topic), _keyset(after)]
+    # With a status, the (claim_status, sort_key) index gives the order.
+    order = "n.claim_status, n.sort_key" if claim_status else "n.sort_key"
+    return _page("MATCH (n:Author)", where, order)
+
+
+@cache
+def count_authors(*, name: bool, claim_status: bool, topic: bool) -> str:
+    return _count("MATCH (n:Author)", _author_filters(name, claim_status, topic))
+
+
+def _paper_filters(
+    title: bool, kind: bool, year_from: bool, year_to: bool, topic: bool
+) -> list[str]:
+    where = []
+    if title:
+        where.append("n.title_key CONTAINS $title")
+    if kind:
+        where.append("n.kind = $kind")
+    if year_from:
+        where.append("n.year >= $year_from")
+    if year_to:
+        where.append("n.year <= $year_to")
+    if topic:
+        where.append("EXISTS { MATCH (n)-[:TAGGED]->(:Topic {slug: $topic}) }")
+    return where
+
+
+@cache
+def list_papers(
+    *, title: bool, kind: bool, year_from: bool, year_to: bool, topic: bool, after: bool
+) -> str:
+    where = [*_paper_filters(title, kind, year_from, year_to, topic), _keyset(after)]
+    return _page("MATCH (n:Paper)", where, "n.sort_key")
+
+
+@cache
+def count_papers(*, title: bool, kind: bool, year_from: bool, year_to: bool, topic: bool) -> str:
+    return _count("MATCH (n:Paper)", _paper_filters(title, kind, year_from, year_to, topic))
+
+
+@cache
+def list_topics(*, after: bool) -> str:
+    return _page("MATCH (n:Topic)", [_keyset(after)], "n.sort_key")
+
+
 COUNT_TOPICS: Final = "MATCH (n:Topic) RETURN count(n) AS total"
 
 # --- relations (rows are grouped and ordered in Python) ------------------------------
@@ -235,32 +287,23 @@ RETURN a.id AS source, i.id AS target, 'AFFILIATED' AS kind
 """
 
 # --- search -----------------------------------------------------------------------------
-# Candidates from the Lucene index (with its relevance score), then the text of
-# those candidates plus of every node containing one of the words, so a
-# match inside a token (which Lucene's tokens miss) is still found.
-SEARCH_FULLTEXT: Final = """
-CALL db.index.fulltext.queryNodes($index, $lucene) YIELD node, score
-WITH node, score ORDER BY score DESC LIMIT $cap
-RETURN node.id AS id, score
-"""
-SEARCH_TEXT: Final = """
-MATCH (n:Author)
-WHERE n.id IN $ids OR any(w IN $words WHERE n.name_key CONTAINS w)
-RETURN n.id AS id, n.name_key AS primary, null AS secondary
-UNION ALL
-MATCH (n:Topic)
-WHERE n.id IN $ids OR any(w IN $words WHERE n.name_key CONTAINS w)
-RETURN n.id AS id, n.name_key AS primary, null AS secondary
-UNION ALL
-MATCH (n:Paper)
-WHERE n.id IN $ids
-   OR any(w IN $words WHERE n.title_key CONTAINS w OR n.abstract_key CONTAINS w)
-RETURN n.id AS id, n.title_key AS primary, n.abstract_key AS secondary
+# The Lucene index does the narrowing (each word as a term, a prefix and an
+# infix wildcard, so a match inside a token is found as by the embedded
+# store); the text of at most $cap candidates comes back for scoring in
+# Python (shared_rules.search_score). Authors and topics have name_key,
+# papers title_key and abstract_key.
+SEARCH: Final = """
+CALL db.index.fulltext.queryNodes($index, $lucene, {limit: $cap}) YIELD node, score
+RETURN node.id AS id, coalesce(node.name_key, node.title_key) AS primary,
+       node.abstract_key AS secondary
 """
 
 # --- accounts -------------------------------------------------------------------------
 USER_BY_EMAIL_KEY: Final = "MATCH (n:User {email_key: $email_key}) RETURN n {.*} AS n"
-CREATE_USER: Final = "CREATE (n:User) SET n += $props RETURN n {.*} AS n"
+# Creates MERGE on the id the request generated: a transaction retried after
+# a commit whose acknowledgement was lost finds its own node (see
+# shared_rules.is_replay) instead of failing on the id constraint.
+CREATE_USER: Final = "MERGE (n:User {id: $props.id}) ON CREATE SET n += $props RETURN n {.*} AS n"
 
 # --- follow ---------------------------------------------------------------------------
 GET_AUTHOR: Final = "MATCH (n:Author {id: $id}) RETURN n {.*} AS n"
@@ -281,12 +324,15 @@ FOLLOWED_AMONG: Final = """
 MATCH (:User {id: $user_id})-[:FOLLOWS]->(a:Author) WHERE a.id IN $ids
 RETURN a.id AS id
 """
-FOLLOWING_PAGE: Final = """
-MATCH (:User {id: $user_id})-[:FOLLOWS]->(n:Author)
-WHERE $after IS NULL OR n.sort_key > $after
-WITH n ORDER BY n.sort_key LIMIT $limit
-RETURN n {.*} AS n
-"""
+
+
+@cache
+def following_page(*, after: bool) -> str:
+    return _page(
+        "MATCH (:User {id: $user_id})-[:FOLLOWS]->(n:Author)", [_keyset(after)], "n.sort_key"
+    )
+
+
 FOLLOWING_COUNT: Final = """
 MATCH (:User {id: $user_id})-[:FOLLOWS]->(n:Author)
 RETURN count(n) AS total
@@ -302,7 +348,7 @@ MATCH (c:Claim {user_id: $user_id, status: $verified})
 WITH c ORDER BY c.sort_key
 RETURN c.author_id AS author_id
 """
-CREATE_CLAIM: Final = "CREATE (n:Claim) SET n += $props RETURN n {.*} AS n"
+CREATE_CLAIM: Final = "MERGE (n:Claim {id: $props.id}) ON CREATE SET n += $props RETURN n {.*} AS n"
 SET_CLAIM_STATUS: Final = """
 MATCH (n:Claim {id: $id})
 SET n.status = $status, n.decided_at = $at, n.note = coalesce($note, n.note)
@@ -322,13 +368,15 @@ VERIFIED_CLAIMANTS_OF_AUTHORS: Final = """
 MATCH (c:Claim {status: $verified}) WHERE c.author_id IN $ids
 RETURN c.author_id AS author_id, c.user_id AS user_id, c.sort_key AS claim_key
 """
-CLAIMS_BY_STATUS: Final = """
-MATCH (n:Claim {status: $status})
-WHERE $after IS NULL OR n.sort_key > $after
-WITH n ORDER BY n.sort_key LIMIT $limit
-RETURN n {.*} AS n
-"""
-COUNT_CLAIMS_BY_STATUS: Final = "MATCH (n:Claim {status: $status}) RETURN count(n) AS total"
+
+
+# The (status, sort_key) index finds the status and gives the order.
+@cache
+def claims_by_status(*, after: bool) -> str:
+    return _page("MATCH (n:Claim)", ["n.status = $status", _keyset(after)], "n.status, n.sort_key")
+
+
+COUNT_CLAIMS_BY_STATUS: Final = "MATCH (n:Claim) WHERE n.status = $status RETURN count(n) AS total"
 
 # --- invitations ------------------------------------------------------------------------
 COUNT_PENDING_PAIR: Final = """
@@ -339,7 +387,9 @@ COUNT_SENT_SINCE: Final = """
 MATCH (i:Invitation {sender_id: $sender_id}) WHERE i.created_at >= $since
 RETURN count(i) AS total
 """
-CREATE_INVITATION: Final = "CREATE (n:Invitation) SET n += $props RETURN n {.*} AS n"
+CREATE_INVITATION: Final = (
+    "MERGE (n:Invitation {id: $props.id}) ON CREATE SET n += $props RETURN n {.*} AS n"
+)
 SET_INVITATION_STATUS: Final = """
 MATCH (n:Invitation {id: $id})
 SET n.status = $status, n.responded_at = $at
@@ -365,7 +415,9 @@ RETURN DISTINCT i.recipient_author_id AS id
 """
 
 # --- corrections ------------------------------------------------------------------------
-CREATE_CORRECTION: Final = "CREATE (n:Correction) SET n += $props RETURN n {.*} AS n"
+CREATE_CORRECTION: Final = (
+    "MERGE (n:Correction {id: $props.id}) ON CREATE SET n += $props RETURN n {.*} AS n"
+)
 SET_CORRECTION_STATUS: Final = """
 MATCH (n:Correction {id: $id})
 SET n.status = $status, n.reviewed_by = $reviewer_id, n.reviewed_at = $at, n.note = $note
@@ -375,12 +427,15 @@ RETURN n {.*} AS n
 # removes the property, which is how a field is cleared.
 UPDATE_AUTHOR: Final = "MATCH (n:Author {id: $id}) SET n += $props"
 UPDATE_PAPER: Final = "MATCH (n:Paper {id: $id}) SET n += $props"
-CORRECTIONS_BY_STATUS: Final = """
-MATCH (n:Correction {status: $status})
-WHERE $after IS NULL OR n.sort_key > $after
-WITH n ORDER BY n.sort_key LIMIT $limit
-RETURN n {.*} AS n
-"""
+
+
+@cache
+def corrections_by_status(*, after: bool) -> str:
+    return _page(
+        "MATCH (n:Correction)", ["n.status = $status", _keyset(after)], "n.status, n.sort_key"
+    )
+
+
 COUNT_CORRECTIONS_BY_STATUS: Final = (
-    "MATCH (n:Correction {status: $status}) RETURN count(n) AS total"
+    "MATCH (n:Correction) WHERE n.status = $status RETURN count(n) AS total"
 )

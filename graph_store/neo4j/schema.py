@@ -1,4 +1,14 @@
-"""Constraints and indexes of the Neo4j backend (Neo4j 5 syntax, all idempotent).
+"""Constraints and indexes of the Neo4j backend, and how an existing database
+is brought up to date.
+
+``CREATE … IF NOT EXISTS`` alone would keep an old definition forever (it
+does nothing when an index of that name exists), so the store keeps a schema
+version in a ``(:PeerGraphSchema)`` node. When the database's version is older
+than ``SCHEMA_VERSION``, start-up compares what ``SHOW INDEXES`` reports with
+the definitions below, drops every PeerGraph index or constraint whose
+definition changed or that is listed in ``OBSOLETE``, creates what is missing,
+waits until all are online, and records the version. Bump ``SCHEMA_VERSION``
+whenever a definition here changes.
 
 Each statement runs in its own transaction: Neo4j refuses schema and data
 changes in one transaction.
@@ -6,45 +16,135 @@ changes in one transaction.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal
 
+SCHEMA_VERSION: Final = 2
 FULLTEXT_INDEX: Final = "peergraph_search"
 
-# Uniqueness constraints also create the range index backing each property, so
-# the properties below are not indexed a second time.
-CONSTRAINTS: Final[tuple[str, ...]] = (
-    "CREATE CONSTRAINT author_id IF NOT EXISTS FOR (n:Author) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT author_slug IF NOT EXISTS FOR (n:Author) REQUIRE n.slug IS UNIQUE",
-    "CREATE CONSTRAINT paper_id IF NOT EXISTS FOR (n:Paper) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT topic_id IF NOT EXISTS FOR (n:Topic) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT institution_id IF NOT EXISTS FOR (n:Institution) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT user_id IF NOT EXISTS FOR (n:User) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT user_email_key IF NOT EXISTS FOR (n:User) REQUIRE n.email_key IS UNIQUE",
-    "CREATE CONSTRAINT claim_id IF NOT EXISTS FOR (n:Claim) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT invitation_id IF NOT EXISTS FOR (n:Invitation) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT correction_id IF NOT EXISTS FOR (n:Correction) REQUIRE n.id IS UNIQUE",
+Kind = Literal["UNIQUE", "RANGE", "TEXT", "FULLTEXT"]
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaItem:
+    name: str
+    kind: Kind
+    labels: tuple[str, ...]
+    properties: tuple[str, ...]
+
+    @property
+    def create(self) -> str:
+        label = "|".join(self.labels)
+        props = ", ".join(f"n.{p}" for p in self.properties)
+        if self.kind == "UNIQUE":
+            return (
+                f"CREATE CONSTRAINT {self.name} IF NOT EXISTS "
+                f"FOR (n:{label}) REQUIRE {props} IS UNIQUE"
+            )
+        if self.kind == "FULLTEXT":
+            return (
+                f"CREATE FULLTEXT INDEX {self.name} IF NOT EXISTS FOR (n:{label}) ON EACH [{props}]"
+            )
+        prefix = "TEXT INDEX" if self.kind == "TEXT" else "INDEX"
+        return f"CREATE {prefix} {self.name} IF NOT EXISTS FOR (n:{label}) ON ({props})"
+
+    @property
+    def drop(self) -> str:
+        what = "CONSTRAINT" if self.kind == "UNIQUE" else "INDEX"
+        return f"DROP {what} {self.name} IF EXISTS"
+
+
+def _unique(name: str, label: str, prop: str) -> SchemaItem:
+    return SchemaItem(name, "UNIQUE", (label,), (prop,))
+
+
+def _range(name: str, label: str, *props: str) -> SchemaItem:
+    return SchemaItem(name, "RANGE", (label,), props)
+
+
+# A uniqueness constraint also creates the range index backing its property.
+ITEMS: Final[tuple[SchemaItem, ...]] = (
+    _unique("author_id", "Author", "id"),
+    _unique("author_slug", "Author", "slug"),
+    _unique("paper_id", "Paper", "id"),
+    _unique("topic_id", "Topic", "id"),
+    # Topics are looked up by slug as a key (filters, get_topics_by_slug).
+    _unique("topic_slug_unique", "Topic", "slug"),
+    _unique("institution_id", "Institution", "id"),
+    _unique("user_id", "User", "id"),
+    _unique("user_email_key", "User", "email_key"),
+    _unique("claim_id", "Claim", "id"),
+    _unique("invitation_id", "Invitation", "id"),
+    _unique("correction_id", "Correction", "id"),
+    _unique("schema_id", "PeerGraphSchema", "id"),
+    _range("author_sort_key", "Author", "sort_key"),
+    # The claimStatus filter of the author list, in page order.
+    _range("author_status_sort_key", "Author", "claim_status", "sort_key"),
+    _range("author_name_key", "Author", "name_key"),
+    SchemaItem("author_name_text", "TEXT", ("Author",), ("name_key",)),
+    _range("paper_sort_key", "Paper", "sort_key"),
+    _range("paper_title_key", "Paper", "title_key"),
+    SchemaItem("paper_title_text", "TEXT", ("Paper",), ("title_key",)),
+    _range("topic_sort_key", "Topic", "sort_key"),
+    _range("claim_sort_key", "Claim", "sort_key"),
+    # The moderators' queues: one status, oldest first.
+    _range("claim_status_sort_key", "Claim", "status", "sort_key"),
+    _range("claim_author_id", "Claim", "author_id"),
+    _range("claim_user_id", "Claim", "user_id"),
+    _range("invitation_sort_key", "Invitation", "sort_key"),
+    _range("invitation_sender_id", "Invitation", "sender_id"),
+    _range("invitation_recipient", "Invitation", "recipient_author_id"),
+    _range("correction_sort_key", "Correction", "sort_key"),
+    _range("correction_status_sort_key", "Correction", "status", "sort_key"),
+    # Lucene full-text over the searchable text; search() narrows with it.
+    SchemaItem(
+        FULLTEXT_INDEX, "FULLTEXT", ("Author", "Paper", "Topic"), ("name", "title", "abstract")
+    ),
 )
 
-INDEXES: Final[tuple[str, ...]] = (
-    "CREATE INDEX author_sort_key IF NOT EXISTS FOR (n:Author) ON (n.sort_key)",
-    "CREATE INDEX author_name_key IF NOT EXISTS FOR (n:Author) ON (n.name_key)",
-    "CREATE INDEX paper_sort_key IF NOT EXISTS FOR (n:Paper) ON (n.sort_key)",
-    "CREATE INDEX paper_title_key IF NOT EXISTS FOR (n:Paper) ON (n.title_key)",
-    "CREATE INDEX topic_sort_key IF NOT EXISTS FOR (n:Topic) ON (n.sort_key)",
-    "CREATE INDEX topic_slug IF NOT EXISTS FOR (n:Topic) ON (n.slug)",
-    "CREATE INDEX claim_sort_key IF NOT EXISTS FOR (n:Claim) ON (n.sort_key)",
-    "CREATE INDEX claim_author_id IF NOT EXISTS FOR (n:Claim) ON (n.author_id)",
-    "CREATE INDEX claim_user_id IF NOT EXISTS FOR (n:Claim) ON (n.user_id)",
-    "CREATE INDEX invitation_sort_key IF NOT EXISTS FOR (n:Invitation) ON (n.sort_key)",
-    "CREATE INDEX invitation_sender_id IF NOT EXISTS FOR (n:Invitation) ON (n.sender_id)",
-    "CREATE INDEX invitation_recipient IF NOT EXISTS FOR (n:Invitation) ON (n.recipient_author_id)",
-    "CREATE INDEX correction_sort_key IF NOT EXISTS FOR (n:Correction) ON (n.sort_key)",
-    # Lucene full-text over the searchable text; search() takes candidates from it.
-    "CREATE FULLTEXT INDEX peergraph_search IF NOT EXISTS "
-    "FOR (n:Author|Paper|Topic) ON EACH [n.name, n.title, n.abstract]",
+# Names earlier versions created that no definition above carries any more.
+OBSOLETE: Final[tuple[SchemaItem, ...]] = (
+    _range("topic_slug", "Topic", "slug"),  # v1: a plain index; now topic_slug_unique
 )
 
+SHOW_INDEXES: Final = (
+    "SHOW INDEXES YIELD name, type, labelsOrTypes, properties, owningConstraint "
+    "RETURN name, type, labelsOrTypes, properties, owningConstraint"
+)
 # A new index is POPULATING for a while and querying it fails until ONLINE.
 AWAIT_INDEXES: Final = "CALL db.awaitIndexes(300)"
+GET_VERSION: Final = "MATCH (v:PeerGraphSchema {id: 'schema'}) RETURN v.version AS version"
+SET_VERSION: Final = "MERGE (v:PeerGraphSchema {id: 'schema'}) SET v.version = $version"
 
-SCHEMA_STATEMENTS: Final[tuple[str, ...]] = CONSTRAINTS + INDEXES
+
+def shown_kind(row: Mapping[str, Any]) -> Kind | None:
+    """The kind of an index as SHOW INDEXES reports it (constraint-backed = UNIQUE)."""
+    if row.get("owningConstraint"):
+        return "UNIQUE"
+    kinds: dict[object, Kind] = {"RANGE": "RANGE", "TEXT": "TEXT", "FULLTEXT": "FULLTEXT"}
+    return kinds.get(row.get("type"))
+
+
+def _definition(kind: Kind | None, labels: Any, properties: Any) -> tuple[Any, ...]:
+    # Labels as a set (a full-text index lists several), properties in order.
+    return (kind, tuple(sorted(labels or ())), tuple(properties or ()))
+
+
+def stale(shown: Sequence[Mapping[str, Any]]) -> list[SchemaItem]:
+    """What to drop before creating: obsolete names, and every item whose
+    existing definition differs from the one wanted."""
+    by_name = {str(r["name"]): r for r in shown}
+    wanted = {i.name: i for i in ITEMS}
+    out = [i for i in OBSOLETE if i.name in by_name]
+    for name, row in by_name.items():
+        item = wanted.get(name)
+        if item is None:
+            continue
+        kind = shown_kind(row)
+        if _definition(kind, row.get("labelsOrTypes"), row.get("properties")) != _definition(
+            item.kind, item.labels, item.properties
+        ):
+            # Dropped as what it is now (index or constraint), created anew after.
+            out.append(SchemaItem(name, kind or "RANGE", item.labels, item.properties))
+    return out

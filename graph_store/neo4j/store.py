@@ -3,14 +3,21 @@
 - One ``AsyncDriver`` (safe to share); a fresh ``AsyncSession`` per call,
   because a session is not safe to share between coroutines.
 - Reads run in ``execute_read``, each write method in exactly one
-  ``execute_write``. The driver retries the transaction function on
-  transient errors, so each function only talks to ``tx`` and gets every
-  generated value (ids, times) from its arguments. An exception that is not
+  ``execute_write``, every one with a server-side timeout
+  (``StoreConfig.transaction_timeout``; imports ``import_timeout``), which
+  also bounds how long it waits for a lock.
+- Every session shares one bookmark manager, so a read sees the writes this
+  process committed before it, also against a cluster (``neo4j://``).
+- The driver retries the transaction function on transient errors, so each
+  function only talks to ``tx`` and gets every generated value (ids, times)
+  from its arguments. An exception that is not
   a driver error (our ``RuleViolation``) rolls the transaction back and is
   re-raised without a retry.
 - Rules two requests could race are checked after taking a write lock on the
   node that serialises them (see ``queries`` "locks"), never before the
-  transaction.
+  transaction; locks are taken in one global order (``_Locks``).
+- Creates are idempotent under a retry: a record whose id is already stored
+  with the same creation time is the earlier attempt's (``replayed_create``).
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import neo4j.exceptions as nx
-from neo4j import AsyncGraphDatabase, AsyncManagedTransaction
+from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, unit_of_work
 
 from graph_store.errors import Rule, RuleViolation, StoreError, StoreUnavailable
 from graph_store.factory import StoreConfig
@@ -83,6 +90,7 @@ from graph_store.records import (
 from graph_store.shared_rules import (
     merge_author,
     merge_paper,
+    replayed_create,
     search_order,
     search_score,
     search_words,
@@ -96,7 +104,9 @@ R = TypeVar("R")
 Tx = AsyncManagedTransaction
 
 _WIPE_BATCH = 5000
-_SEARCH_CANDIDATES = 200
+# Full-text candidates scored per search; Lucene ranks exact and prefix word
+# hits above infix ones, so the best matches are among them.
+_SEARCH_CANDIDATES = 500
 
 
 # --- error mapping ------------------------------------------------------------------
@@ -119,9 +129,22 @@ _UNAVAILABLE: tuple[type[BaseException], ...] = (
     *_pool_error_types(),
 )
 
+# A transaction stopped at its timeout, typically while waiting for a lock:
+# the database is busy, and the request may be tried again.
+_TIMED_OUT_CODES = frozenset(
+    {
+        "Neo.ClientError.Transaction.LockClientStopped",
+        "Neo.ClientError.Transaction.TransactionTimedOut",
+        "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+        "Neo.TransientError.Transaction.LockAcquisitionTimeout",
+    }
+)
+
 
 def translate_error(e: Exception) -> StoreError:
     """The store error for a driver/server error (the caller raises it ``from e``)."""
+    if getattr(e, "code", None) in _TIMED_OUT_CODES:
+        return StoreUnavailable(f"Neo4j transaction timed out: {e}")
     if isinstance(e, _UNAVAILABLE) or "failed to obtain a connection" in str(e):
         return StoreUnavailable(f"Neo4j is unavailable: {e}")
     return StoreError(f"Neo4j error: {e}")
@@ -158,6 +181,46 @@ async def _count(tx: Tx, query: str, **params: Any) -> int:
     return 0 if row is None else int(row["total"])
 
 
+class _Locks:
+    """The write locks of one transaction function: taken in ``LOCK_ORDER``
+    (a lock of an earlier label after a later one is a bug, refused before it
+    can deadlock), and released (the ``_lock`` property removed) before commit."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+        self._held: list[tuple[str, list[str]]] = []
+
+    def _check_order(self, label: str) -> None:
+        if self._held:
+            last = self._held[-1][0]
+            if q.LOCK_ORDER.index(label) < q.LOCK_ORDER.index(last):
+                raise StoreError(f"lock order: {label} after {last} (see queries.LOCK_ORDER)")
+
+    async def take(self, label: str, node_id: str) -> Row | None:
+        """Lock one node and read it; None (nothing locked) when it does not exist."""
+        self._check_order(label)
+        node = await _node(self._tx, q.LOCK[label], id=node_id)
+        if node is not None:
+            self._held.append((label, [node_id]))
+        return node
+
+    async def take_many(self, label: str, node_ids: Sequence[str]) -> list[Row]:
+        """Lock the existing nodes among ``node_ids`` (in sorted order) and read them."""
+        self._check_order(label)
+        ids = sorted(set(node_ids))
+        rows = [r["n"] for r in await _rows(self._tx, q.LOCK_MANY[label], ids=ids)]
+        self._held.append((label, ids))
+        return rows
+
+    async def release(self) -> None:
+        for label, ids in reversed(self._held):
+            if len(ids) == 1:
+                await _rows(self._tx, q.UNLOCK[label], id=ids[0])
+            else:
+                await _rows(self._tx, q.UNLOCK_MANY[label], ids=ids)
+        self._held.clear()
+
+
 def _not_found(what: str) -> RuleViolation:
     return RuleViolation(Rule.NOT_FOUND, what)
 
@@ -171,6 +234,10 @@ class Neo4jGraphStore:
         if not config.neo4j_uri:
             raise StoreError("Neo4jGraphStore needs neo4j_uri")
         self._database = config.neo4j_database
+        self._tx_timeout = config.transaction_timeout
+        self._import_timeout = config.import_timeout
+        # Causal chaining across this process's sessions: read your own writes.
+        self._bookmarks = AsyncGraphDatabase.bookmark_manager()
         try:
             self._driver = AsyncGraphDatabase.driver(
                 config.neo4j_uri,
@@ -184,10 +251,14 @@ class Neo4jGraphStore:
             raise StoreError(f"invalid Neo4j configuration: {e}") from e
 
     # --- plumbing -----------------------------------------------------------------------
+    def _session(self) -> Any:
+        return self._driver.session(database=self._database, bookmark_manager=self._bookmarks)
+
     async def _read(self, work: Callable[[Tx], Awaitable[R]]) -> R:
         try:
-            async with self._driver.session(database=self._database) as session:
-                return await session.execute_read(work)
+            async with self._session() as session:
+                result: R = await session.execute_read(unit_of_work(timeout=self._tx_timeout)(work))
+                return result
         except StoreError:
             raise
         except (nx.Neo4jError, nx.DriverError) as e:
@@ -198,13 +269,16 @@ class Neo4jGraphStore:
         work: Callable[[Tx], Awaitable[R]],
         constraint_rule: Rule | None = None,
         constraint_property: str = "",
+        timeout: float | None = None,
     ) -> R:
         """Run ``work`` as one managed write transaction. A uniqueness failure on
         ``constraint_property`` becomes ``RuleViolation(constraint_rule)``; one on
         another property (a duplicate id) stays a StoreError."""
+        bounded = unit_of_work(timeout=timeout or self._tx_timeout)(work)
         try:
-            async with self._driver.session(database=self._database) as session:
-                return await session.execute_write(work)
+            async with self._session() as session:
+                result: R = await session.execute_write(bounded)
+                return result
         except StoreError:
             raise
         except nx.ConstraintError as e:
@@ -237,16 +311,35 @@ class Neo4jGraphStore:
             return rows, await _count(tx, count_query, **params)
 
         rows, total = await self._read(work)
-        items = [mapper(r["n"]) for r in rows]
+        items = [mapper(r["item"]) for r in rows]
         return Page(items=tuple(items[:first]), total=total, has_next=len(items) > first)
 
     # --- lifecycle ------------------------------------------------------------------------
     async def initialize(self) -> None:
-        try:
+        """Bring the schema to ``SCHEMA_VERSION`` (see ``schema``); idempotent."""
+
+        async def run(statement: str, **params: Any) -> list[dict[str, Any]]:
             # One statement per transaction: schema and data never mix.
-            for statement in schema.SCHEMA_STATEMENTS:
-                await self._driver.execute_query(statement, database_=self._database)
-            await self._driver.execute_query(schema.AWAIT_INDEXES, database_=self._database)
+            result = await self._driver.execute_query(
+                statement, params, database_=self._database, bookmark_manager_=self._bookmarks
+            )
+            return [r.data() for r in result.records]
+
+        try:
+            found = await run(schema.GET_VERSION)
+            version = int(found[0]["version"]) if found else 0
+            if version < schema.SCHEMA_VERSION:
+                stale = schema.stale(await run(schema.SHOW_INDEXES))
+                for item in stale:
+                    log.info("schema v%s: dropping %s to recreate it", version, item.name)
+                    await run(item.drop)
+            for item in schema.ITEMS:
+                await run(item.create)
+            await run(schema.AWAIT_INDEXES)
+            if version < schema.SCHEMA_VERSION:
+                await run(schema.SET_VERSION, version=schema.SCHEMA_VERSION)
+            elif version > schema.SCHEMA_VERSION:
+                log.warning("database schema v%s is newer than this code's", version)
         except (nx.Neo4jError, nx.DriverError) as e:
             raise translate_error(e) from e
 
@@ -288,6 +381,7 @@ class Neo4jGraphStore:
         paper_topics = list(dict.fromkeys(batch.paper_topics))
 
         async def work(tx: Tx) -> None:
+            locks = _Locks(tx)
             if institutions:
                 rows = [{"id": i.id, "props": institution_props(i)} for i in institutions.values()]
                 await _rows(tx, q.IMPORT_INSTITUTIONS, rows=rows)
@@ -295,10 +389,9 @@ class Neo4jGraphStore:
                 rows = [{"id": t.id, "props": topic_props(t)} for t in topics.values()]
                 await _rows(tx, q.IMPORT_TOPICS, rows=rows)
             if author_ids:
-                known = {
-                    r["n"]["id"]: to_author(r["n"])
-                    for r in await _rows(tx, q.GET_AUTHORS, ids=author_ids)
-                }
+                # Read under lock: a claim or correction cannot commit between
+                # this read and the write below.
+                known = {n["id"]: to_author(n) for n in await locks.take_many("Author", author_ids)}
                 for a in batch.authors:
                     known[a.id] = merge_author(known.get(a.id), a)
                 merged = [known[i] for i in author_ids]
@@ -315,10 +408,7 @@ class Neo4jGraphStore:
                 if affiliations:
                     await _rows(tx, q.IMPORT_AFFILIATIONS, rows=affiliations)
             if paper_ids:
-                papers = {
-                    r["n"]["id"]: to_paper(r["n"])
-                    for r in await _rows(tx, q.GET_PAPERS, ids=paper_ids)
-                }
+                papers = {n["id"]: to_paper(n) for n in await locks.take_many("Paper", paper_ids)}
                 for p in batch.papers:
                     papers[p.id] = merge_paper(papers.get(p.id), p)
                 rows = [{"id": i, "props": paper_props(papers[i])} for i in paper_ids]
@@ -338,8 +428,9 @@ class Neo4jGraphStore:
                     q.IMPORT_PAPER_TOPICS,
                     rows=[{"paper_id": p, "topic_id": t} for p, t in paper_topics],
                 )
+            await locks.release()
 
-        await self._write(work)
+        await self._write(work, timeout=self._import_timeout)
 
     async def find_authors_by_name(self, names: Sequence[str]) -> dict[str, AuthorRecord]:
         if not names:
@@ -416,35 +507,45 @@ class Neo4jGraphStore:
     async def list_authors(
         self, spec: AuthorFilterSpec, first: int, after: str | None
     ) -> Page[AuthorRecord]:
+        filters = {
+            "name": None if spec.name_contains is None else spec.name_contains.casefold(),
+            "claim_status": None if spec.claim_status is None else spec.claim_status.value,
+            "topic": spec.topic_slug,
+        }
+        used = {k: v is not None for k, v in filters.items()}
         return await self._page(
-            q.LIST_AUTHORS,
-            q.COUNT_AUTHORS,
+            q.list_authors(**used, after=after is not None),
+            q.count_authors(**used),
             to_author,
             first,
             after,
-            name=None if spec.name_contains is None else spec.name_contains.casefold(),
-            claim_status=None if spec.claim_status is None else spec.claim_status.value,
-            topic=spec.topic_slug,
+            **filters,
         )
 
     async def list_papers(
         self, spec: PaperFilterSpec, first: int, after: str | None
     ) -> Page[PaperRecord]:
+        filters = {
+            "title": None if spec.title_contains is None else spec.title_contains.casefold(),
+            "kind": None if spec.kind is None else spec.kind.value,
+            "year_from": spec.year_from,
+            "year_to": spec.year_to,
+            "topic": spec.topic_slug,
+        }
+        used = {k: v is not None for k, v in filters.items()}
         return await self._page(
-            q.LIST_PAPERS,
-            q.COUNT_PAPERS,
+            q.list_papers(**used, after=after is not None),
+            q.count_papers(**used),
             to_paper,
             first,
             after,
-            title=None if spec.title_contains is None else spec.title_contains.casefold(),
-            kind=None if spec.kind is None else spec.kind.value,
-            year_from=spec.year_from,
-            year_to=spec.year_to,
-            topic=spec.topic_slug,
+            **filters,
         )
 
     async def list_topics(self, first: int, after: str | None) -> Page[TopicRecord]:
-        return await self._page(q.LIST_TOPICS, q.COUNT_TOPICS, to_topic, first, after)
+        return await self._page(
+            q.list_topics(after=after is not None), q.COUNT_TOPICS, to_topic, first, after
+        )
 
     # --- relations --------------------------------------------------------------------------
     async def _related_rows(self, query: str, ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -548,22 +649,12 @@ class Neo4jGraphStore:
         words = search_words(query)
         if not words or first <= 0:
             return []
-        candidates: list[str] = []
-        try:
-            rows = await self._read_rows(
-                q.SEARCH_FULLTEXT,
-                index=schema.FULLTEXT_INDEX,
-                lucene=lucene_query(words),
-                cap=_SEARCH_CANDIDATES,
-            )
-            candidates = [r["id"] for r in rows]
-        except StoreUnavailable:
-            raise
-        except StoreError:
-            # A query Lucene still rejects loses nothing that matters: the
-            # substring pass below finds every node that can score.
-            log.warning("full-text search failed; using substring matching", exc_info=True)
-        rows = await self._read_rows(q.SEARCH_TEXT, ids=candidates, words=words)
+        rows = await self._read_rows(
+            q.SEARCH,
+            index=schema.FULLTEXT_INDEX,
+            lucene=lucene_query(words),
+            cap=max(_SEARCH_CANDIDATES, first),
+        )
         ranked: dict[str, tuple[float, int, str, str]] = {}
         for r in rows:
             primary = r["primary"] or ""
@@ -578,6 +669,8 @@ class Neo4jGraphStore:
         props = user_props(user)
 
         async def work(tx: Tx) -> UserRecord:
+            if done := await _replay(tx, "User", to_user, user):
+                return done
             if await _node(tx, q.USER_BY_EMAIL_KEY, email_key=props["email_key"]) is not None:
                 raise RuleViolation(Rule.EMAIL_TAKEN, user.email)
             return to_user(await _created(tx, q.CREATE_USER, props=props))
@@ -596,12 +689,14 @@ class Neo4jGraphStore:
         async def work(tx: Tx) -> None:
             # Locking the user serialises follows of one user, so MERGE cannot
             # create the relationship twice.
-            if await _node(tx, q.LOCK_USER, id=user_id) is None:
+            locks = _Locks(tx)
+            if await locks.take("User", user_id) is None:
                 raise _not_found("user")
             if await _node(tx, q.GET_AUTHOR, id=author_id) is None:
                 raise _not_found("author")
+            # Creating the relationship also locks the author: User before Author.
             await _rows(tx, q.FOLLOW, user_id=user_id, author_id=author_id, at=to_micros(at))
-            await _rows(tx, q.UNLOCK_USER, id=user_id)
+            await locks.release()
 
         await self._write(work)
 
@@ -621,7 +716,12 @@ class Neo4jGraphStore:
         self, user_id: str, first: int, after: str | None
     ) -> Page[AuthorRecord]:
         return await self._page(
-            q.FOLLOWING_PAGE, q.FOLLOWING_COUNT, to_author, first, after, user_id=user_id
+            q.following_page(after=after is not None),
+            q.FOLLOWING_COUNT,
+            to_author,
+            first,
+            after,
+            user_id=user_id,
         )
 
     # --- claims -----------------------------------------------------------------------------
@@ -629,11 +729,15 @@ class Neo4jGraphStore:
         props = claim_props(replace(claim, status=ClaimDecision.PENDING))
 
         async def work(tx: Tx) -> ClaimRecord:
+            if done := await _replay(tx, "Claim", to_claim, claim):
+                return done
             # The author lock serialises claims on one author; the user lock
             # serialises with decide_claim making this user verified.
-            if await _node(tx, q.LOCK_AUTHOR, id=claim.author_id) is None:
+            locks = _Locks(tx)
+            user_found = await locks.take("User", claim.user_id) is not None
+            if await locks.take("Author", claim.author_id) is None:
                 raise _not_found("author")
-            if await _node(tx, q.LOCK_USER, id=claim.user_id) is None:
+            if not user_found:
                 raise _not_found("user")
             active = [ClaimDecision.PENDING.value, ClaimDecision.VERIFIED.value]
             if await _count(
@@ -651,17 +755,15 @@ class Neo4jGraphStore:
             await _rows(
                 tx, q.SET_AUTHOR_CLAIM_STATUS, id=claim.author_id, status=ClaimStatus.PENDING.value
             )
-            await _rows(tx, q.UNLOCK_AUTHOR, id=claim.author_id)
-            await _rows(tx, q.UNLOCK_USER, id=claim.user_id)
+            await locks.release()
             return to_claim(created)
 
         return await self._write(work)
 
     async def withdraw_claim(self, claim_id: str, user_id: str, at: datetime) -> ClaimRecord:
         async def work(tx: Tx) -> ClaimRecord:
-            current = await _node(tx, q.LOCK_CLAIM, id=claim_id)
-            if current is None:
-                raise _not_found("claim")
+            locks = _Locks(tx)
+            current = await _lock_claim(tx, locks, claim_id, lock_user=False)
             if current["user_id"] != user_id:
                 raise RuleViolation(Rule.NOT_CLAIMANT)
             if current["status"] != ClaimDecision.PENDING.value:
@@ -680,7 +782,7 @@ class Neo4jGraphStore:
                 id=current["author_id"],
                 status=ClaimStatus.UNCLAIMED.value,
             )
-            await _rows(tx, q.UNLOCK_CLAIM, id=claim_id)
+            await locks.release()
             return to_claim(updated)
 
         return await self._write(work)
@@ -688,24 +790,19 @@ class Neo4jGraphStore:
     async def decide_claim(
         self, claim_id: str, approve: bool, note: str | None, at: datetime
     ) -> ClaimRecord:
+        verified = ClaimDecision.VERIFIED.value
+
         async def work(tx: Tx) -> ClaimRecord:
-            current = await _node(tx, q.LOCK_CLAIM, id=claim_id)
-            if current is None:
-                raise _not_found("claim")
+            # The claimant's lock makes two approvals for one user serialise.
+            locks = _Locks(tx)
+            current = await _lock_claim(tx, locks, claim_id, lock_user=True)
             if current["status"] != ClaimDecision.PENDING.value:
                 raise RuleViolation(Rule.CLAIM_NOT_PENDING)
             user_id = str(current["user_id"])
-            locked_user = False
-            if approve:
-                # Lock the claimant so two approvals for one user serialise.
-                locked_user = await _node(tx, q.LOCK_USER, id=user_id) is not None
-                if await _rows(
-                    tx,
-                    q.VERIFIED_AUTHOR_IDS_OF_USER,
-                    user_id=user_id,
-                    verified=ClaimDecision.VERIFIED.value,
-                ):
-                    raise RuleViolation(Rule.USER_ALREADY_VERIFIED)
+            if approve and await _rows(
+                tx, q.VERIFIED_AUTHOR_IDS_OF_USER, user_id=user_id, verified=verified
+            ):
+                raise RuleViolation(Rule.USER_ALREADY_VERIFIED)
             decision = ClaimDecision.VERIFIED if approve else ClaimDecision.REJECTED
             author_status = ClaimStatus.CLAIMED if approve else ClaimStatus.UNCLAIMED
             updated = await _created(
@@ -719,9 +816,7 @@ class Neo4jGraphStore:
             await _rows(
                 tx, q.SET_AUTHOR_CLAIM_STATUS, id=current["author_id"], status=author_status.value
             )
-            await _rows(tx, q.UNLOCK_CLAIM, id=claim_id)
-            if locked_user:
-                await _rows(tx, q.UNLOCK_USER, id=user_id)
+            await locks.release()
             return to_claim(updated)
 
         return await self._write(work)
@@ -763,7 +858,7 @@ class Neo4jGraphStore:
         self, status: ClaimDecision, first: int, after: str | None
     ) -> Page[ClaimRecord]:
         return await self._page(
-            q.CLAIMS_BY_STATUS,
+            q.claims_by_status(after=after is not None),
             q.COUNT_CLAIMS_BY_STATUS,
             to_claim,
             first,
@@ -780,10 +875,13 @@ class Neo4jGraphStore:
         verified = ClaimDecision.VERIFIED.value
 
         async def work(tx: Tx) -> InvitationRecord:
+            if done := await _replay(tx, "Invitation", to_invitation, invitation):
+                return done
             # Locking the sender serialises all of this sender's invitations,
             # which makes both the one-pending-per-pair rule and the rate
             # limit exact under concurrency.
-            if await _node(tx, q.LOCK_USER, id=sender_id) is None:
+            locks = _Locks(tx)
+            if await locks.take("User", sender_id) is None:
                 raise RuleViolation(Rule.SENDER_NOT_VERIFIED, "unknown user")
             held = await _rows(
                 tx, q.VERIFIED_AUTHOR_IDS_OF_USER, user_id=sender_id, verified=verified
@@ -820,7 +918,7 @@ class Neo4jGraphStore:
                 )
             )
             created = await _created(tx, q.CREATE_INVITATION, props=props)
-            await _rows(tx, q.UNLOCK_USER, id=sender_id)
+            await locks.release()
             return to_invitation(created)
 
         return await self._write(work)
@@ -832,7 +930,8 @@ class Neo4jGraphStore:
             raise StoreError("an invitation cannot be responded to with PENDING")
 
         async def work(tx: Tx) -> InvitationRecord:
-            current = await _node(tx, q.LOCK_INVITATION, id=invitation_id)
+            locks = _Locks(tx)
+            current = await locks.take("Invitation", invitation_id)
             if current is None:
                 raise _not_found("invitation")
             if status is InvitationStatus.WITHDRAWN:
@@ -856,7 +955,7 @@ class Neo4jGraphStore:
                 status=status.value,
                 at=to_micros(at),
             )
-            await _rows(tx, q.UNLOCK_INVITATION, id=invitation_id)
+            await locks.release()
             return to_invitation(updated)
 
         return await self._write(work)
@@ -906,6 +1005,8 @@ class Neo4jGraphStore:
         props = correction_props(correction)
 
         async def work(tx: Tx) -> CorrectionRecord:
+            if done := await _replay(tx, "Correction", to_correction, correction):
+                return done
             if (
                 target_query is None
                 or await _node(tx, target_query, id=correction.target_id) is None
@@ -928,13 +1029,24 @@ class Neo4jGraphStore:
             raise StoreError("a correction is decided as APPLIED or REJECTED")
 
         async def work(tx: Tx) -> CorrectionRecord:
-            current = await _node(tx, q.LOCK_CORRECTION, id=correction_id)
+            # The target (Author or Paper) is locked before the correction, in
+            # lock order; its id never changes, so it can be read first unlocked.
+            seen = await _node(tx, q.GET_ONE["Correction"], id=correction_id)
+            if seen is None:
+                raise _not_found("correction")
+            locks = _Locks(tx)
+            target_id = str(seen["target_id"])
+            target_label = _TARGET_LABELS.get(kind_of(target_id))
+            target = None if target_label is None else await locks.take(target_label, target_id)
+            current = await locks.take("Correction", correction_id)
             if current is None:
                 raise _not_found("correction")
             if current["status"] != CorrectionStatus.OPEN.value:
                 raise RuleViolation(Rule.CORRECTION_NOT_OPEN)
             if status is CorrectionStatus.APPLIED and update is not None:
-                await _apply_update(tx, str(current["target_id"]), update)
+                if target is None:
+                    raise _not_found("correction target")
+                await _apply_update(tx, target_id, target, update)
             updated = await _created(
                 tx,
                 q.SET_CORRECTION_STATUS,
@@ -944,7 +1056,7 @@ class Neo4jGraphStore:
                 at=to_micros(at),
                 note=note,
             )
-            await _rows(tx, q.UNLOCK_CORRECTION, id=correction_id)
+            await locks.release()
             return to_correction(updated)
 
         return await self._write(work)
@@ -953,7 +1065,7 @@ class Neo4jGraphStore:
         self, status: CorrectionStatus, first: int, after: str | None
     ) -> Page[CorrectionRecord]:
         return await self._page(
-            q.CORRECTIONS_BY_STATUS,
+            q.corrections_by_status(after=after is not None),
             q.COUNT_CORRECTIONS_BY_STATUS,
             to_correction,
             first,
@@ -968,6 +1080,7 @@ _TARGET_QUERIES: dict[NodeKind | None, str] = {
     NodeKind.AUTHOR: q.GET_AUTHOR,
     NodeKind.PAPER: q.GET_PAPER,
 }
+_TARGET_LABELS: dict[NodeKind | None, str] = {NodeKind.AUTHOR: "Author", NodeKind.PAPER: "Paper"}
 
 
 def _text(value: str | int | None, prop: str) -> str:
@@ -1021,29 +1134,40 @@ def paper_update_props(current: Row, prop: str, value: str | int | None) -> Prop
     raise StoreError(f"paper property {prop!r} cannot be corrected")
 
 
-async def _apply_update(tx: Tx, target_id: str, update: tuple[str, str | int | None]) -> None:
+async def _apply_update(
+    tx: Tx, target_id: str, current: Row, update: tuple[str, str | int | None]
+) -> None:
+    """Write a corrected field of a target the caller has locked (so its
+    title/year read here and the sort_key written stay in step)."""
     prop, value = update
-    kind = kind_of(target_id)
-    # Lock the target so two corrections of one paper cannot interleave their
-    # read of title/year with the other's sort_key write.
-    if kind is NodeKind.AUTHOR:
-        current = await _node(tx, q.LOCK_AUTHOR, id=target_id)
-        if current is None:
-            raise _not_found("correction target")
-        await _rows(
-            tx, q.UPDATE_AUTHOR, id=target_id, props=author_update_props(current, prop, value)
-        )
-        await _rows(tx, q.UNLOCK_AUTHOR, id=target_id)
-    elif kind is NodeKind.PAPER:
-        current = await _node(tx, q.LOCK_PAPER, id=target_id)
-        if current is None:
-            raise _not_found("correction target")
-        await _rows(
-            tx, q.UPDATE_PAPER, id=target_id, props=paper_update_props(current, prop, value)
-        )
-        await _rows(tx, q.UNLOCK_PAPER, id=target_id)
+    if kind_of(target_id) is NodeKind.AUTHOR:
+        props = author_update_props(current, prop, value)
+        await _rows(tx, q.UPDATE_AUTHOR, id=target_id, props=props)
     else:
-        raise _not_found("correction target")
+        props = paper_update_props(current, prop, value)
+        await _rows(tx, q.UPDATE_PAPER, id=target_id, props=props)
+
+
+async def _lock_claim(tx: Tx, locks: _Locks, claim_id: str, *, lock_user: bool) -> Row:
+    """Lock a claim with the nodes its decision writes, in lock order: its user
+    (when asked), its author, then the claim. A claim's user and author never
+    change, so they are read first without a lock."""
+    seen = await _node(tx, q.GET_ONE["Claim"], id=claim_id)
+    if seen is None:
+        raise _not_found("claim")
+    if lock_user:
+        await locks.take("User", str(seen["user_id"]))
+    await locks.take("Author", str(seen["author_id"]))
+    current = await locks.take("Claim", claim_id)
+    if current is None:
+        raise _not_found("claim")
+    return current
+
+
+async def _replay(tx: Tx, label: str, mapper: Callable[[Row], T], record: Any) -> T | None:
+    """The record an earlier attempt of this create stored, if any."""
+    stored = await _node(tx, q.GET_ONE[label], id=record.id)
+    return replayed_create(None if stored is None else mapper(stored), record)
 
 
 def _conforms(store: Neo4jGraphStore) -> GraphStore:
