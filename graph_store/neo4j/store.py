@@ -702,7 +702,12 @@ class Neo4jGraphStore:
 
     async def unfollow(self, user_id: str, author_id: str) -> None:
         async def work(tx: Tx) -> None:
-            await _rows(tx, q.UNFOLLOW, user_id=user_id, author_id=author_id)
+            # Deleting the relationship locks both ends, in whatever order the
+            # engine picks: take the user's lock first, as every writer does.
+            locks = _Locks(tx)
+            if await locks.take("User", user_id) is not None:
+                await _rows(tx, q.UNFOLLOW, user_id=user_id, author_id=author_id)
+                await locks.release()
 
         await self._write(work)
 

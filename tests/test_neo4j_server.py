@@ -1,0 +1,339 @@
+"""What only a real Neo4j can show: every statement the backend can send
+parses and plans, the common queries are index-backed, locks are taken in one
+order and waits are bounded, and an old schema is migrated at start-up."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import itertools
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from neo4j import AsyncGraphDatabase, NotificationClassification
+
+from graph_store.errors import StoreError, StoreUnavailable
+from graph_store.neo4j import queries as q
+from graph_store.neo4j import schema
+from graph_store.neo4j.store import Neo4jGraphStore, _Locks
+from graph_store.records import (
+    AuthorRecord,
+    AuthorshipRow,
+    ClaimDecision,
+    ClaimRecord,
+    ClaimStatus,
+    ImportBatch,
+    PaperKind,
+    PaperRecord,
+    TopicRecord,
+)
+from tests.conftest import require_neo4j
+from tests.contract.conftest import GRAPH, at, make_user
+from tests.neo4j_server import Neo4jServer
+
+
+async def _open(neo4j: Neo4jServer | str, tmp: Path, **config: float) -> Neo4jGraphStore:
+    server = require_neo4j(neo4j)
+    store = Neo4jGraphStore(server.config(tmp, **config))
+    await store.initialize()
+    await store.wipe_for_tests()
+    return store
+
+
+@pytest.fixture
+async def n4j(neo4j: Neo4jServer | str, tmp_path: Path) -> AsyncIterator[Neo4jGraphStore]:
+    store = await _open(neo4j, tmp_path)
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+async def _run(store: Neo4jGraphStore, statement: str, **params: Any) -> Any:
+    return await store._driver.execute_query(statement, params, database_=store._database)
+
+
+# --- every statement checked by the server ----------------------------------------
+
+
+def every_statement() -> Iterator[tuple[str, str]]:
+    """Each constant of ``queries`` and each variant its builders can compose."""
+    for name, value in sorted(vars(q).items()):
+        if name.startswith("_"):
+            continue
+        if name.isupper() and isinstance(value, str):
+            yield name, value
+        elif name.isupper() and isinstance(value, dict):
+            for key, text in value.items():
+                yield f"{name}[{key}]", text
+        elif callable(value) and hasattr(value, "cache_info"):
+            flags = list(inspect.signature(value).parameters)
+            for combo in itertools.product((False, True), repeat=len(flags)):
+                kwargs = dict(zip(flags, combo, strict=True))
+                yield f"{name}({kwargs})", value(**kwargs)
+    yield "schema.GET_VERSION", schema.GET_VERSION
+    yield "schema.SET_VERSION", schema.SET_VERSION
+
+
+# What says the statement itself is wrong or slow, not that the (empty)
+# database lacks a label or property it names.
+_BAD = (NotificationClassification.DEPRECATION, NotificationClassification.PERFORMANCE)
+
+
+async def test_the_server_plans_every_statement(n4j: Neo4jGraphStore) -> None:
+    statements = list(every_statement())
+    # The builders' variants are included (2^6 paper lists alone).
+    assert len(statements) > 150
+    problems: list[str] = []
+    for name, text in statements:
+        if text.lstrip().startswith("LOCK"):
+            continue
+        try:
+            result = await _run(n4j, "EXPLAIN " + text)
+        except Exception as e:  # collect every failure, not just the first
+            problems.append(f"{name}: {e}")
+            continue
+        for status in result.summary.gql_status_objects:
+            if status.classification in _BAD:
+                problems.append(f"{name}: {status.gql_status} {status.status_description}")
+    assert problems == []
+
+
+# --- index-backed queries, read off PROFILE on a few thousand nodes ----------------
+
+N = 3000
+
+
+def _big_graph() -> ImportBatch:
+    topics = tuple(TopicRecord(f"topic:t{i}", f"t{i}", f"Topic {i}") for i in range(20))
+    authors = tuple(
+        AuthorRecord(id=f"author:a{i:05d}", slug=f"a{i:05d}", name=f"Author {i:05d}")
+        for i in range(N)
+    )
+    papers = tuple(
+        PaperRecord(
+            id=f"paper:p{i:05d}",
+            title=f"Paper {i:05d} on distillation",
+            kind=PaperKind.PREPRINT,
+            year=2000 + i % 25,
+        )
+        for i in range(N)
+    )
+    authorships = tuple(AuthorshipRow(f"author:a{i:05d}", f"paper:p{i:05d}", 1) for i in range(N))
+    tagged = tuple((f"paper:p{i:05d}", f"topic:t{i % 20}") for i in range(N))
+    return ImportBatch(authors, papers, topics, (), authorships, tagged)
+
+
+def _operators(plan: Any) -> list[str]:
+    out = [str(plan["operatorType"]).split("@")[0]]
+    for child in plan.get("children", []):
+        out += _operators(child)
+    return out
+
+
+@pytest.fixture
+async def big(n4j: Neo4jGraphStore) -> Neo4jGraphStore:
+    await n4j.import_batch(_big_graph())
+    # A claim queue where PENDING is rare: a scan would read thousands.
+    await _run(
+        n4j,
+        "UNWIND range(1, $n) AS i CREATE (:Claim {id: 'claim:c' + i, status: "
+        "CASE WHEN i % 50 = 0 THEN 'PENDING' ELSE 'REJECTED' END, "
+        "sort_key: right('0000' + toString(i), 5)})",
+        n=N,
+    )
+    await _run(n4j, "CALL db.awaitIndexes(60)")
+    return n4j
+
+
+async def _profile(store: Neo4jGraphStore, statement: str, **params: Any) -> tuple[list[str], int]:
+    result = await _run(store, "PROFILE " + statement, **params)
+    plan = result.summary.profile
+    assert plan is not None
+
+    def hits(p: Any) -> int:
+        return int(p.get("dbHits", 0)) + sum(hits(c) for c in p.get("children", []))
+
+    return _operators(plan), hits(plan)
+
+
+_NO_PAPER_FILTER = dict.fromkeys(("title", "kind", "year_from", "year_to", "topic"), False)
+
+
+async def test_pages_walk_an_index_in_order(big: Neo4jGraphStore) -> None:
+    cases = [
+        (q.list_authors(name=False, claim_status=False, topic=False, after=False), {}),
+        (
+            q.list_authors(name=False, claim_status=False, topic=False, after=True),
+            {"after": "author 01500"},
+        ),
+        (
+            q.list_authors(name=False, claim_status=True, topic=False, after=False),
+            {"claim_status": ClaimStatus.UNCLAIMED.value},
+        ),
+        (
+            q.list_papers(
+                **dict.fromkeys(("title", "kind", "year_from", "year_to", "topic"), False),
+                after=False,
+            ),
+            {},
+        ),
+        (q.list_topics(after=True), {"after": "t1"}),
+        (q.claims_by_status(after=False), {"status": "PENDING"}),
+        (q.claims_by_status(after=True), {"status": "PENDING", "after": "01000"}),
+    ]
+    for statement, params in cases:
+        ops, hits = await _profile(big, statement, limit=11, **params)
+        assert any(op.startswith("NodeIndex") for op in ops), (statement, ops)
+        # The index gives the order: no Sort/Top over the label.
+        assert not {"Sort", "Top", "PartialSort", "NodeByLabelScan"} & set(ops), (statement, ops)
+        # About a page of entries read, not thousands.
+        assert hits < 200, (statement, ops, hits)
+
+
+async def test_lookups_and_counts_use_indexes(big: Neo4jGraphStore) -> None:
+    ops, hits = await _profile(big, q.GET_AUTHORS, ids=["author:a00001", "author:a02999"])
+    assert "NodeUniqueIndexSeek" in ops and hits < 50, ops
+    ops, hits = await _profile(big, q.COUNT_CLAIMS_BY_STATUS, status="PENDING")
+    assert "NodeByLabelScan" not in ops and hits < 200, (ops, hits)
+    ops, hits = await _profile(big, q.GET_TOPICS_BY_SLUG, slugs=["t3"])
+    assert "NodeUniqueIndexSeek" in ops, ops
+
+
+async def test_search_narrows_with_the_fulltext_index(big: Neo4jGraphStore) -> None:
+    ops, _ = await _profile(
+        big, q.SEARCH, index=schema.FULLTEXT_INDEX, lucene="00042 OR 00042* OR *00042*", cap=500
+    )
+    assert "NodeByLabelScan" not in ops and "AllNodesScan" not in ops, ops
+    hits = await big.search("00042", 5)
+    assert [h.node_id for h in hits] == ["author:a00042", "paper:p00042"]
+    # Inside a token, as the embedded store's substring match finds it.
+    assert {h.node_id for h in await big.search("stillat", 3)} <= {
+        f"paper:p{i:05d}" for i in range(N)
+    }
+    assert len(await big.search("stillat", 3)) == 3
+
+
+# --- locks: one order, bounded waits ------------------------------------------------
+
+
+async def test_claims_and_follows_never_deadlock(neo4j: Neo4jServer | str, tmp_path: Path) -> None:
+    """Claim (locks User, Author) and follow (User, then Author through the new
+    relationship) race on the same pair; with no retries a deadlock would
+    surface as an error."""
+    store = await _open(neo4j, tmp_path, max_retry_time=0.0)
+    try:
+        await store.import_batch(GRAPH)
+        authors = [a.id for a in GRAPH.authors]
+        for n, author in enumerate(authors):
+            user = await store.create_user(make_user(n))
+            claim = ClaimRecord(
+                f"claim:d{n}", author, user.id, ClaimDecision.PENDING, "orcid", at(n)
+            )
+            other = authors[(n + 1) % len(authors)]
+            first = await asyncio.gather(
+                store.follow(user.id, author, at(n)),
+                store.create_claim(claim),
+                store.follow(user.id, other, at(n)),
+                return_exceptions=True,
+            )
+            second = await asyncio.gather(
+                store.decide_claim(claim.id, True, None, at(n)),
+                store.unfollow(user.id, author),
+                store.follow(user.id, author, at(n)),
+                return_exceptions=True,
+            )
+            errors = [r for r in (*first, *second) if isinstance(r, BaseException)]
+            assert errors == [], errors
+    finally:
+        await store.close()
+
+
+async def test_locks_refuse_the_wrong_order(n4j: Neo4jGraphStore) -> None:
+    await n4j.import_batch(GRAPH)
+    user = await n4j.create_user(make_user(1))
+    author = GRAPH.authors[0].id
+    await n4j.create_claim(
+        ClaimRecord("claim:o", author, user.id, ClaimDecision.PENDING, "orcid", at(1))
+    )
+
+    async def work(tx: Any) -> None:
+        locks = _Locks(tx)
+        await locks.take("Claim", "claim:o")
+        await locks.take("User", user.id)
+
+    with pytest.raises(StoreError, match="lock order"):
+        await n4j._write(work)
+
+
+async def test_a_lock_wait_is_bounded_by_the_transaction_timeout(
+    neo4j: Neo4jServer | str, tmp_path: Path
+) -> None:
+    store = await _open(neo4j, tmp_path, transaction_timeout=1.0)
+    server = require_neo4j(neo4j)
+    holder = AsyncGraphDatabase.driver(server.uri, auth=(server.user, server.password))
+    try:
+        await store.import_batch(GRAPH)
+        user = await store.create_user(make_user(1))
+        async with holder.session(database=server.database) as session:
+            tx = await session.begin_transaction()
+            await tx.run(q.LOCK["User"], id=user.id)  # held by another client
+            started = time.monotonic()
+            with pytest.raises(StoreUnavailable, match="timed out"):
+                await store.follow(user.id, GRAPH.authors[0].id, at(1))
+            assert time.monotonic() - started < 5
+            await tx.rollback()
+        # Once the lock is gone the same call goes through.
+        await store.follow(user.id, GRAPH.authors[0].id, at(1))
+        assert await store.followed_among(user.id, [GRAPH.authors[0].id])
+    finally:
+        await holder.close()
+        await store.close()
+
+
+async def test_sessions_chain_bookmarks(n4j: Neo4jGraphStore) -> None:
+    before = set(await n4j._bookmarks.get_bookmarks())
+    await n4j.create_user(make_user(1))
+    after_write = set(await n4j._bookmarks.get_bookmarks())
+    assert after_write and after_write != before
+    assert await n4j.get_users(["user:u1"])  # a read with them waits for that write
+
+
+# --- schema: unique topic slugs, and an old schema migrated -------------------------
+
+
+async def test_topic_slug_is_a_key(n4j: Neo4jGraphStore) -> None:
+    await n4j.import_batch(GRAPH)
+    with pytest.raises(Exception, match="already exists"):
+        await _run(n4j, "CREATE (:Topic {id: 'topic:other', slug: 'pruning'})")
+
+
+async def test_an_old_schema_is_migrated_at_start_up(n4j: Neo4jGraphStore) -> None:
+    # The v1 schema: a plain index on Topic.slug, full-text without abstracts.
+    for item in (*schema.ITEMS, *schema.OBSOLETE):
+        await _run(n4j, item.drop)
+    await _run(n4j, "CREATE INDEX topic_slug IF NOT EXISTS FOR (n:Topic) ON (n.slug)")
+    await _run(
+        n4j,
+        f"CREATE FULLTEXT INDEX {schema.FULLTEXT_INDEX} IF NOT EXISTS "
+        "FOR (n:Author|Paper) ON EACH [n.name, n.title]",
+    )
+    await _run(n4j, "MERGE (v:PeerGraphSchema {id: 'schema'}) SET v.version = 1")
+
+    await n4j.initialize()
+
+    shown = {r["name"]: r for r in (await _run(n4j, schema.SHOW_INDEXES)).records}
+    assert "topic_slug" not in shown
+    assert shown["topic_slug_unique"]["owningConstraint"] == "topic_slug_unique"
+    fulltext = shown[schema.FULLTEXT_INDEX]
+    assert sorted(fulltext["labelsOrTypes"]) == ["Author", "Paper", "Topic"]
+    assert fulltext["properties"] == ["name", "title", "abstract"]
+    assert {item.name for item in schema.ITEMS} <= set(shown)
+    version = (await _run(n4j, schema.GET_VERSION)).records[0]["version"]
+    assert version == schema.SCHEMA_VERSION
+    # The migrated index serves search.
+    await n4j.import_batch(GRAPH)
+    assert (await n4j.search("sparse experts", 1))[0].node_id == "paper:p3"
