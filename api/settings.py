@@ -28,6 +28,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from e
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as e:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from e
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     env: str = "development"
@@ -37,6 +50,8 @@ class Settings:
     neo4j_user: str = "neo4j"
     neo4j_password: str = ""
     neo4j_database: str = "neo4j"
+    # Server-side bound on each Neo4j unit of work, lock waits included.
+    neo4j_transaction_timeout: float = 10.0
     token_ttl_hours: int = 24
     invitations_per_day: int = 20
     max_body_bytes: int = 1024 * 1024
@@ -59,6 +74,9 @@ class Settings:
             neo4j_user=env.get("NEO4J_USER", defaults.neo4j_user),
             neo4j_password=env.get("NEO4J_PASSWORD", defaults.neo4j_password),
             neo4j_database=env.get("NEO4J_DATABASE", defaults.neo4j_database),
+            neo4j_transaction_timeout=_seconds(
+                env, "NEO4J_TRANSACTION_TIMEOUT", defaults.neo4j_transaction_timeout
+            ),
             token_ttl_hours=_int(env, "PEERGRAPH_TOKEN_TTL_HOURS", defaults.token_ttl_hours),
             invitations_per_day=_int(
                 env, "PEERGRAPH_INVITATIONS_PER_DAY", defaults.invitations_per_day
@@ -89,4 +107,5 @@ class Settings:
             neo4j_user=self.neo4j_user,
             neo4j_password=self.neo4j_password,
             neo4j_database=self.neo4j_database,
+            transaction_timeout=self.neo4j_transaction_timeout,
         )
