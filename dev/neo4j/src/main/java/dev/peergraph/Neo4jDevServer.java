@@ -1,5 +1,6 @@
 package dev.peergraph;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.Map;
@@ -25,16 +26,25 @@ public final class Neo4jDevServer {
     int port = Integer.parseInt(args[1]);
     String password = System.getenv().getOrDefault("NEO4J_PASSWORD", "peergraph-dev");
 
-    DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
-        .setConfig(BoltConnector.enabled, true)
-        .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
-        .setConfig(HttpConnector.enabled, false)
-        .setConfig(GraphDatabaseSettings.auth_enabled, true)
-        .setConfig(GraphDatabaseSettings.pagecache_memory, 256L * 1024 * 1024)
-        .build();
+    Path passwordSet = home.resolve("password-set");
+    if (!Files.exists(passwordSet)) {
+      // A fresh store's built-in user keeps its default password until we change it.
+      // Do that with Bolt closed: a client already retrying on this port (an app
+      // started before its database) would otherwise fail to log in and trip Neo4j's
+      // auth rate limit, which then locks out every login, this launcher's included.
+      DatabaseManagementService setup = dbms(home, port, false);
+      try {
+        setPassword(setup, password);
+      } finally {
+        setup.shutdown();
+      }
+      Files.writeString(passwordSet, "");
+    }
+
+    DatabaseManagementService dbms = dbms(home, port, true);
     Runtime.getRuntime().addShutdownHook(new Thread(dbms::shutdown, "neo4j-shutdown"));
 
-    setPassword(dbms, password);
+    setPassword(dbms, password);  // a reopened store takes a changed NEO4J_PASSWORD
 
     String uri = "bolt://127.0.0.1:" + port;
     Config config = Config.builder().withConnectionTimeout(5, TimeUnit.SECONDS).build();
@@ -45,6 +55,16 @@ public final class Neo4jDevServer {
     System.out.println("READY " + uri);
     System.out.flush();
     Thread.currentThread().join();  // serve until the process is signalled
+  }
+
+  private static DatabaseManagementService dbms(Path home, int port, boolean bolt) {
+    return new DatabaseManagementServiceBuilder(home)
+        .setConfig(BoltConnector.enabled, bolt)
+        .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
+        .setConfig(HttpConnector.enabled, false)
+        .setConfig(GraphDatabaseSettings.auth_enabled, true)
+        .setConfig(GraphDatabaseSettings.pagecache_memory, 256L * 1024 * 1024)
+        .build();
   }
 
   /** The built-in user starts with a must-change password; a reopened store keeps its own. */
