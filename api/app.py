@@ -21,9 +21,11 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from api import auth, playground
+from api.availability import StoreSlot, bring_up
 from api.context import Context
+from api.errors import is_unavailable, unavailable_error
 from api.loaders import Loaders
-from api.schema import build_schema
+from api.schema import MASKED_MESSAGE, build_schema
 from api.settings import Settings
 from graph_store.errors import StoreError
 from graph_store.factory import open_store
@@ -32,6 +34,11 @@ from graph_store.store import GraphStore
 log = logging.getLogger("peergraph.api")
 
 READY_TIMEOUT_SECONDS = 3.0
+# A whole GraphQL request, viewer lookup included. The Neo4j driver's retry loop
+# can run ~8 s on a down database (its last back-off overshoots
+# max_transaction_retry_time); past this the client gets SERVICE_UNAVAILABLE,
+# so an outage answers within 5 s.
+REQUEST_TIMEOUT_SECONDS = 4.0
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -39,28 +46,47 @@ def _errors_body(message: str, code: str) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
 
+def _unavailable_response() -> Response:
+    # 200 with data null, as a query whose fields failed on a down store gets.
+    return JSONResponse({"data": None, "errors": [unavailable_error().formatted]})
+
+
 class GraphQLApp(GraphQL[Context, None]):
     """strawberry's ASGI view with our context, orjson, and JSON errors."""
 
-    def __init__(self, settings: Settings, store_ref: dict[str, GraphStore]) -> None:
+    def __init__(self, settings: Settings, slot: StoreSlot) -> None:
         super().__init__(build_schema(settings), graphql_ide="graphiql")
         self.settings = settings
-        self.store_ref = store_ref
+        self.slot = slot
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await super().__call__(scope, receive, send)
+        request_id = scope.get("state", {}).get("request_id", "-")
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS):
+                response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as e:
             # A malformed request still gets a GraphQL-shaped body, never text.
             response = JSONResponse(
                 _errors_body(e.reason, "BAD_REQUEST"), status_code=e.status_code
             )
+        except TimeoutError:
+            log.warning("request %s: no answer within %s s", request_id, REQUEST_TIMEOUT_SECONDS)
+            response = _unavailable_response()
+        except StoreError as e:
+            # Only get_context reaches the store outside execution (a store not
+            # initialised yet, the viewer lookup): masked JSON, never a text 500.
+            if is_unavailable(e):
+                log.warning("request %s: database unavailable: %s", request_id, e)
+                response = _unavailable_response()
+            else:
+                log.error("request %s: unexpected store error", request_id, exc_info=e)
+                response = JSONResponse({"data": None, "errors": [{"message": MASKED_MESSAGE}]})
         await response(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        store = self.store_ref["store"]
+        store = self.slot.get()
         viewer = await auth.viewer_from_authorization(
             request.headers.get("authorization"), self.settings, store
         )
@@ -148,45 +174,55 @@ def create_app(
     *,
     seed_if_empty: bool = False,
 ) -> ASGIApp:
-    """Build the app. With ``store`` given the caller owns it (tests); else the
-    lifespan opens the configured store, and closes it on shutdown."""
+    """Build the app. With ``store`` given the caller owns it, opened (tests);
+    else the lifespan opens the configured store in the background, waiting
+    for the database as long as it takes, and closes it on shutdown."""
     settings = settings or Settings.from_env()
     settings.validate()
-    store_ref: dict[str, GraphStore] = {}
+    slot = StoreSlot(store)  # a caller's store is usable even without the lifespan
+
+    async def seed(s: GraphStore) -> None:
+        if seed_if_empty and await s.author_count() == 0:
+            from seeds.loader import default_seed_paths, load_pages
+
+            summary = await load_pages(s, default_seed_paths())
+            log.info("seeded an empty store: %s", summary)
+
+    async def prepare(s: GraphStore) -> None:
+        await s.initialize()
+        await seed(s)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        owned = store is None
-        s = open_store(settings.store_config()) if store is None else store
-        if owned:
-            await s.initialize()
-        store_ref["store"] = s
+        if store is not None:
+            await seed(store)
+            yield
+            return
+        # Only constructs it (no I/O): a malformed URI fails start-up here, at once.
+        owned = open_store(settings.store_config())
+        task = asyncio.create_task(bring_up(owned, slot, prepare), name="peergraph-store")
         try:
-            if seed_if_empty and await s.author_count() == 0:
-                from seeds.loader import default_seed_paths, load_pages
-
-                summary = await load_pages(s, default_seed_paths())
-                log.info("seeded an empty store: %s", summary)
             yield
         finally:
-            if owned:
-                await s.close()
-
-    if store is not None:
-        store_ref["store"] = store  # usable even when the lifespan is not run
+            task.cancel()
+            await asyncio.wait({task})
+            try:
+                await owned.close()
+            except StoreError as e:
+                log.warning("closing the store failed: %s", e)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> Response:
         try:
-            await asyncio.wait_for(store_ref["store"].ping(), READY_TIMEOUT_SECONDS)
-        except (StoreError, TimeoutError, KeyError) as e:
-            log.warning("not ready: %s", e)
+            await asyncio.wait_for(slot.get().ping(), READY_TIMEOUT_SECONDS)
+        except (StoreError, TimeoutError) as e:
+            log.warning("not ready: %s", str(e) or "no answer in time")
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    graphql_app = GraphQLApp(settings, store_ref)
+    graphql_app = GraphQLApp(settings, slot)
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),

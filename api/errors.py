@@ -1,5 +1,6 @@
-"""Errors clients see: userErrors for expected mutation failures, and
-GraphQL errors for bad requests (never masked, never a stack trace)."""
+"""Errors clients see: userErrors for expected mutation failures, GraphQL
+errors for bad requests (never masked, never a stack trace), and the one
+masked SERVICE_UNAVAILABLE error for a database that cannot answer now."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ import enum
 
 import strawberry
 from graphql import GraphQLError
+
+from graph_store.errors import StoreUnavailable
+
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+UNAVAILABLE_MESSAGE = "The database is unavailable right now; try again shortly."
 
 
 @strawberry.enum(description="Why a mutation did not happen.")
@@ -39,3 +45,24 @@ class BadRequest(GraphQLError):
 
     def __init__(self, message: str, code: str = "BAD_USER_INPUT") -> None:
         super().__init__(message, extensions={"code": code})
+
+
+def is_unavailable(error: BaseException | None) -> bool:
+    """Whether ``error`` means "the database cannot answer now" (not a bug)."""
+    return isinstance(error, StoreUnavailable)
+
+
+def unavailable_error(error: GraphQLError | None = None) -> GraphQLError:
+    """The client's view of an outage: a fixed message and code, never driver text.
+
+    Used both for a failing field (``error`` gives its path and location) and for
+    a request that fails before execution (no ``error``).
+    """
+    return GraphQLError(
+        UNAVAILABLE_MESSAGE,
+        nodes=error.nodes if error else None,
+        source=error.source if error else None,
+        positions=error.positions if error else None,
+        path=error.path if error else None,
+        extensions={"code": SERVICE_UNAVAILABLE},
+    )

@@ -18,6 +18,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from api.errors import is_unavailable, unavailable_error
 from api.limits import QueryLimits
 from api.mutations import Mutation
 from api.query import Query
@@ -35,13 +36,31 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
 
 
+class PeerGraphMaskErrors(MaskErrors):
+    """Masks unexpected errors; an outage keeps its SERVICE_UNAVAILABLE code so
+    clients can tell "retry later" from a bug (the message stays fixed)."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if is_unavailable(error.original_error):
+            return unavailable_error(error)
+        return super().anonymise_error(error)
+
+
 class PeerGraphSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         request_id = getattr(getattr(execution_context, "context", None), "request_id", "-")
         for error in errors:
-            if _is_unexpected(error):
+            if is_unavailable(error.original_error):
+                # Expected during an outage, for every failing field: one line, no trace.
+                log.warning(
+                    "request %s: database unavailable at %s: %s",
+                    request_id,
+                    error.path,
+                    error.original_error,
+                )
+            elif _is_unexpected(error):
                 log.error(
                     "request %s: unexpected error at %s",
                     request_id,
@@ -61,7 +80,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: QueryDepthLimiter(max_depth=s.max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=s.max_aliases),
         lambda: QueryLimits(max_cost=s.max_cost),
-        lambda: MaskErrors(should_mask_error=_is_unexpected, error_message=MASKED_MESSAGE),
+        lambda: PeerGraphMaskErrors(should_mask_error=_is_unexpected, error_message=MASKED_MESSAGE),
     ]
     root = merge_types("Query", (Query, ModerationQuery))
     return PeerGraphSchema(query=root, mutation=Mutation, extensions=extensions)

@@ -15,6 +15,7 @@ import os
 import socket
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,6 +69,14 @@ def _make_app(data_dir: Path) -> Any:
     from api.settings import Settings
 
     return create_app(Settings(env="test", data_dir=data_dir), seed_if_empty=True)
+
+
+def _ready(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/readyz", timeout=5) as response:
+            return bool(response.status == 200)
+    except urllib.error.HTTPError:  # 503 until the store is open and seeded
+        return False
 
 
 def _sign_up(base_url: str) -> str:
@@ -135,8 +144,14 @@ def base_url(vendored_assets: None, tmp_path_factory: pytest.TempPathFactory) ->
         if not thread.is_alive() or time.monotonic() > deadline:
             pytest.fail("uvicorn did not start")
         time.sleep(0.05)
+    url = f"http://127.0.0.1:{port}"
+    # uvicorn serves at once; the store opens and seeds in the background.
+    while not _ready(url):
+        if time.monotonic() > deadline:
+            pytest.fail("the app did not become ready")
+        time.sleep(0.1)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield url
     finally:
         server.should_exit = True
         thread.join(timeout=10)
