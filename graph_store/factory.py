@@ -20,7 +20,7 @@ class StoreConfig:
     acquisition_timeout: float = 3.0
     max_retry_time: float = 3.0
     # Server-side bound on one unit of work, lock waits included (seconds).
-    transaction_timeout: float = 10.0
+    transaction_timeout: float = 3.0
     import_timeout: float = 300.0
 
 

@@ -19,7 +19,7 @@ def test_neo4j_settings_reach_the_store_config() -> None:
     assert config.neo4j_uri == "neo4j://db:7687"
     assert config.neo4j_password == "secret-password"
     assert config.transaction_timeout == 2.5
-    assert Settings.from_env({}).store_config().transaction_timeout == 10.0
+    assert Settings.from_env({}).store_config().transaction_timeout == 3.0
 
 
 @pytest.mark.parametrize("raw", ["soon", "0", "-1"])

@@ -226,52 +226,62 @@ def list_topics(*, after: bool) -> str:
 COUNT_TOPICS: Final = "MATCH (n:Topic) RETURN count(n) AS total"
 
 # --- relations (rows are grouped and ordered in Python) ------------------------------
+# Each starts from the ids it is given, one unique-index seek per id (UNWIND).
+# Right after a bulk load the planner's index samples lag (Neo4j refreshes
+# them in the background) and it was seen to scan a whole id index instead;
+# ``CALL db.resampleOutdatedIndexes()`` after a bulk load settles it.
 PAPERS_OF_AUTHORS: Final = """
-MATCH (a:Author)-[:AUTHORED]->(n:Paper) WHERE a.id IN $ids
-RETURN a.id AS key, n {.*} AS n
+UNWIND $ids AS key
+MATCH (:Author {id: key})-[:AUTHORED]->(n:Paper)
+RETURN key, n {.*} AS n
 """
 AUTHORS_OF_PAPERS: Final = """
-MATCH (n:Author)-[w:AUTHORED]->(p:Paper) WHERE p.id IN $ids
-RETURN p.id AS key, n {.*} AS n, w.position AS position
+UNWIND $ids AS key
+MATCH (n:Author)-[w:AUTHORED]->(:Paper {id: key})
+RETURN key, n {.*} AS n, w.position AS position
 """
 TOPICS_OF_PAPERS: Final = """
-MATCH (p:Paper)-[:TAGGED]->(n:Topic) WHERE p.id IN $ids
-RETURN p.id AS key, n {.*} AS n
+UNWIND $ids AS key
+MATCH (:Paper {id: key})-[:TAGGED]->(n:Topic)
+RETURN key, n {.*} AS n
 """
 PAPERS_OF_TOPICS: Final = """
-MATCH (n:Paper)-[:TAGGED]->(t:Topic) WHERE t.id IN $ids
-RETURN t.id AS key, n {.*} AS n
+UNWIND $ids AS key
+MATCH (n:Paper)-[:TAGGED]->(:Topic {id: key})
+RETURN key, n {.*} AS n
 """
 AUTHORS_OF_TOPICS: Final = """
-MATCH (n:Author)-[:AUTHORED]->(p:Paper)-[:TAGGED]->(t:Topic) WHERE t.id IN $ids
-WITH t.id AS key, n, count(DISTINCT p) AS weight
+UNWIND $ids AS key
+MATCH (n:Author)-[:AUTHORED]->(p:Paper)-[:TAGGED]->(:Topic {id: key})
+WITH key, n, count(DISTINCT p) AS weight
 RETURN key, n {.*} AS n, weight
 """
 TOPIC_WEIGHTS_OF_AUTHORS: Final = """
-MATCH (a:Author)-[:AUTHORED]->(p:Paper)-[:TAGGED]->(n:Topic) WHERE a.id IN $ids
-WITH a.id AS key, n, count(DISTINCT p) AS weight
+UNWIND $ids AS key
+MATCH (:Author {id: key})-[:AUTHORED]->(p:Paper)-[:TAGGED]->(n:Topic)
+WITH key, n, count(DISTINCT p) AS weight
 RETURN key, n {.*} AS n, weight
 """
 COAUTHORS_OF_AUTHORS: Final = """
-MATCH (a:Author)-[:AUTHORED]->(p:Paper)<-[:AUTHORED]-(n:Author)
-WHERE a.id IN $ids AND n.id <> a.id
-WITH a.id AS key, n, collect(DISTINCT {id: p.id, sort_key: p.sort_key}) AS papers
+UNWIND $ids AS key
+MATCH (a:Author {id: key})-[:AUTHORED]->(p:Paper)<-[:AUTHORED]-(n:Author)
+WHERE n <> a
+WITH key, n, collect(DISTINCT {id: p.id, sort_key: p.sort_key}) AS papers
 RETURN key, n {.*} AS n, papers
 """
-# One OPTIONAL MATCH per count, aggregated before the next, so the counts do
-# not multiply each other.
+# One COUNT subquery per figure, each anchored on the author found by id (as
+# chained OPTIONAL MATCHes, the collaborators' pattern was seen planned as a
+# hash join over every author).
 AUTHOR_STATS: Final = """
-MATCH (a:Author) WHERE a.id IN $ids
-OPTIONAL MATCH (a)-[:AUTHORED]->(p:Paper)
-WITH a, count(DISTINCT p) AS works
-OPTIONAL MATCH (a)<-[:FOLLOWS]-(u:User)
-WITH a, works, count(DISTINCT u) AS followers
-OPTIONAL MATCH (a)-[:AUTHORED]->(:Paper)-[:TAGGED]->(t:Topic)
-WITH a, works, followers, count(DISTINCT t) AS topics
-OPTIONAL MATCH (a)-[:AUTHORED]->(:Paper)<-[:AUTHORED]-(c:Author)
-WHERE c.id <> a.id
-WITH a, works, followers, topics, count(DISTINCT c) AS collaborators
-RETURN a.id AS id, works, followers, topics, collaborators
+UNWIND $ids AS key
+MATCH (a:Author {id: key})
+RETURN key AS id,
+  COUNT { (a)-[:AUTHORED]->(:Paper) } AS works,
+  COUNT { (a)<-[:FOLLOWS]-(:User) } AS followers,
+  COUNT { MATCH (a)-[:AUTHORED]->(:Paper)-[:TAGGED]->(t:Topic) RETURN DISTINCT t } AS topics,
+  COUNT {
+    MATCH (a)-[:AUTHORED]->(:Paper)<-[:AUTHORED]-(c:Author) WHERE c <> a RETURN DISTINCT c
+  } AS collaborators
 """
 NODE_LABELS: Final = """
 MATCH (n:Author) WHERE n.id IN $ids RETURN n.id AS id, n.name AS label
@@ -282,17 +292,21 @@ MATCH (n:Paper) WHERE n.id IN $ids RETURN n.id AS id, n.title AS label
 UNION ALL
 MATCH (n:Topic) WHERE n.id IN $ids RETURN n.id AS id, n.name AS label
 """
-# UNION (not UNION ALL) returns each edge once even when both ends are asked for.
-GRAPH_EDGES: Final = """
-MATCH (a:Author)-[:AUTHORED]->(p:Paper) WHERE a.id IN $ids OR p.id IN $ids
-RETURN a.id AS source, p.id AS target, 'AUTHORED' AS kind
-UNION
-MATCH (p:Paper)-[:TAGGED]->(t:Topic) WHERE p.id IN $ids OR t.id IN $ids
-RETURN p.id AS source, t.id AS target, 'TAGGED' AS kind
-UNION
-MATCH (a:Author)-[:AFFILIATED]->(i:Institution) WHERE a.id IN $ids OR i.id IN $ids
-RETURN a.id AS source, i.id AS target, 'AFFILIATED' AS kind
-"""
+# UNION (not UNION ALL) returns each edge once even when both ends are asked
+# for. One branch per end: ``a.id IN $ids OR p.id IN $ids`` scans the labels.
+_EDGE_KINDS: Final = (
+    ("Author", "AUTHORED", "Paper"),
+    ("Paper", "TAGGED", "Topic"),
+    ("Author", "AFFILIATED", "Institution"),
+)
+GRAPH_EDGES: Final = "\nUNION\n".join(
+    f"UNWIND $ids AS id MATCH {pattern} RETURN s.id AS source, t.id AS target, '{kind}' AS kind"
+    for source, kind, target in _EDGE_KINDS
+    for pattern in (
+        f"(s:{source} {{id: id}})-[:{kind}]->(t:{target})",
+        f"(s:{source})-[:{kind}]->(t:{target} {{id: id}})",
+    )
+)
 
 # --- search -----------------------------------------------------------------------------
 # The Lucene index does the narrowing (each word as a term, a prefix and an

@@ -549,7 +549,8 @@ class Neo4jGraphStore:
 
     # --- relations --------------------------------------------------------------------------
     async def _related_rows(self, query: str, ids: Sequence[str]) -> list[dict[str, Any]]:
-        return await self._read_rows(query, ids=list(ids)) if ids else []
+        # Unique ids: the relation reads UNWIND them, one seek (and one set of rows) each.
+        return await self._read_rows(query, ids=list(dict.fromkeys(ids))) if ids else []
 
     async def papers_of_authors(self, author_ids: Sequence[str]) -> dict[str, list[PaperRecord]]:
         out: dict[str, list[PaperRecord]] = _group(author_ids)
