@@ -92,6 +92,12 @@ def test_missing_uri_is_a_store_error(tmp_path: Path) -> None:
         Neo4jGraphStore(StoreConfig(data_dir=tmp_path))
 
 
+@pytest.mark.parametrize("uri", ["http://127.0.0.1:7474", "foo://db", "127.0.0.1:7687"])
+def test_a_uri_that_is_not_bolt_is_a_store_error(tmp_path: Path, uri: str) -> None:
+    with pytest.raises(StoreError, match="invalid Neo4j configuration"):
+        Neo4jGraphStore(StoreConfig(data_dir=tmp_path, neo4j_uri=uri))
+
+
 # --- Cypher text ------------------------------------------------------------------------
 
 # The only string literals allowed in Cypher: relationship kinds returned as

@@ -104,6 +104,7 @@ R = TypeVar("R")
 Tx = AsyncManagedTransaction
 
 _WIPE_BATCH = 5000
+_BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 # Full-text candidates scored per search; Lucene ranks exact and prefix word
 # hits above infix ones, so the best matches are among them.
 _SEARCH_CANDIDATES = 500
@@ -233,6 +234,13 @@ class Neo4jGraphStore:
     def __init__(self, config: StoreConfig) -> None:
         if not config.neo4j_uri:
             raise StoreError("Neo4jGraphStore needs neo4j_uri")
+        # The driver also takes http(s):// (a preview HTTP API needing extra
+        # packages); this backend speaks Bolt.
+        if config.neo4j_uri.split("://", 1)[0].lower() not in _BOLT_SCHEMES:
+            raise StoreError(
+                f"invalid Neo4j configuration: NEO4J_URI {config.neo4j_uri!r} must use one of "
+                + ", ".join(f"{s}://" for s in _BOLT_SCHEMES)
+            )
         self._database = config.neo4j_database
         self._tx_timeout = config.transaction_timeout
         self._import_timeout = config.import_timeout
