@@ -126,6 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # The driver logs every server notification at INFO (e.g. each "index
+    # already exists" at start-up); its warnings are what an operator needs.
+    logging.getLogger("neo4j.notifications").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
