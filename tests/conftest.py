@@ -33,7 +33,12 @@ def neo4j(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServer | st
     if missing is not None:
         yield f"Neo4j leg skipped: NEO4J_URI is not set and {missing} to start one"
         return
-    server = neo4j_server.start(tmp_path_factory.mktemp("neo4j-data"))
+    try:
+        server = neo4j_server.start(tmp_path_factory.mktemp("neo4j-data"))
+    except (RuntimeError, OSError) as e:
+        # The embedded leg still runs; the Neo4j leg skips (or fails) with this.
+        yield f"Neo4j leg skipped: dev/neo4j/start failed: {e}"
+        return
     try:
         yield server
     finally:

@@ -66,9 +66,14 @@ def start(data_dir: Path, port: int | None = None) -> Neo4jServer:
     """Start a Neo4j on ``port`` (a free one when None) with data in ``data_dir``."""
     port = port or free_port()
     env = {**os.environ, "NEO4J_PORT": str(port), "NEO4J_PASSWORD": DEV_PASSWORD}
-    done = subprocess.run(
-        [str(START), str(data_dir)], env=env, capture_output=True, text=True, timeout=600
-    )
+    try:
+        done = subprocess.run(
+            [str(START), str(data_dir)], env=env, capture_output=True, text=True, timeout=600
+        )
+    except subprocess.TimeoutExpired as e:
+        # Killed mid-start (a very slow first Maven build): leave nothing behind.
+        subprocess.run([str(STOP)], env=env, capture_output=True, timeout=180)
+        raise RuntimeError("dev/neo4j/start took over 600 s") from e
     if done.returncode != 0:
         raise RuntimeError(f"dev/neo4j/start failed ({done.returncode}):\n{done.stderr}")
     uri = done.stdout.strip().splitlines()[-1]

@@ -324,7 +324,7 @@ RETURN node.id AS id, coalesce(node.name_key, node.title_key) AS primary,
 USER_BY_EMAIL_KEY: Final = "MATCH (n:User {email_key: $email_key}) RETURN n {.*} AS n"
 # Creates MERGE on the id the request generated: a transaction retried after
 # a commit whose acknowledgement was lost finds its own node (see
-# shared_rules.is_replay) instead of failing on the id constraint.
+# shared_rules.replayed_create) instead of failing on the id constraint.
 CREATE_USER: Final = "MERGE (n:User {id: $props.id}) ON CREATE SET n += $props RETURN n {.*} AS n"
 
 # --- follow ---------------------------------------------------------------------------

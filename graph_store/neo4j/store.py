@@ -374,7 +374,7 @@ class Neo4jGraphStore:
         async def work(tx: Tx) -> int:
             return int((await _rows(tx, q.WIPE_BATCH, batch=_WIPE_BATCH))[0]["deleted"])
 
-        while await self._write(work) > 0:
+        while await self._write(work, timeout=self._import_timeout) > 0:
             pass
 
     # --- import -----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ async def test_a_retried_signup_is_the_same_signup(graph: GraphStore) -> None:
     assert await graph.create_user(user) == user
     assert await graph.create_user(user) == user  # not EMAIL_TAKEN
     assert await graph.get_user_by_email(user.email) == user
-    with pytest.raises(StoreError):
+    with pytest.raises(StoreError, match="already taken"):
         await graph.create_user(replace(user, email="someone@else.org"))
 
 
@@ -37,7 +37,7 @@ async def test_a_retried_claim_is_the_same_claim(graph: GraphStore) -> None:
     first = await graph.create_claim(claim)
     assert await graph.create_claim(claim) == first  # not AUTHOR_ALREADY_CLAIMED
     assert [c.id for c in (await graph.claims_of_users([user.id]))[user.id]] == ["claim:r"]
-    with pytest.raises(StoreError):
+    with pytest.raises(StoreError, match="already taken"):
         await graph.create_claim(replace(claim, author_id=DONG))
 
 
@@ -59,5 +59,5 @@ async def test_a_retried_correction_is_the_same_correction(graph: GraphStore) ->
     assert await graph.create_correction(fix) == first
     page = await graph.corrections_by_status(CorrectionStatus.OPEN, 10, None)
     assert [c.id for c in page.items] == ["corr:r"]
-    with pytest.raises(StoreError):
+    with pytest.raises(StoreError, match="already taken"):
         await graph.create_correction(replace(fix, proposed_value="Someone Else"))
