@@ -52,9 +52,15 @@ def merge_paper(old: PaperRecord | None, new: PaperRecord) -> PaperRecord:
     )
 
 
+# Words of one search that count; the rest of a longer query is ignored (a
+# query of hundreds of words would otherwise make Lucene refuse its clauses).
+MAX_SEARCH_WORDS = 16
+
+
 def search_words(query: str) -> list[str]:
-    """The casefolded, de-duplicated words of a query, in order."""
-    return list(dict.fromkeys(_WORD.findall(query.casefold())))
+    """The casefolded, de-duplicated words of a query, in order; at most
+    ``MAX_SEARCH_WORDS``."""
+    return list(dict.fromkeys(_WORD.findall(query.casefold())))[:MAX_SEARCH_WORDS]
 
 
 def search_score(words: Sequence[str], primary: str, secondary: str) -> float:

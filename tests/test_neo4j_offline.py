@@ -278,7 +278,12 @@ def test_lucene_escaping() -> None:
         'a\\+b\\-c\\&\\&d\\|\\|e\\!\\(f\\)\\{g\\}\\[h\\]\\^i\\"j\\~k\\*l\\?m\\:n\\\\o\\/p'
     )
     assert shared_rules.search_words("  BERT  and bert ") == ["bert", "and"]
-    assert mapping.lucene_query(["the-x"]) == "the\\-x OR the\\-x* OR *the\\-x*"
+    assert mapping.lucene_query(["net", "a"], ["title_key"]) == (
+        "title_key:(net OR net* OR *net* OR a OR a* OR *a*)"
+    )
+    assert shared_rules.search_words(" ".join(f"w{i}" for i in range(40))) == [
+        f"w{i}" for i in range(shared_rules.MAX_SEARCH_WORDS)
+    ]
 
 
 def test_search_score_tiers() -> None:

@@ -240,7 +240,12 @@ async def test_batch_relation_reads_start_from_an_index(big: Neo4jGraphStore) ->
 
 async def test_search_narrows_with_the_fulltext_index(big: Neo4jGraphStore) -> None:
     ops, _, _ = await _profile(
-        big, q.SEARCH, index=schema.FULLTEXT_INDEX, lucene="00042 OR 00042* OR *00042*", cap=500
+        big,
+        q.SEARCH,
+        index=schema.FULLTEXT_INDEX,
+        primary="title_key:(00042 OR 00042* OR *00042*)",
+        secondary="abstract_key:(00042 OR 00042* OR *00042*)",
+        cap=500,
     )
     assert "ProcedureCall" in ops, ops  # the Lucene index, not a scan of the labels
     hits = await big.search("00042", 5)
@@ -370,7 +375,7 @@ async def test_an_old_schema_is_migrated_at_start_up(n4j: Neo4jGraphStore) -> No
     assert shown["topic_slug_unique"]["owningConstraint"] == "topic_slug_unique"
     fulltext = shown[schema.FULLTEXT_INDEX]
     assert sorted(fulltext["labelsOrTypes"]) == ["Author", "Paper", "Topic"]
-    assert fulltext["properties"] == ["name", "title", "abstract"]
+    assert fulltext["properties"] == ["name_key", "title_key", "abstract_key"]
     assert {item.name for item in schema.ITEMS} <= set(shown)
     version = (await _run(n4j, schema.GET_VERSION)).records[0]["version"]
     assert version == schema.SCHEMA_VERSION

@@ -300,12 +300,10 @@ def escape_lucene(word: str) -> str:
     return _LUCENE_SPECIAL.sub(r"\\\1", word)
 
 
-def lucene_query(words: Sequence[str]) -> str:
+def lucene_query(words: Sequence[str], fields: Sequence[str]) -> str:
     """Each word as a term, a prefix (``distil`` finds ``distillation``) and an
     infix (``still`` finds it too, as the embedded store's substring match does),
-    OR-ed. Exact terms score highest in Lucene; wildcard hits score alike."""
-    parts = []
-    for word in words:
-        escaped = escape_lucene(word)
-        parts.append(f"{escaped} OR {escaped}* OR *{escaped}*")
-    return " OR ".join(parts)
+    OR-ed, in each of ``fields``. Exact terms score highest in Lucene; wildcard
+    hits score alike."""
+    terms = " OR ".join(f"{w} OR {w}* OR *{w}*" for w in (escape_lucene(word) for word in words))
+    return " OR ".join(f"{field}:({terms})" for field in fields)

@@ -309,13 +309,18 @@ GRAPH_EDGES: Final = "\nUNION\n".join(
 )
 
 # --- search -----------------------------------------------------------------------------
-# The Lucene index does the narrowing (each word as a term, a prefix and an
-# infix wildcard, so a match inside a token is found as by the embedded
-# store); the text of at most $cap candidates comes back for scoring in
-# Python (shared_rules.search_score). Authors and topics have name_key,
-# papers title_key and abstract_key.
+# The Lucene index over the casefolded keys does the narrowing (each word as a
+# term, a prefix and an infix wildcard, so a match inside a token is found as
+# by the embedded store). Name/title hits and abstract hits are asked for
+# separately, each up to $cap: a name or title match always outranks an
+# abstract-only one (shared_rules.search_score), so abstracts must not crowd
+# names out of the candidates. Their text comes back for scoring in Python.
 SEARCH: Final = """
-CALL db.index.fulltext.queryNodes($index, $lucene, {limit: $cap}) YIELD node, score
+CALL db.index.fulltext.queryNodes($index, $primary, {limit: $cap}) YIELD node
+RETURN node.id AS id, coalesce(node.name_key, node.title_key) AS primary,
+       node.abstract_key AS secondary
+UNION
+CALL db.index.fulltext.queryNodes($index, $secondary, {limit: $cap}) YIELD node
 RETURN node.id AS id, coalesce(node.name_key, node.title_key) AS primary,
        node.abstract_key AS secondary
 """

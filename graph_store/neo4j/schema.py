@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 FULLTEXT_INDEX: Final = "peergraph_search"
 
 Kind = Literal["UNIQUE", "RANGE", "TEXT", "FULLTEXT"]
@@ -97,9 +97,13 @@ ITEMS: Final[tuple[SchemaItem, ...]] = (
     _range("invitation_recipient", "Invitation", "recipient_author_id"),
     _range("correction_sort_key", "Correction", "sort_key"),
     _range("correction_status_sort_key", "Correction", "status", "sort_key"),
-    # Lucene full-text over the searchable text; search() narrows with it.
+    # Lucene full-text over the casefolded searchable text (v3; v2 indexed the
+    # raw text, which Lucene folds differently: "Straße" never met "strasse").
     SchemaItem(
-        FULLTEXT_INDEX, "FULLTEXT", ("Author", "Paper", "Topic"), ("name", "title", "abstract")
+        FULLTEXT_INDEX,
+        "FULLTEXT",
+        ("Author", "Paper", "Topic"),
+        ("name_key", "title_key", "abstract_key"),
     ),
 )
 

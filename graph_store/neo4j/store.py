@@ -105,8 +105,8 @@ Tx = AsyncManagedTransaction
 
 _WIPE_BATCH = 5000
 _BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
-# Full-text candidates scored per search; Lucene ranks exact and prefix word
-# hits above infix ones, so the best matches are among them.
+# Full-text candidates scored per search, for names/titles and for abstracts
+# each; Lucene ranks exact word hits above wildcard ones.
 _SEARCH_CANDIDATES = 500
 
 
@@ -661,7 +661,8 @@ class Neo4jGraphStore:
         rows = await self._read_rows(
             q.SEARCH,
             index=schema.FULLTEXT_INDEX,
-            lucene=lucene_query(words),
+            primary=lucene_query(words, ("name_key", "title_key")),
+            secondary=lucene_query(words, ("abstract_key",)),
             cap=max(_SEARCH_CANDIDATES, first),
         )
         ranked: dict[str, tuple[float, int, str, str]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from graph_store.records import AuthorRecord, ImportBatch, PaperKind, PaperRecord
 from graph_store.store import GraphStore
 from tests.contract.conftest import BAO, DONG, KD, P1, P2, P5, PRUNING
 
@@ -47,3 +48,28 @@ async def test_search_is_deterministic(graph: GraphStore) -> None:
     first = await graph.search("models experts retrieval", 10)
     assert first == await graph.search("models experts retrieval", 10)
     assert first
+
+
+async def test_words_match_after_case_folding(graph: GraphStore) -> None:
+    await graph.import_batch(
+        ImportBatch(authors=(AuthorRecord(id="author:ks", slug="ks", name="Karl Straße"),))
+    )
+    assert [h.node_id for h in await graph.search("STRASSE", 5)] == ["author:ks"]
+    assert [h.node_id for h in await graph.search("straße", 5)] == ["author:ks"]
+
+
+async def test_many_abstract_matches_never_crowd_out_a_title_match(graph: GraphStore) -> None:
+    crowd = tuple(
+        PaperRecord(
+            id=f"paper:crowd{i}",
+            title=f"Crowd {i}",
+            kind=PaperKind.PREPRINT,
+            abstract="We revisit resnet baselines.",
+        )
+        for i in range(600)
+    )
+    inside = PaperRecord(id="paper:dense", title="DenseResNets Revisited", kind=PaperKind.PREPRINT)
+    await graph.import_batch(ImportBatch(papers=(*crowd, inside)))
+    hits = await graph.search("resnet", 3)
+    assert hits[0].node_id == "paper:dense"  # inside a title word beats 600 abstracts
+    assert hits[1].score < hits[0].score
