@@ -3,8 +3,9 @@ how a re-import merges into existing records, how search ranks hits, and
 when a create is the replay of one already stored.
 
 Re-import rules: an author keeps name, slug and claim status; a paper keeps
-what it has and fills in what it lacks; a topic or institution keeps its
-name (first import wins: both stores write them only when creating them)."""
+what it has and fills in what it lacks (nothing once a correction was applied
+to it); a topic or institution keeps its name (first import wins: both
+stores write them only when creating them)."""
 
 from __future__ import annotations
 
@@ -37,10 +38,16 @@ def merge_author(old: AuthorRecord | None, new: AuthorRecord) -> AuthorRecord:
     )
 
 
-def merge_paper(old: PaperRecord | None, new: PaperRecord) -> PaperRecord:
-    """An existing paper keeps what it has; fields it lacks are filled in."""
+def merge_paper(
+    old: PaperRecord | None, new: PaperRecord, *, corrected: bool = False
+) -> PaperRecord:
+    """An existing paper keeps what it has; fields it lacks are filled in,
+    unless a correction was applied to it: a moderator may have cleared a
+    field on purpose, and the page would bring the old value back."""
     if old is None:
         return new
+    if corrected:
+        return old
     return PaperRecord(
         id=old.id,
         title=old.title,

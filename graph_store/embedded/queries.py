@@ -17,6 +17,11 @@ PING = "RETURN 1"
 
 EXISTING_AUTHORS = "MATCH (a:Author) WHERE a.id IN $ids RETURN a"
 EXISTING_PAPERS = "MATCH (p:Paper) WHERE p.id IN $ids RETURN p"
+# Which of these papers had a correction applied (merge_paper fills in nothing then).
+CORRECTED_TARGETS = """
+MATCH (c:Correction) WHERE c.target_id IN $ids AND c.status = $applied
+RETURN DISTINCT c.target_id
+"""
 
 UPSERT_AUTHORS = """
 UNWIND $rows AS r

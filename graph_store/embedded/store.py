@@ -509,8 +509,14 @@ class EmbeddedGraphStore:
                 papers: dict[str, PaperRecord] = {
                     n["id"]: _paper(n) for n in conn.column(Q.EXISTING_PAPERS, {"ids": ids})
                 }
+                corrected = set(
+                    conn.column(
+                        Q.CORRECTED_TARGETS,
+                        {"ids": list(papers), "applied": CorrectionStatus.APPLIED.value},
+                    )
+                )
                 for p in batch.papers:
-                    papers[p.id] = merge_paper(papers.get(p.id), p)
+                    papers[p.id] = merge_paper(papers.get(p.id), p, corrected=p.id in corrected)
                 conn.rows(Q.UPSERT_PAPERS, {"rows": [_paper_row(papers[i]) for i in ids]})
             if batch.authorships:
                 first_rows = {(r.author_id, r.paper_id): r for r in reversed(batch.authorships)}

@@ -103,6 +103,11 @@ MATCH (t:Topic {id: r.topic_id})
 MERGE (p)-[:TAGGED]->(t)
 """
 
+# Which of these papers had a correction applied (merge_paper fills in nothing then).
+CORRECTED_TARGETS: Final = """
+MATCH (c:Correction) WHERE c.target_id IN $ids AND c.status = $applied
+RETURN DISTINCT c.target_id AS id
+"""
 AUTHORS_BY_NAME_KEY: Final = """
 MATCH (n:Author) WHERE n.name_key IN $keys
 RETURN n {.*} AS n

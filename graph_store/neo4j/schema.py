@@ -97,6 +97,7 @@ ITEMS: Final[tuple[SchemaItem, ...]] = (
     _range("invitation_recipient", "Invitation", "recipient_author_id"),
     _range("correction_sort_key", "Correction", "sort_key"),
     _range("correction_status_sort_key", "Correction", "status", "sort_key"),
+    _range("correction_target_id", "Correction", "target_id"),
     # Lucene full-text over the casefolded searchable text (v3; v2 indexed the
     # raw text, which Lucene folds differently: "Straße" never met "strasse").
     SchemaItem(

@@ -417,8 +417,17 @@ class Neo4jGraphStore:
                     await _rows(tx, q.IMPORT_AFFILIATIONS, rows=affiliations)
             if paper_ids:
                 papers = {n["id"]: to_paper(n) for n in await locks.take_many("Paper", paper_ids)}
+                corrected = {
+                    r["id"]
+                    for r in await _rows(
+                        tx,
+                        q.CORRECTED_TARGETS,
+                        ids=list(papers),
+                        applied=CorrectionStatus.APPLIED.value,
+                    )
+                }
                 for p in batch.papers:
-                    papers[p.id] = merge_paper(papers.get(p.id), p)
+                    papers[p.id] = merge_paper(papers.get(p.id), p, corrected=p.id in corrected)
                 rows = [{"id": i, "props": paper_props(papers[i])} for i in paper_ids]
                 await _rows(tx, q.UPSERT_PAPERS, rows=rows)
             if authorships:

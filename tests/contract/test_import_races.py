@@ -77,3 +77,17 @@ async def test_a_reimport_keeps_topic_and_institution_names(graph: GraphStore) -
     await graph.import_batch(renamed)
     assert (await graph.get_topics([KD]))[KD].name == "Knowledge Distillation"
     assert (await graph.get_institutions([MSR]))[MSR].name == "Microsoft Research"
+
+
+async def test_a_reimport_never_refills_a_field_a_correction_cleared(graph: GraphStore) -> None:
+    await graph.create_user(make_user(1))
+    clear = CorrectionRecord(
+        "corr:clear", P1, "codeUrl", "", "dead link", CorrectionStatus.OPEN, "user:u1", at(1)
+    )
+    await graph.create_correction(clear)
+    await graph.decide_correction(
+        clear.id, CorrectionStatus.APPLIED, "user:u9", None, at(2), ("code_url", None)
+    )
+    assert (await graph.get_papers([P1]))[P1].code_url is None
+    await graph.import_batch(GRAPH)  # the page still carries the old link
+    assert (await graph.get_papers([P1]))[P1].code_url is None
