@@ -12,10 +12,11 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import neo4j.exceptions as nx
 import pytest
 from neo4j import AsyncGraphDatabase, NotificationClassification
 
-from graph_store.errors import StoreError, StoreUnavailable
+from graph_store.errors import RuleViolation, StoreError, StoreUnavailable
 from graph_store.neo4j import queries as q
 from graph_store.neo4j import schema
 from graph_store.neo4j.store import Neo4jGraphStore, _Locks
@@ -382,3 +383,35 @@ async def test_an_old_schema_is_migrated_at_start_up(n4j: Neo4jGraphStore) -> No
     # The migrated index serves search.
     await n4j.import_batch(GRAPH)
     assert (await n4j.search("sparse experts", 1))[0].node_id == "paper:p3"
+
+
+# --- a commit whose acknowledgement was lost ------------------------------------------
+
+
+async def test_a_write_whose_commit_outcome_is_unknown_runs_once_more(
+    n4j: Neo4jGraphStore,
+) -> None:
+    runs: list[int] = []
+
+    async def work(tx: Any) -> int:
+        runs.append(1)
+        if len(runs) == 1:  # as the driver reports a connection lost in COMMIT
+            raise nx.IncompleteCommit("connection lost during commit")
+        return len(runs)
+
+    assert await n4j._write(work) == 2
+
+
+async def test_decisions_recognise_their_own_earlier_commit(n4j: Neo4jGraphStore) -> None:
+    await n4j.import_batch(GRAPH)
+    user = await n4j.create_user(make_user(1))
+    author = GRAPH.authors[0].id
+    await n4j.create_claim(
+        ClaimRecord("claim:x", author, user.id, ClaimDecision.PENDING, "orcid", at(1))
+    )
+    first = await n4j.decide_claim("claim:x", True, None, at(5))
+    # The same request run again (same outcome, same time) answers it...
+    assert await n4j.decide_claim("claim:x", True, None, at(5)) == first
+    # ...another request still meets the rule.
+    with pytest.raises(RuleViolation, match="CLAIM_NOT_PENDING"):
+        await n4j.decide_claim("claim:x", True, None, at(6))

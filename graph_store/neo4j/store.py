@@ -284,9 +284,19 @@ class Neo4jGraphStore:
         another property (a duplicate id) stays a StoreError."""
         bounded = unit_of_work(timeout=timeout or self._tx_timeout)(work)
         try:
-            async with self._session() as session:
-                result: R = await session.execute_write(bounded)
-                return result
+            try:
+                async with self._session() as session:
+                    result: R = await session.execute_write(bounded)
+                    return result
+            except nx.IncompleteCommit:
+                # The connection died during COMMIT: it may or may not have
+                # landed, and the driver does not retry that. Every write here
+                # is safe to run again (MERGEs; creates and decisions recognise
+                # their own earlier commit), so one more run learns the outcome.
+                log.warning("commit outcome unknown; running the write once more")
+                async with self._session() as session:
+                    result = await session.execute_write(bounded)
+                    return result
         except StoreError:
             raise
         except nx.ConstraintError as e:
@@ -753,8 +763,6 @@ class Neo4jGraphStore:
         props = claim_props(replace(claim, status=ClaimDecision.PENDING))
 
         async def work(tx: Tx) -> ClaimRecord:
-            if done := await _replay(tx, "Claim", to_claim, claim):
-                return done
             # The author lock serialises claims on one author; the user lock
             # serialises with decide_claim making this user verified.
             locks = _Locks(tx)
@@ -763,6 +771,10 @@ class Neo4jGraphStore:
                 raise _not_found("author")
             if not user_found:
                 raise _not_found("user")
+            # Under the locks, so an attempt still committing is seen done.
+            if done := await _replay(tx, "Claim", to_claim, claim):
+                await locks.release()
+                return done
             active = [ClaimDecision.PENDING.value, ClaimDecision.VERIFIED.value]
             if await _count(
                 tx, q.COUNT_ACTIVE_CLAIMS_OF_AUTHOR, author_id=claim.author_id, statuses=active
@@ -790,6 +802,9 @@ class Neo4jGraphStore:
             current = await _lock_claim(tx, locks, claim_id, lock_user=False)
             if current["user_id"] != user_id:
                 raise RuleViolation(Rule.NOT_CLAIMANT)
+            if _done_before(current, ClaimDecision.WITHDRAWN.value, "decided_at", at):
+                await locks.release()
+                return to_claim(current)
             if current["status"] != ClaimDecision.PENDING.value:
                 raise RuleViolation(Rule.CLAIM_NOT_PENDING)
             updated = await _created(
@@ -815,11 +830,15 @@ class Neo4jGraphStore:
         self, claim_id: str, approve: bool, note: str | None, at: datetime
     ) -> ClaimRecord:
         verified = ClaimDecision.VERIFIED.value
+        decision = ClaimDecision.VERIFIED if approve else ClaimDecision.REJECTED
 
         async def work(tx: Tx) -> ClaimRecord:
             # The claimant's lock makes two approvals for one user serialise.
             locks = _Locks(tx)
             current = await _lock_claim(tx, locks, claim_id, lock_user=True)
+            if _done_before(current, decision.value, "decided_at", at):
+                await locks.release()
+                return to_claim(current)
             if current["status"] != ClaimDecision.PENDING.value:
                 raise RuleViolation(Rule.CLAIM_NOT_PENDING)
             user_id = str(current["user_id"])
@@ -827,7 +846,6 @@ class Neo4jGraphStore:
                 tx, q.VERIFIED_AUTHOR_IDS_OF_USER, user_id=user_id, verified=verified
             ):
                 raise RuleViolation(Rule.USER_ALREADY_VERIFIED)
-            decision = ClaimDecision.VERIFIED if approve else ClaimDecision.REJECTED
             author_status = ClaimStatus.CLAIMED if approve else ClaimStatus.UNCLAIMED
             updated = await _created(
                 tx,
@@ -899,14 +917,15 @@ class Neo4jGraphStore:
         verified = ClaimDecision.VERIFIED.value
 
         async def work(tx: Tx) -> InvitationRecord:
-            if done := await _replay(tx, "Invitation", to_invitation, invitation):
-                return done
             # Locking the sender serialises all of this sender's invitations,
             # which makes both the one-pending-per-pair rule and the rate
             # limit exact under concurrency.
             locks = _Locks(tx)
             if await locks.take("User", sender_id) is None:
                 raise RuleViolation(Rule.SENDER_NOT_VERIFIED, "unknown user")
+            if done := await _replay(tx, "Invitation", to_invitation, invitation):
+                await locks.release()
+                return done
             held = await _rows(
                 tx, q.VERIFIED_AUTHOR_IDS_OF_USER, user_id=sender_id, verified=verified
             )
@@ -970,6 +989,9 @@ class Neo4jGraphStore:
                 is_party = any(r["user_id"] == user_id for r in claimants)
             if not is_party:
                 raise RuleViolation(Rule.NOT_A_PARTY)
+            if _done_before(current, status.value, "responded_at", at):
+                await locks.release()
+                return to_invitation(current)
             if current["status"] != InvitationStatus.PENDING.value:
                 raise RuleViolation(Rule.INVITATION_NOT_PENDING)
             updated = await _created(
@@ -1065,6 +1087,9 @@ class Neo4jGraphStore:
             current = await locks.take("Correction", correction_id)
             if current is None:
                 raise _not_found("correction")
+            if _done_before(current, status.value, "reviewed_at", at):
+                await locks.release()
+                return to_correction(current)
             if current["status"] != CorrectionStatus.OPEN.value:
                 raise RuleViolation(Rule.CORRECTION_NOT_OPEN)
             if status is CorrectionStatus.APPLIED and update is not None:
@@ -1186,6 +1211,12 @@ async def _lock_claim(tx: Tx, locks: _Locks, claim_id: str, *, lock_user: bool) 
     if current is None:
         raise _not_found("claim")
     return current
+
+
+def _done_before(current: Row, status: str, at_property: str, at: datetime) -> bool:
+    """This very decision, committed by an earlier attempt of the request
+    (same outcome at the same request time): answer it, not a rule."""
+    return current.get("status") == status and current.get(at_property) == to_micros(at)
 
 
 async def _replay(tx: Tx, label: str, mapper: Callable[[Row], T], record: Any) -> T | None:
