@@ -12,6 +12,12 @@ whenever a definition here changes.
 
 Each statement runs in its own transaction: Neo4j refuses schema and data
 changes in one transaction.
+
+Not handled: two processes migrating the same old database at once may both
+drop and recreate a changed index (searches fail until it is online again);
+start one first. Code older than the database's version recreates what it
+knows but drops nothing. A constraint the data violates (two topics with one
+slug) fails start-up with Neo4j's message naming the nodes, until fixed.
 """
 
 from __future__ import annotations

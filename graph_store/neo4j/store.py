@@ -345,7 +345,7 @@ class Neo4jGraphStore:
 
         try:
             found = await run(schema.GET_VERSION)
-            version = int(found[0]["version"]) if found else 0
+            version = int(found[0]["version"] or 0) if found else 0
             if version < schema.SCHEMA_VERSION:
                 stale = schema.stale(await run(schema.SHOW_INDEXES))
                 for item in stale:
