@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -73,12 +74,19 @@ class PeerGraphSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     s = settings or Settings()
+    # The depth and alias limits are validation rules. Their classes are built
+    # here once: strawberry's ValidationCache keys on the rule classes, and
+    # the limiters build new ones per instance, so per-request limiters made
+    # every request a cache miss.
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=s.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=s.max_aliases).validation_rules,
+    ]
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=s.max_tokens),
         ParserCache,
         ValidationCache,
-        lambda: QueryDepthLimiter(max_depth=s.max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=s.max_aliases),
+        lambda: AddValidationRules(limit_rules),
         lambda: QueryLimits(max_cost=s.max_cost),
         lambda: PeerGraphMaskErrors(should_mask_error=_is_unexpected, error_message=MASKED_MESSAGE),
     ]
