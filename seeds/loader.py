@@ -28,6 +28,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from anyascii import anyascii
+
 from graph_store.records import (
     AuthorRecord,
     AuthorshipRow,
@@ -76,11 +78,27 @@ def default_seed_paths() -> list[Path]:
 # --- ids and slugs -------------------------------------------------------------
 
 
+# Scripts whose every character is a syllable of its own: transliterated one
+# by one and kept apart, so '张伟' is "zhang-wei", not "zhangwei".
+_SYLLABIC = ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH", "HANGUL SYLLABLE")
+
+
+def _transliterate(name: str) -> str:
+    out = []
+    for c in unicodedata.normalize("NFC", name):
+        if c.isascii():
+            out.append(c)
+        elif unicodedata.name(c, "").startswith(_SYLLABIC):
+            out.append(f" {anyascii(c)} ")
+        else:
+            out.append(anyascii(c))
+    return "".join(out)
+
+
 def slugify(name: str) -> str:
-    """Lower-case hyphenated name: "Hangbo Bao" → "hangbo-bao" (accents dropped)."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_only.lower()).strip("-")
+    """Lower-case hyphenated ASCII name: "Hangbo Bao" → "hangbo-bao",
+    "Łukasz Kaiser" → "lukasz-kaiser", "张伟" → "zhang-wei" (anyascii)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", _transliterate(name).lower()).strip("-")
     return slug or "author"
 
 

@@ -82,6 +82,13 @@ def test_ids_and_slugs() -> None:
     assert slugify("Hangbo Bao") == "hangbo-bao"
     assert slugify("  José  Ángel O'Neil ") == "jose-angel-o-neil"
     assert slugify("Hang-Xu") == slugify("hang xu") == "hang-xu"
+    # Non-Latin names are transliterated, never collapsed to "author".
+    assert slugify("Łukasz Kaiser") == "lukasz-kaiser"
+    assert slugify("张伟") == "zhang-wei"
+    assert slugify("Сергей Брин") == "sergey-brin"
+    assert slugify("Ngô Bảo Châu") == "ngo-bao-chau"
+    assert slugify("김민수") == "gim-min-su"
+    assert slugify("Jürgen Schmidhuber") == "jurgen-schmidhuber"
     assert author_id_for_slug("hangbo-bao") == "author:hangbo-bao"
     pid = paper_id_for_title(THE_X)
     assert pid.startswith("paper:") and len(pid) == len("paper:") + 12
