@@ -8,8 +8,8 @@ the viewer fixed at construction.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -21,6 +21,7 @@ from graph_store.records import (
     CorrectionRecord,
     InstitutionRecord,
     InvitationRecord,
+    Page,
     PaperRecord,
     TopicRecord,
     TopicWeightRecord,
@@ -52,6 +53,37 @@ def _list_each(
     return DataLoader(load_fn=load)
 
 
+A = TypeVar("A", bound=Hashable)
+
+
+def _page_each(
+    fetch: Callable[[Sequence[str]], Awaitable[dict[str, Page[V]]]],
+) -> DataLoader[str, Page[V]]:
+    async def load(keys: list[str]) -> list[Page[V]]:
+        found = await fetch(keys)
+        return [found.get(k, Page(items=(), total=0, has_next=False)) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+class _ByArgs(Generic[A, V]):
+    """One DataLoader per argument value (a page size, a cursor): the rows of
+    one GraphQL level share their arguments, so a level is still one store call."""
+
+    def __init__(self, make: Callable[[A], DataLoader[str, V]]) -> None:
+        self._make = make
+        self._loaders: dict[A, DataLoader[str, V]] = {}
+
+    def __call__(self, args: A) -> DataLoader[str, V]:
+        loader = self._loaders.get(args)
+        if loader is None:
+            loader = self._loaders[args] = self._make(args)
+        return loader
+
+    def clear_all(self) -> None:
+        self._loaders.clear()
+
+
 class Loaders:
     def __init__(self, store: GraphStore, viewer_id: str | None) -> None:
         s = store
@@ -67,7 +99,11 @@ class Loaders:
         self.correction: DataLoader[str, CorrectionRecord | None] = _one_each(s.get_corrections)
 
         self.stats: DataLoader[str, AuthorStatsRecord | None] = _one_each(s.author_stats)
-        self.papers_of_author: DataLoader[str, list[PaperRecord]] = _list_each(s.papers_of_authors)
+        # Pages cut in the store, keyed by (first, after): a hub author's other
+        # papers never leave it.
+        self.paper_page: _ByArgs[tuple[int, str | None], Page[PaperRecord]] = _ByArgs(
+            lambda a: _page_each(lambda ids: s.paper_pages_of_authors(ids, a[0], a[1]))
+        )
         self.authors_of_paper: DataLoader[str, list[AuthorRecord]] = _list_each(s.authors_of_papers)
         self.topics_of_paper: DataLoader[str, list[TopicRecord]] = _list_each(s.topics_of_papers)
         self.papers_of_topic: DataLoader[str, list[PaperRecord]] = _list_each(s.papers_of_topics)
@@ -75,7 +111,9 @@ class Loaders:
         self.topic_weights: DataLoader[str, list[TopicWeightRecord]] = _list_each(
             s.topic_weights_of_authors
         )
-        self.coauthors: DataLoader[str, list[CoauthorRecord]] = _list_each(s.coauthors_of_authors)
+        self.top_coauthors: _ByArgs[int, list[CoauthorRecord]] = _ByArgs(
+            lambda first: _list_each(lambda ids: s.coauthors_of_authors(ids, first))
+        )
 
         self.verified_author_of_user: DataLoader[str, AuthorRecord | None] = _one_each(
             s.verified_authors_of_users

@@ -104,6 +104,13 @@ class GraphStore(Protocol):
         self, author_ids: Sequence[str]
     ) -> dict[str, list[PaperRecord]]: ...
 
+    async def paper_pages_of_authors(
+        self, author_ids: Sequence[str], first: int, after: str | None
+    ) -> dict[str, Page[PaperRecord]]:
+        """One keyset page of each author's papers (sort_key order, after
+        ``after``, at most ``first``), paged in the store: a hub author's other
+        papers never leave the database. ``total`` counts all the author's papers."""
+
     async def authors_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[AuthorRecord]]:
         """Authors of each paper in author order (position, then name)."""
 
@@ -120,10 +127,11 @@ class GraphStore(Protocol):
         """Topics of each author's papers with paper counts, highest count first, then slug."""
 
     async def coauthors_of_authors(
-        self, author_ids: Sequence[str]
+        self, author_ids: Sequence[str], first: int | None = None
     ) -> dict[str, list[CoauthorRecord]]:
         """Everyone sharing a paper with the author (never the author), most shared
-        papers first, then by author sort_key."""
+        papers first, then by author sort_key; only the first ``first`` of each
+        author leave the store (all when None)."""
 
     async def author_stats(self, author_ids: Sequence[str]) -> dict[str, AuthorStatsRecord]:
         """works = papers, followers = follows, topics = distinct topics of the

@@ -79,7 +79,7 @@ def forget(
             _clear(author_loader, a)
     # Slug-keyed and relation caches may hold the old author record too.
     loaders.author_by_slug.clear_all()
-    loaders.coauthors.clear_all()
+    loaders.top_coauthors.clear_all()
     loaders.authors_of_paper.clear_all()
     loaders.authors_of_topic.clear_all()
     for u in user_ids:
@@ -95,7 +95,7 @@ def forget(
     for k in correction_ids:
         _clear(loaders.correction, k)
     if paper_ids:
-        loaders.papers_of_author.clear_all()
+        loaders.paper_page.clear_all()
         loaders.papers_of_topic.clear_all()
         for p in paper_ids:
             _clear(loaders.paper, p)

@@ -12,7 +12,6 @@ from api.types.connection import (
     Connection,
     connection_from_page,
     decode_cursor,
-    page_of_list,
     page_size,
 )
 from api.types.enums import ClaimStatus, TrustTier, VerificationLevel
@@ -124,9 +123,8 @@ class Author(Node):
     ) -> Connection[PaperRef]:
         from api.types.paper import Paper
 
-        after_key = decode_cursor(after)
-        rows = await info.context.loaders.papers_of_author.load(self.record.id)
-        page = page_of_list(rows, page_size(first, 20), after_key)
+        loader = info.context.loaders.paper_page((page_size(first, 20), decode_cursor(after)))
+        page = await loader.load(self.record.id)
         return connection_from_page(page, Paper.from_record, after)
 
     @strawberry.field(description="Topics of this author's papers, most papers first.")
@@ -139,14 +137,14 @@ class Author(Node):
 
     @strawberry.field(description="Co-authors, most shared papers first.")
     async def coauthors(self, info: Info, first: int | None = 10) -> list[Collaboration]:
-        rows = await info.context.loaders.coauthors.load(self.record.id)
+        rows = await info.context.loaders.top_coauthors(page_size(first, 10)).load(self.record.id)
         return [
             Collaboration(
                 author=Author.from_record(c.author),
                 shared_paper_count=len(c.shared_paper_ids),
                 _paper_ids=c.shared_paper_ids,
             )
-            for c in rows[: page_size(first, 10)]
+            for c in rows
         ]
 
     @strawberry.field

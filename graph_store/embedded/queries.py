@@ -130,6 +130,26 @@ MATCH (a:Author)-[:AUTHORED]->(p:Paper) WHERE a.id IN $ids
 RETURN a.id, p ORDER BY p.sort_key
 """
 
+# One author's page of papers, cut in the engine (one query per author:
+# LadybugDB has no per-group LIMIT); the count is the whole relation's.
+PAPER_PAGE_OF_AUTHOR = """
+MATCH (a:Author {id: $id})-[:AUTHORED]->(p:Paper)
+RETURN p ORDER BY p.sort_key LIMIT $limit
+"""
+PAPER_PAGE_OF_AUTHOR_AFTER = """
+MATCH (a:Author {id: $id})-[:AUTHORED]->(p:Paper) WHERE p.sort_key > $after
+RETURN p ORDER BY p.sort_key LIMIT $limit
+"""
+PAPER_COUNT_OF_AUTHOR = "MATCH (a:Author {id: $id})-[:AUTHORED]->(p:Paper) RETURN count(p)"
+# One author's top co-authors, ranked in the engine.
+TOP_COAUTHORS_OF_AUTHOR = """
+MATCH (a:Author {id: $id})-[:AUTHORED]->(p:Paper)<-[:AUTHORED]-(b:Author)
+WHERE b.id <> a.id
+WITH b, collect(p.id) AS paper_ids, collect(p.sort_key) AS paper_keys,
+     count(DISTINCT p) AS shared
+RETURN b, paper_ids, paper_keys, shared ORDER BY shared DESC, b.sort_key LIMIT $limit
+"""
+
 AUTHORS_OF_PAPERS = """
 MATCH (a:Author)-[e:AUTHORED]->(p:Paper) WHERE p.id IN $ids
 RETURN p.id, a, e.position

@@ -677,6 +677,27 @@ class EmbeddedGraphStore:
     async def papers_of_authors(self, author_ids: Sequence[str]) -> dict[str, list[PaperRecord]]:
         return await self._grouped(Q.PAPERS_OF_AUTHORS, author_ids, _paper)
 
+    async def paper_pages_of_authors(
+        self, author_ids: Sequence[str], first: int, after: str | None
+    ) -> dict[str, Page[PaperRecord]]:
+        first = max(first, 0)
+        query = Q.PAPER_PAGE_OF_AUTHOR if after is None else Q.PAPER_PAGE_OF_AUTHOR_AFTER
+
+        def run(conn: _Conn) -> dict[str, Page[PaperRecord]]:
+            out: dict[str, Page[PaperRecord]] = {}
+            for author_id in _uniq(author_ids):
+                params: Params = {"id": author_id, "limit": first + 1}
+                if after is not None:
+                    params["after"] = after
+                items = [_paper(n) for n in conn.column(query, params)]
+                total = int(conn.scalar(Q.PAPER_COUNT_OF_AUTHOR, {"id": author_id}) or 0)
+                out[author_id] = Page(
+                    items=tuple(items[:first]), total=total, has_next=len(items) > first
+                )
+            return out
+
+        return await self._read(run)
+
     async def authors_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[AuthorRecord]]:
         if not paper_ids:
             return {}
@@ -728,10 +749,12 @@ class EmbeddedGraphStore:
         return await self._read(run)
 
     async def coauthors_of_authors(
-        self, author_ids: Sequence[str]
+        self, author_ids: Sequence[str], first: int | None = None
     ) -> dict[str, list[CoauthorRecord]]:
         if not author_ids:
             return {}
+        if first is not None:
+            return await self._top_coauthors(author_ids, first)
         params = {"ids": _uniq(author_ids)}
 
         def run(conn: _Conn) -> dict[str, list[CoauthorRecord]]:
@@ -742,6 +765,25 @@ class EmbeddedGraphStore:
                 record = CoauthorRecord(author=_author(node), shared_paper_ids=shared)
                 found[aid].append((-len(shared), node["sort_key"], record))
             return {k: [e[2] for e in sorted(v, key=lambda e: e[:2])] for k, v in found.items()}
+
+        return await self._read(run)
+
+    async def _top_coauthors(
+        self, author_ids: Sequence[str], first: int
+    ) -> dict[str, list[CoauthorRecord]]:
+        def run(conn: _Conn) -> dict[str, list[CoauthorRecord]]:
+            out: dict[str, list[CoauthorRecord]] = _group(author_ids)
+            if first <= 0:
+                return out
+            for author_id in _uniq(author_ids):
+                params = {"id": author_id, "limit": first}
+                for node, paper_ids, paper_keys, _ in conn.rows(Q.TOP_COAUTHORS_OF_AUTHOR, params):
+                    pairs = sorted(zip(paper_keys, paper_ids, strict=True))
+                    shared = tuple(_uniq(pid for _, pid in pairs))
+                    out[author_id].append(
+                        CoauthorRecord(author=_author(node), shared_paper_ids=shared)
+                    )
+            return out
 
         return await self._read(run)
 

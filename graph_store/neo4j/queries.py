@@ -240,6 +240,36 @@ UNWIND $ids AS key
 MATCH (:Author {id: key})-[:AUTHORED]->(n:Paper)
 RETURN key, n {.*} AS n
 """
+
+
+# One page per author, cut in the database; the total is the author's degree.
+@cache
+def paper_pages_of_authors(*, after: bool) -> str:
+    keyset = "n.sort_key > $after" if after else "n.sort_key IS NOT NULL"
+    return f"""
+UNWIND $ids AS key
+MATCH (a:Author {{id: key}})
+CALL (a) {{
+  MATCH (a)-[:AUTHORED]->(n:Paper) WHERE {keyset}
+  WITH n ORDER BY n.sort_key LIMIT $limit
+  RETURN collect(n {{.*}}) AS items
+}}
+RETURN key, items, COUNT {{ (a)-[:AUTHORED]->(:Paper) }} AS total
+"""
+
+
+# The top $limit co-authors of each author, ranked in the database.
+TOP_COAUTHORS_OF_AUTHORS: Final = """
+UNWIND $ids AS key
+MATCH (a:Author {id: key})
+CALL (a) {
+  MATCH (a)-[:AUTHORED]->(p:Paper)<-[:AUTHORED]-(n:Author) WHERE n <> a
+  WITH n, collect(DISTINCT {id: p.id, sort_key: p.sort_key}) AS papers
+  WITH n, papers ORDER BY size(papers) DESC, n.sort_key LIMIT $limit
+  RETURN collect({n: n {.*}, papers: papers}) AS top
+}
+RETURN key, top
+"""
 AUTHORS_OF_PAPERS: Final = """
 UNWIND $ids AS key
 MATCH (n:Author)-[w:AUTHORED]->(:Paper {id: key})

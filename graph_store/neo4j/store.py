@@ -587,6 +587,28 @@ class Neo4jGraphStore:
             papers.sort(key=lambda p: p.sort_key)
         return out
 
+    async def paper_pages_of_authors(
+        self, author_ids: Sequence[str], first: int, after: str | None
+    ) -> dict[str, Page[PaperRecord]]:
+        first = max(first, 0)
+        out: dict[str, Page[PaperRecord]] = {
+            i: Page(items=(), total=0, has_next=False) for i in author_ids
+        }
+        if not author_ids:
+            return out
+        rows = await self._read_rows(
+            q.paper_pages_of_authors(after=after is not None),
+            ids=list(dict.fromkeys(author_ids)),
+            after=after,
+            limit=first + 1,  # one more tells whether there is a next page
+        )
+        for r in rows:
+            items = [to_paper(n) for n in r["items"]]
+            out[r["key"]] = Page(
+                items=tuple(items[:first]), total=int(r["total"]), has_next=len(items) > first
+            )
+        return out
+
     async def authors_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[AuthorRecord]]:
         ranked: dict[str, list[tuple[tuple[bool, int, str], AuthorRecord]]] = _group(paper_ids)
         for r in await self._related_rows(q.AUTHORS_OF_PAPERS, paper_ids):
@@ -632,8 +654,10 @@ class Neo4jGraphStore:
         return out
 
     async def coauthors_of_authors(
-        self, author_ids: Sequence[str]
+        self, author_ids: Sequence[str], first: int | None = None
     ) -> dict[str, list[CoauthorRecord]]:
+        if first is not None:
+            return await self._top_coauthors(author_ids, first)
         out: dict[str, list[CoauthorRecord]] = _group(author_ids)
         for r in await self._related_rows(q.COAUTHORS_OF_AUTHORS, author_ids):
             papers = sorted(r["papers"], key=lambda p: str(p["sort_key"]))
@@ -645,6 +669,28 @@ class Neo4jGraphStore:
             )
         for coauthors in out.values():
             coauthors.sort(key=lambda c: (-len(c.shared_paper_ids), c.author.sort_key))
+        return out
+
+    async def _top_coauthors(
+        self, author_ids: Sequence[str], first: int
+    ) -> dict[str, list[CoauthorRecord]]:
+        out: dict[str, list[CoauthorRecord]] = _group(author_ids)
+        if not author_ids or first <= 0:
+            return out
+        rows = await self._read_rows(
+            q.TOP_COAUTHORS_OF_AUTHORS, ids=list(dict.fromkeys(author_ids)), limit=first
+        )
+        for r in rows:
+            out[r["key"]] = [
+                CoauthorRecord(
+                    author=to_author(t["n"]),
+                    shared_paper_ids=tuple(
+                        str(p["id"]) for p in sorted(t["papers"], key=lambda p: str(p["sort_key"]))
+                    ),
+                )
+                for t in r["top"]
+            ]
+            out[r["key"]].sort(key=lambda c: (-len(c.shared_paper_ids), c.author.sort_key))
         return out
 
     async def author_stats(self, author_ids: Sequence[str]) -> dict[str, AuthorStatsRecord]:

@@ -17,6 +17,7 @@ class CountingStore:
     def __init__(self, inner: GraphStore) -> None:
         self._inner = inner
         self.calls: Counter[str] = Counter()
+        self.args: dict[str, list[tuple[Any, ...]]] = {}
 
     def __getattr__(self, name: str) -> Any:
         target = getattr(self._inner, name)
@@ -25,6 +26,7 @@ class CountingStore:
 
         def counted(*args: Any, **kwargs: Any) -> Any:
             self.calls[name] += 1
+            self.args.setdefault(name, []).append((*args[1:], *kwargs.values()))
             return target(*args, **kwargs)
 
         return counted
@@ -47,6 +49,7 @@ async def test_store_calls_depend_on_depth_not_rows(read_store: GraphStore, tmp_
         small = await gql.data(NESTED, {"n": 2})
         small_calls = dict(counting.calls)
         counting.calls.clear()
+        counting.args.clear()
         big = await gql.data(NESTED, {"n": 10})
         big_calls = dict(counting.calls)
 
@@ -62,8 +65,12 @@ async def test_store_calls_depend_on_depth_not_rows(read_store: GraphStore, tmp_
         "author_stats": 2,
         "topic_weights_of_authors": 2,
         "coauthors_of_authors": 1,
-        "papers_of_authors": 1,
+        "paper_pages_of_authors": 1,
         "get_papers": 1,  # sharedPapers
         "topics_of_papers": 1,
         "authors_of_papers": 1,
     }, big_calls
+    # The pages are cut in the store: the page sizes travel with the calls, and
+    # no relation is read whole (papers_of_authors is never called).
+    assert counting.args["paper_pages_of_authors"] == [(10, None)]
+    assert counting.args["coauthors_of_authors"] == [(10,)]

@@ -140,3 +140,25 @@ async def test_graph_edges_touching_nodes_each_once(graph: GraphStore) -> None:
     ]
     assert await graph.graph_edges([ALICE]) == []
     assert await graph.graph_edges([]) == []
+
+
+async def test_paper_pages_are_cut_in_the_store(graph: GraphStore) -> None:
+    # Bao's papers in display order: P5, P2, P3, P1 (PAPER_ORDER without P4).
+    first = await graph.paper_pages_of_authors([BAO, LONELY, "author:none"], 2, None)
+    assert [p.id for p in first[BAO].items] == [P5, P2]
+    assert first[BAO].total == 4 and first[BAO].has_next
+    assert first[LONELY].items == () and first[LONELY].total == 0
+    assert first["author:none"].total == 0 and not first["author:none"].has_next
+    rest = await graph.paper_pages_of_authors([BAO], 2, first[BAO].items[-1].sort_key)
+    assert [p.id for p in rest[BAO].items] == [P3, P1]
+    assert rest[BAO].total == 4 and not rest[BAO].has_next
+
+
+async def test_top_coauthors_are_ranked_in_the_store(graph: GraphStore) -> None:
+    everyone = await graph.coauthors_of_authors([BAO, DONG])
+    top = await graph.coauthors_of_authors([BAO, DONG], first=1)
+    for author in (BAO, DONG):
+        assert top[author] == everyone[author][:1]
+    assert [c.author.id for c in top[BAO]] == [DONG]
+    assert top[BAO][0].shared_paper_ids == (P5, P2, P1)
+    assert await graph.coauthors_of_authors([BAO], first=0) == {BAO: []}
