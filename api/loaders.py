@@ -106,8 +106,12 @@ class Loaders:
         )
         self.authors_of_paper: DataLoader[str, list[AuthorRecord]] = _list_each(s.authors_of_papers)
         self.topics_of_paper: DataLoader[str, list[TopicRecord]] = _list_each(s.topics_of_papers)
-        self.papers_of_topic: DataLoader[str, list[PaperRecord]] = _list_each(s.papers_of_topics)
-        self.authors_of_topic: DataLoader[str, list[AuthorRecord]] = _list_each(s.authors_of_topics)
+        self.topic_paper_page: _ByArgs[tuple[int, str | None], Page[PaperRecord]] = _ByArgs(
+            lambda a: _page_each(lambda ids: s.paper_pages_of_topics(ids, a[0], a[1]))
+        )
+        self.top_authors_of_topic: _ByArgs[int, list[AuthorRecord]] = _ByArgs(
+            lambda first: _list_each(lambda ids: s.authors_of_topics(ids, first))
+        )
         self.topic_weights: DataLoader[str, list[TopicWeightRecord]] = _list_each(
             s.topic_weights_of_authors
         )

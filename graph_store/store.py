@@ -111,6 +111,11 @@ class GraphStore(Protocol):
         ``after``, at most ``first``), paged in the store: a hub author's other
         papers never leave the database. ``total`` counts all the author's papers."""
 
+    async def paper_pages_of_topics(
+        self, topic_ids: Sequence[str], first: int, after: str | None
+    ) -> dict[str, Page[PaperRecord]]:
+        """As ``paper_pages_of_authors``, for the papers tagged with each topic."""
+
     async def authors_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[AuthorRecord]]:
         """Authors of each paper in author order (position, then name)."""
 
@@ -118,8 +123,12 @@ class GraphStore(Protocol):
 
     async def papers_of_topics(self, topic_ids: Sequence[str]) -> dict[str, list[PaperRecord]]: ...
 
-    async def authors_of_topics(self, topic_ids: Sequence[str]) -> dict[str, list[AuthorRecord]]:
-        """Authors with papers on the topic, most such papers first, then by sort_key."""
+    async def authors_of_topics(
+        self, topic_ids: Sequence[str], first: int | None = None
+    ) -> dict[str, list[AuthorRecord]]:
+        """Authors with papers on the topic, most such papers first, then by
+        sort_key; only the first ``first`` of each topic leave the store (all
+        when None)."""
 
     async def topic_weights_of_authors(
         self, author_ids: Sequence[str]

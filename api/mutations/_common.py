@@ -81,7 +81,7 @@ def forget(
     loaders.author_by_slug.clear_all()
     loaders.top_coauthors.clear_all()
     loaders.authors_of_paper.clear_all()
-    loaders.authors_of_topic.clear_all()
+    loaders.top_authors_of_topic.clear_all()
     for u in user_ids:
         _clear(loaders.user, u)
         _clear(loaders.verified_author_of_user, u)
@@ -96,7 +96,7 @@ def forget(
         _clear(loaders.correction, k)
     if paper_ids:
         loaders.paper_page.clear_all()
-        loaders.papers_of_topic.clear_all()
+        loaders.topic_paper_page.clear_all()
         for p in paper_ids:
             _clear(loaders.paper, p)
     info.context.cache.pop(SENT_IN_WINDOW_KEY, None)

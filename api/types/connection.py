@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
 import strawberry
@@ -90,9 +90,3 @@ def connection_from_page(
         ),
         total_count=page.total,
     )
-
-
-def page_of_list(records: Sequence[K], first: int, after_key: str | None) -> Page[K]:
-    """Keyset-page an already sorted in-memory list (a relation's rows)."""
-    rest = [r for r in records if after_key is None or r.sort_key > after_key]
-    return Page(items=tuple(rest[:first]), total=len(records), has_next=len(rest) > first)

@@ -11,7 +11,6 @@ from api.types.connection import (
     Connection,
     connection_from_page,
     decode_cursor,
-    page_of_list,
     page_size,
 )
 from api.types.node import Node
@@ -41,13 +40,15 @@ class Topic(Node):
     ) -> Connection[PaperRef]:
         from api.types.paper import Paper
 
-        rows = await info.context.loaders.papers_of_topic.load(str(self.id))
-        page = page_of_list(rows, page_size(first, 20), decode_cursor(after))
+        loader = info.context.loaders.topic_paper_page((page_size(first, 20), decode_cursor(after)))
+        page = await loader.load(str(self.id))
         return connection_from_page(page, Paper.from_record, after)
 
     @strawberry.field(description="Authors with papers on this topic, most such papers first.")
     async def authors(self, info: Info, first: int | None = 20) -> list[AuthorRef]:
         from api.types.author import Author
 
-        rows = await info.context.loaders.authors_of_topic.load(str(self.id))
-        return [Author.from_record(a) for a in rows[: page_size(first, 20)]]
+        rows = await info.context.loaders.top_authors_of_topic(page_size(first, 20)).load(
+            str(self.id)
+        )
+        return [Author.from_record(a) for a in rows]

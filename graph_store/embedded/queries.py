@@ -130,17 +130,24 @@ MATCH (a:Author)-[:AUTHORED]->(p:Paper) WHERE a.id IN $ids
 RETURN a.id, p ORDER BY p.sort_key
 """
 
-# One author's page of papers, cut in the engine (one query per author:
-# LadybugDB has no per-group LIMIT); the count is the whole relation's.
-PAPER_PAGE_OF_AUTHOR = """
-MATCH (a:Author {id: $id})-[:AUTHORED]->(p:Paper)
-RETURN p ORDER BY p.sort_key LIMIT $limit
+# One page of an author's or a topic's papers, cut in the engine (one query
+# per owner: LadybugDB has no per-group LIMIT); the count is the relation's.
+_PAPERS_OF = {
+    "author": "MATCH (:Author {id: $id})-[:AUTHORED]->(p:Paper)",
+    "topic": "MATCH (p:Paper)-[:TAGGED]->(:Topic {id: $id})",
+}
+PAPER_PAGE = {of: f"{m}\nRETURN p ORDER BY p.sort_key LIMIT $limit" for of, m in _PAPERS_OF.items()}
+PAPER_PAGE_AFTER = {
+    of: f"{m}\nWHERE p.sort_key > $after\nRETURN p ORDER BY p.sort_key LIMIT $limit"
+    for of, m in _PAPERS_OF.items()
+}
+PAPER_COUNT = {of: f"{m}\nRETURN count(p)" for of, m in _PAPERS_OF.items()}
+# One topic's top authors by their papers on it.
+TOP_AUTHORS_OF_TOPIC = """
+MATCH (a:Author)-[:AUTHORED]->(p:Paper)-[:TAGGED]->(:Topic {id: $id})
+WITH a, count(DISTINCT p) AS papers
+RETURN a, papers ORDER BY papers DESC, a.sort_key LIMIT $limit
 """
-PAPER_PAGE_OF_AUTHOR_AFTER = """
-MATCH (a:Author {id: $id})-[:AUTHORED]->(p:Paper) WHERE p.sort_key > $after
-RETURN p ORDER BY p.sort_key LIMIT $limit
-"""
-PAPER_COUNT_OF_AUTHOR = "MATCH (a:Author {id: $id})-[:AUTHORED]->(p:Paper) RETURN count(p)"
 # One author's top co-authors, ranked in the engine.
 TOP_COAUTHORS_OF_AUTHOR = """
 MATCH (a:Author {id: $id})-[:AUTHORED]->(p:Paper)<-[:AUTHORED]-(b:Author)

@@ -680,18 +680,28 @@ class EmbeddedGraphStore:
     async def paper_pages_of_authors(
         self, author_ids: Sequence[str], first: int, after: str | None
     ) -> dict[str, Page[PaperRecord]]:
+        return await self._paper_pages("author", author_ids, first, after)
+
+    async def paper_pages_of_topics(
+        self, topic_ids: Sequence[str], first: int, after: str | None
+    ) -> dict[str, Page[PaperRecord]]:
+        return await self._paper_pages("topic", topic_ids, first, after)
+
+    async def _paper_pages(
+        self, of: str, owner_ids: Sequence[str], first: int, after: str | None
+    ) -> dict[str, Page[PaperRecord]]:
         first = max(first, 0)
-        query = Q.PAPER_PAGE_OF_AUTHOR if after is None else Q.PAPER_PAGE_OF_AUTHOR_AFTER
+        query = Q.PAPER_PAGE[of] if after is None else Q.PAPER_PAGE_AFTER[of]
 
         def run(conn: _Conn) -> dict[str, Page[PaperRecord]]:
             out: dict[str, Page[PaperRecord]] = {}
-            for author_id in _uniq(author_ids):
-                params: Params = {"id": author_id, "limit": first + 1}
+            for owner_id in _uniq(owner_ids):
+                params: Params = {"id": owner_id, "limit": first + 1}
                 if after is not None:
                     params["after"] = after
                 items = [_paper(n) for n in conn.column(query, params)]
-                total = int(conn.scalar(Q.PAPER_COUNT_OF_AUTHOR, {"id": author_id}) or 0)
-                out[author_id] = Page(
+                total = int(conn.scalar(Q.PAPER_COUNT[of], {"id": owner_id}) or 0)
+                out[owner_id] = Page(
                     items=tuple(items[:first]), total=total, has_next=len(items) > first
                 )
             return out
@@ -718,15 +728,23 @@ class EmbeddedGraphStore:
     async def papers_of_topics(self, topic_ids: Sequence[str]) -> dict[str, list[PaperRecord]]:
         return await self._grouped(Q.PAPERS_OF_TOPICS, topic_ids, _paper)
 
-    async def authors_of_topics(self, topic_ids: Sequence[str]) -> dict[str, list[AuthorRecord]]:
+    async def authors_of_topics(
+        self, topic_ids: Sequence[str], first: int | None = None
+    ) -> dict[str, list[AuthorRecord]]:
         if not topic_ids:
             return {}
         params = {"ids": _uniq(topic_ids)}
 
         def run(conn: _Conn) -> dict[str, list[AuthorRecord]]:
             found: dict[str, list[tuple[int, str, AuthorRecord]]] = _group(topic_ids)
-            for tid, node, count in conn.rows(Q.AUTHORS_OF_TOPICS, params):
-                found[tid].append((-count, node["sort_key"], _author(node)))
+            if first is not None:
+                # The top ``first`` of each topic, ranked in the engine.
+                for tid in _uniq(topic_ids) if first > 0 else []:
+                    top = conn.rows(Q.TOP_AUTHORS_OF_TOPIC, {"id": tid, "limit": first})
+                    found[tid] = [(-count, node["sort_key"], _author(node)) for node, count in top]
+            else:
+                for tid, node, count in conn.rows(Q.AUTHORS_OF_TOPICS, params):
+                    found[tid].append((-count, node["sort_key"], _author(node)))
             return {k: [e[2] for e in sorted(v, key=lambda e: e[:2])] for k, v in found.items()}
 
         return await self._read(run)

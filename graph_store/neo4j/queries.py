@@ -242,19 +242,50 @@ RETURN key, n {.*} AS n
 """
 
 
-# One page per author, cut in the database; the total is the author's degree.
-@cache
-def paper_pages_of_authors(*, after: bool) -> str:
+# One page of papers per author or topic, cut in the database; the total is
+# the node's degree.
+_PAPERS_OF: Final = {
+    "author": ("(o:Author {id: key})", "(o)-[:AUTHORED]->(n:Paper)"),
+    "topic": ("(o:Topic {id: key})", "(n:Paper)-[:TAGGED]->(o)"),
+}
+
+
+def _paper_pages(of: str, after: bool) -> str:
+    owner, papers = _PAPERS_OF[of]
     keyset = "n.sort_key > $after" if after else "n.sort_key IS NOT NULL"
     return f"""
 UNWIND $ids AS key
-MATCH (a:Author {{id: key}})
-CALL (a) {{
-  MATCH (a)-[:AUTHORED]->(n:Paper) WHERE {keyset}
+MATCH {owner}
+CALL (o) {{
+  MATCH {papers} WHERE {keyset}
   WITH n ORDER BY n.sort_key LIMIT $limit
   RETURN collect(n {{.*}}) AS items
 }}
-RETURN key, items, COUNT {{ (a)-[:AUTHORED]->(:Paper) }} AS total
+RETURN key, items, COUNT {{ {papers} }} AS total
+"""
+
+
+@cache
+def paper_pages_of_authors(*, after: bool) -> str:
+    return _paper_pages("author", after)
+
+
+@cache
+def paper_pages_of_topics(*, after: bool) -> str:
+    return _paper_pages("topic", after)
+
+
+# The top $limit authors of each topic by their papers on it.
+TOP_AUTHORS_OF_TOPICS: Final = """
+UNWIND $ids AS key
+MATCH (t:Topic {id: key})
+CALL (t) {
+  MATCH (n:Author)-[:AUTHORED]->(p:Paper)-[:TAGGED]->(t)
+  WITH n, count(DISTINCT p) AS weight
+  WITH n, weight ORDER BY weight DESC, n.sort_key LIMIT $limit
+  RETURN collect({n: n {.*}, weight: weight}) AS top
+}
+RETURN key, top
 """
 
 

@@ -590,15 +590,27 @@ class Neo4jGraphStore:
     async def paper_pages_of_authors(
         self, author_ids: Sequence[str], first: int, after: str | None
     ) -> dict[str, Page[PaperRecord]]:
+        query = q.paper_pages_of_authors(after=after is not None)
+        return await self._paper_pages(query, author_ids, first, after)
+
+    async def paper_pages_of_topics(
+        self, topic_ids: Sequence[str], first: int, after: str | None
+    ) -> dict[str, Page[PaperRecord]]:
+        query = q.paper_pages_of_topics(after=after is not None)
+        return await self._paper_pages(query, topic_ids, first, after)
+
+    async def _paper_pages(
+        self, query: str, owner_ids: Sequence[str], first: int, after: str | None
+    ) -> dict[str, Page[PaperRecord]]:
         first = max(first, 0)
         out: dict[str, Page[PaperRecord]] = {
-            i: Page(items=(), total=0, has_next=False) for i in author_ids
+            i: Page(items=(), total=0, has_next=False) for i in owner_ids
         }
-        if not author_ids:
+        if not owner_ids:
             return out
         rows = await self._read_rows(
-            q.paper_pages_of_authors(after=after is not None),
-            ids=list(dict.fromkeys(author_ids)),
+            query,
+            ids=list(dict.fromkeys(owner_ids)),
             after=after,
             limit=first + 1,  # one more tells whether there is a next page
         )
@@ -632,10 +644,19 @@ class Neo4jGraphStore:
             papers.sort(key=lambda p: p.sort_key)
         return out
 
-    async def authors_of_topics(self, topic_ids: Sequence[str]) -> dict[str, list[AuthorRecord]]:
+    async def authors_of_topics(
+        self, topic_ids: Sequence[str], first: int | None = None
+    ) -> dict[str, list[AuthorRecord]]:
         weighted: dict[str, list[tuple[int, AuthorRecord]]] = _group(topic_ids)
-        for r in await self._related_rows(q.AUTHORS_OF_TOPICS, topic_ids):
-            weighted[r["key"]].append((int(r["weight"]), to_author(r["n"])))
+        if first is not None:
+            if topic_ids and first > 0:
+                for r in await self._read_rows(
+                    q.TOP_AUTHORS_OF_TOPICS, ids=list(dict.fromkeys(topic_ids)), limit=first
+                ):
+                    weighted[r["key"]] = [(int(t["weight"]), to_author(t["n"])) for t in r["top"]]
+        else:
+            for r in await self._related_rows(q.AUTHORS_OF_TOPICS, topic_ids):
+                weighted[r["key"]].append((int(r["weight"]), to_author(r["n"])))
         return {
             k: [a for _, a in sorted(v, key=lambda x: (-x[0], x[1].sort_key))]
             for k, v in weighted.items()

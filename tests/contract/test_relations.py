@@ -162,3 +162,17 @@ async def test_top_coauthors_are_ranked_in_the_store(graph: GraphStore) -> None:
     assert [c.author.id for c in top[BAO]] == [DONG]
     assert top[BAO][0].shared_paper_ids == (P5, P2, P1)
     assert await graph.coauthors_of_authors([BAO], first=0) == {BAO: []}
+
+
+async def test_topic_paper_pages_and_top_authors_are_cut_in_the_store(graph: GraphStore) -> None:
+    # Papers tagged knowledge-distillation in display order: P5, P2, P1.
+    first = await graph.paper_pages_of_topics([KD, MOE], 2, None)
+    assert [p.id for p in first[KD].items] == [P5, P2]
+    assert first[KD].total == 3 and first[KD].has_next
+    assert [p.id for p in first[MOE].items] == [P3] and not first[MOE].has_next
+    rest = await graph.paper_pages_of_topics([KD], 2, first[KD].items[-1].sort_key)
+    assert [p.id for p in rest[KD].items] == [P1] and not rest[KD].has_next
+    everyone = await graph.authors_of_topics([KD, MOE])
+    top = await graph.authors_of_topics([KD, MOE], first=2)
+    assert top[KD] == everyone[KD][:2] and top[MOE] == everyone[MOE][:2]
+    assert await graph.authors_of_topics([KD], first=0) == {KD: []}
