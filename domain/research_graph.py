@@ -1,9 +1,12 @@
 """The explorer's slice of the graph around a centre node.
 
 Breadth-first from the centre, one batch store read per hop plus one for the
-labels, so a slice costs depth + 1 store calls whatever its size. Nodes are
-kept centre first, then hop by hop (within a hop in a stable order), up to
-``limit``; an edge is kept only when both of its ends are.
+labels, so a slice costs at most depth + 1 store calls whatever its size.
+Nodes are kept centre first, then hop by hop (within a hop in a stable order),
+up to ``limit``; an edge is kept only when both of its ends are. The search
+stays within the limit: only kept nodes are expanded, and once the limit is
+reached no further hop is read (a hub's 2,000 papers are never expanded to
+show 50 nodes).
 """
 
 from __future__ import annotations
@@ -42,8 +45,12 @@ async def research_slice(store: GraphStore, center: str, depth: int, limit: int)
     seen = {center}
     edges: dict[tuple[str, str, str], GraphEdgeRecord] = {}
     frontier = [center]
+    truncated = False
     for _ in range(depth):
         if not frontier:
+            break
+        if len(order) >= limit:
+            truncated = True  # a hop not read: the slice may miss nodes
             break
         hop_edges = await store.graph_edges(frontier)
         found: set[str] = set()
@@ -52,11 +59,14 @@ async def research_slice(store: GraphStore, center: str, depth: int, limit: int)
             for end in (e.source, e.target):
                 if end not in seen:
                     found.add(end)
-        frontier = sorted(found, key=_hop_order)
-        seen.update(frontier)
+        ranked = sorted(found, key=_hop_order)
+        # Only nodes within the limit are kept, so only they are expanded.
+        frontier = ranked[: limit - len(order)]
+        truncated = truncated or len(frontier) < len(ranked)
+        seen.update(ranked)
         order.extend(frontier)
 
-    kept = order[:limit]
+    kept = order
     labels = await store.node_labels(kept)
     if center not in labels:
         return EMPTY
@@ -67,7 +77,7 @@ async def research_slice(store: GraphStore, center: str, depth: int, limit: int)
         if node_id in labels and (kind := kind_of(node_id)) is not None
     )
     kept_edges = tuple(e for e in edges.values() if e.source in kept_set and e.target in kept_set)
-    return Slice(nodes, kept_edges, truncated=len(order) > limit)
+    return Slice(nodes, kept_edges, truncated=truncated)
 
 
 _KIND_ORDER = {NodeKind.PAPER: 0, NodeKind.AUTHOR: 1, NodeKind.TOPIC: 2, NodeKind.INSTITUTION: 3}

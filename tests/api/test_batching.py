@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from api.app import create_app
+from domain.research_graph import research_slice
 from graph_store.store import GraphStore
 from tests.api.conftest import GraphQLClient, client_for, settings_for
 
@@ -26,7 +27,7 @@ class CountingStore:
 
         def counted(*args: Any, **kwargs: Any) -> Any:
             self.calls[name] += 1
-            self.args.setdefault(name, []).append((*args[1:], *kwargs.values()))
+            self.args.setdefault(name, []).append((*args, *kwargs.values()))
             return target(*args, **kwargs)
 
         return counted
@@ -72,5 +73,23 @@ async def test_store_calls_depend_on_depth_not_rows(read_store: GraphStore, tmp_
     }, big_calls
     # The pages are cut in the store: the page sizes travel with the calls, and
     # no relation is read whole (papers_of_authors is never called).
-    assert counting.args["paper_pages_of_authors"] == [(10, None)]
-    assert counting.args["coauthors_of_authors"] == [(10,)]
+    assert [a[1:] for a in counting.args["paper_pages_of_authors"]] == [(10, None)]
+    assert [a[1:] for a in counting.args["coauthors_of_authors"]] == [(10,)]
+
+
+async def test_research_graph_stays_within_its_limit(read_store: GraphStore) -> None:
+    counting = CountingStore(read_store)
+    store: Any = counting
+    # Bao has 7 papers and an institution: a limit of 3 is filled by the
+    # first hop, so the second hop is never read.
+    cut = await research_slice(store, "author:hangbo-bao", depth=2, limit=3)
+    assert len(cut.nodes) == 3 and cut.truncated
+    assert counting.calls["graph_edges"] == 1
+    assert counting.args["graph_edges"] == [(["author:hangbo-bao"],)]  # the centre only
+    # With room, the second hop expands only the nodes kept from the first.
+    counting.calls.clear()
+    counting.args.clear()
+    wide = await research_slice(store, "author:hangbo-bao", depth=2, limit=200)
+    assert counting.calls["graph_edges"] == 2 and not wide.truncated
+    second_hop = counting.args["graph_edges"][1][0]
+    assert set(second_hop) == {n.id for n in wide.nodes[1 : 1 + len(second_hop)]}
