@@ -59,6 +59,10 @@ def merge_paper(
     )
 
 
+# Full-text candidates scored per search, for names/titles and for abstracts
+# each (both backends narrow with a full-text index first).
+SEARCH_CANDIDATES = 500
+
 # Words of one search that count; the rest of a longer query is ignored (a
 # query of hundreds of words would otherwise make Lucene refuse its clauses).
 MAX_SEARCH_WORDS = 16

@@ -223,18 +223,10 @@ RETURN a.id AS source, i.id AS target, 'AFFILIATED' AS kind
 """
 
 # Candidates only; scoring happens in Python (no full-text extension offline).
-SEARCH_CANDIDATES = """
-MATCH (a:Author) WHERE any(w IN $words WHERE a.name_lc CONTAINS w)
-RETURN a.id AS id, 0 AS kind_rank, a.name_lc AS primary_text, '' AS secondary_text
-UNION ALL
-MATCH (t:Topic) WHERE any(w IN $words WHERE t.name_lc CONTAINS w)
-RETURN t.id AS id, 1 AS kind_rank, t.name_lc AS primary_text, '' AS secondary_text
-UNION ALL
-MATCH (p:Paper)
-WHERE any(w IN $words WHERE p.title_lc CONTAINS w OR coalesce(p.abstract_lc, '') CONTAINS w)
-RETURN p.id AS id, 2 AS kind_rank, p.title_lc AS primary_text,
-       coalesce(p.abstract_lc, '') AS secondary_text
-"""
+# Every searchable text, to rebuild the search side index (search_index.py).
+ALL_AUTHOR_TEXT = "MATCH (a:Author) RETURN a.id, a.name_lc"
+ALL_TOPIC_TEXT = "MATCH (t:Topic) RETURN t.id, t.name_lc"
+ALL_PAPER_TEXT = "MATCH (p:Paper) RETURN p.id, p.title_lc, p.abstract_lc"
 
 # --- accounts -------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ import ladybug as lb
 
 from graph_store.embedded import queries as Q
 from graph_store.embedded.ddl import ALL_DDL
+from graph_store.embedded.search_index import Doc, SearchIndex
 from graph_store.errors import Rule, RuleViolation, StoreError, StoreUnavailable
 from graph_store.records import (
     AuthorFilterSpec,
@@ -61,6 +62,7 @@ from graph_store.records import (
     topic_sort_key,
 )
 from graph_store.shared_rules import (
+    SEARCH_CANDIDATES,
     merge_author,
     merge_paper,
     replayed_create,
@@ -281,6 +283,7 @@ class EmbeddedGraphStore:
         self._raw_conns: list[Any] = []
         self._conns_lock = threading.Lock()
         self._closed = False
+        self._search = SearchIndex(self._data_dir)
 
     @property
     def db_path(self) -> Path:
@@ -376,6 +379,22 @@ class EmbeddedGraphStore:
     async def _write(self, fn: Callable[[_Conn], T]) -> T:
         return await self._submit(self._writer, lambda: self._run_write(fn))
 
+    async def _write_indexed(self, fn: Callable[[_Conn], T]) -> T:
+        """A write that may change searchable text: ``fn`` puts the documents in
+        the search index; they count once the graph has committed."""
+        try:
+            result = await self._write(fn)
+        except BaseException:
+            # The graph rolled back: documents written for it must go too.
+            await self._submit(self._writer, self._rebuild_search_if_dirty)
+            raise
+        self._search.settle()
+        return result
+
+    def _rebuild_search_if_dirty(self) -> None:
+        if self._write_conn is not None and self._search.open():
+            self._search.rebuild(_all_docs(self._write_conn))
+
     async def _page(
         self,
         match: str,
@@ -429,6 +448,9 @@ class EmbeddedGraphStore:
                     self._write_conn.rows(statement)
             except Exception as e:
                 raise StoreError(f"embedded store schema setup failed: {e}") from e
+            if self._search.open():
+                log.info("building the search index from the graph")
+                self._search.rebuild(_all_docs(self._write_conn))
 
         await self._submit(self._writer, run)
 
@@ -454,6 +476,7 @@ class EmbeddedGraphStore:
                     log.debug("closing the database failed: %s", e)
             self._db = None
             self._write_conn = None
+            self._search.close()
 
         await asyncio.to_thread(shutdown)
 
@@ -469,6 +492,7 @@ class EmbeddedGraphStore:
 
     async def import_batch(self, batch: ImportBatch) -> None:
         def run(conn: _Conn) -> None:
+            docs: list[Doc] = []
             if batch.institutions:
                 conn.rows(
                     Q.MERGE_INSTITUTIONS,
@@ -504,6 +528,7 @@ class EmbeddedGraphStore:
                     known[a.id] = merge_author(known.get(a.id), a)
                 conn.rows(Q.UPSERT_AUTHORS, {"rows": [_author_row(known[i]) for i in ids]})
                 conn.rows(Q.MERGE_AFFILIATIONS, {"ids": ids})
+                docs += [(i, known[i].name.casefold(), "") for i in ids]
             if batch.papers:
                 ids = _uniq(p.id for p in batch.papers)
                 papers: dict[str, PaperRecord] = {
@@ -518,6 +543,7 @@ class EmbeddedGraphStore:
                 for p in batch.papers:
                     papers[p.id] = merge_paper(papers.get(p.id), p, corrected=p.id in corrected)
                 conn.rows(Q.UPSERT_PAPERS, {"rows": [_paper_row(papers[i]) for i in ids]})
+                docs += [_paper_doc(papers[i]) for i in ids]
             if batch.authorships:
                 first_rows = {(r.author_id, r.paper_id): r for r in reversed(batch.authorships)}
                 conn.rows(
@@ -543,8 +569,11 @@ class EmbeddedGraphStore:
                         ]
                     },
                 )
+            # Topics keep their first name (shared_rules), in the index too.
+            topic_docs = [(t.id, t.name.casefold(), "") for t in batch.topics]
+            self._search.upsert(docs, keep_existing=topic_docs)
 
-        await self._write(run)
+        await self._write_indexed(run)
 
     async def find_authors_by_name(self, names: Sequence[str]) -> dict[str, AuthorRecord]:
         if not names:
@@ -845,14 +874,15 @@ class EmbeddedGraphStore:
         if not words or first <= 0:
             return []
 
-        def run(conn: _Conn) -> list[SearchHitRecord]:
+        def run(_: _Conn) -> list[SearchHitRecord]:
+            # The side index narrows; the graph is not scanned.
             scored: list[tuple[float, int, str, str]] = []
-            for node_id, _kind_rank, primary, secondary in conn.rows(
-                Q.SEARCH_CANDIDATES, {"words": words}
+            for node_id, primary, secondary in self._search.candidates(
+                words, max(SEARCH_CANDIDATES, first)
             ):
-                score = search_score(words, primary or "", secondary or "")
+                score = search_score(words, primary, secondary)
                 if score > 0:
-                    scored.append(search_order(score, node_id, primary or ""))
+                    scored.append(search_order(score, node_id, primary))
             scored.sort()
             return [SearchHitRecord(node_id=e[3], score=-e[0]) for e in scored[:first]]
 
@@ -1261,7 +1291,7 @@ class EmbeddedGraphStore:
             if correction.status is not CorrectionStatus.OPEN:
                 raise RuleViolation(Rule.CORRECTION_NOT_OPEN, correction.status.value)
             if status is CorrectionStatus.APPLIED and update is not None:
-                _apply_update(conn, correction.target_id, *update)
+                self._search.upsert([_apply_update(conn, correction.target_id, *update)])
             node = conn.column(
                 Q.DECIDE_CORRECTION,
                 {
@@ -1274,7 +1304,7 @@ class EmbeddedGraphStore:
             )
             return _correction(node[0])
 
-        return await self._write(run)
+        return await self._write_indexed(run)
 
     async def corrections_by_status(
         self, status: CorrectionStatus, first: int, after: str | None
@@ -1292,8 +1322,21 @@ class EmbeddedGraphStore:
 _PAPER_TEXT_FIELDS = ("venue", "abstract", "code_url")
 
 
-def _apply_update(conn: _Conn, target_id: str, prop: str, value: str | int | None) -> None:
-    """Set one allow-listed property on an author or paper, with its derived keys."""
+def _paper_doc(p: PaperRecord) -> Doc:
+    return (p.id, p.title.casefold(), (p.abstract or "").casefold())
+
+
+def _all_docs(conn: _Conn) -> list[Doc]:
+    """Every search document, read from the graph (to rebuild the index)."""
+    docs: list[Doc] = [(i, name or "", "") for i, name in conn.rows(Q.ALL_AUTHOR_TEXT)]
+    docs += [(i, name or "", "") for i, name in conn.rows(Q.ALL_TOPIC_TEXT)]
+    docs += [(i, title or "", abstract or "") for i, title, abstract in conn.rows(Q.ALL_PAPER_TEXT)]
+    return docs
+
+
+def _apply_update(conn: _Conn, target_id: str, prop: str, value: str | int | None) -> Doc:
+    """Set one allow-listed property on an author or paper, with its derived keys;
+    the target's search document after the change."""
     kind = kind_of(target_id)
     if kind is NodeKind.AUTHOR:
         nodes = conn.column(Q.AUTHOR_BY_ID, {"id": target_id})
@@ -1310,7 +1353,7 @@ def _apply_update(conn: _Conn, target_id: str, prop: str, value: str | int | Non
                 "sort_key": author_sort_key(value, target_id),
             },
         )
-        return
+        return (target_id, value.casefold(), "")
     if kind is not NodeKind.PAPER:
         raise RuleViolation(Rule.NOT_FOUND, f"author or paper {target_id}")
     nodes = conn.column(Q.PAPER_BY_ID, {"id": target_id})
@@ -1344,3 +1387,4 @@ def _apply_update(conn: _Conn, target_id: str, prop: str, value: str | int | Non
             "sort_key": paper_sort_key(fields["year"], fields["title"], target_id),
         },
     )
+    return (target_id, fields["title"].casefold(), _casefold(fields["abstract"]) or "")

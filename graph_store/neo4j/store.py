@@ -88,6 +88,7 @@ from graph_store.records import (
     to_micros,
 )
 from graph_store.shared_rules import (
+    SEARCH_CANDIDATES,
     merge_author,
     merge_paper,
     replayed_create,
@@ -105,9 +106,6 @@ Tx = AsyncManagedTransaction
 
 _WIPE_BATCH = 5000
 _BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
-# Full-text candidates scored per search, for names/titles and for abstracts
-# each; Lucene ranks exact word hits above wildcard ones.
-_SEARCH_CANDIDATES = 500
 
 
 # --- error mapping ------------------------------------------------------------------
@@ -749,7 +747,7 @@ class Neo4jGraphStore:
             index=schema.FULLTEXT_INDEX,
             primary=lucene_query(words, ("name_key", "title_key")),
             secondary=lucene_query(words, ("abstract_key",)),
-            cap=max(_SEARCH_CANDIDATES, first),
+            cap=max(SEARCH_CANDIDATES, first),
         )
         ranked: dict[str, tuple[float, int, str, str]] = {}
         for r in rows:

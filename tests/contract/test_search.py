@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from graph_store.records import AuthorRecord, ImportBatch, PaperKind, PaperRecord
+from graph_store.records import (
+    AuthorRecord,
+    CorrectionRecord,
+    CorrectionStatus,
+    ImportBatch,
+    PaperKind,
+    PaperRecord,
+)
 from graph_store.store import GraphStore
-from tests.contract.conftest import BAO, DONG, KD, P1, P2, P5, PRUNING
+from tests.contract.conftest import BAO, DONG, KD, P1, P2, P5, PRUNING, at, make_user
 
 
 async def test_exact_name_ranks_first(graph: GraphStore) -> None:
@@ -73,3 +80,16 @@ async def test_many_abstract_matches_never_crowd_out_a_title_match(graph: GraphS
     hits = await graph.search("resnet", 3)
     assert hits[0].node_id == "paper:dense"  # inside a title word beats 600 abstracts
     assert hits[1].score < hits[0].score
+
+
+async def test_search_follows_a_corrected_name(graph: GraphStore) -> None:
+    await graph.create_user(make_user(1))
+    fix = CorrectionRecord(
+        "corr:s", BAO, "name", "Hangbo Quux", "typo", CorrectionStatus.OPEN, "user:u1", at(1)
+    )
+    await graph.create_correction(fix)
+    await graph.decide_correction(
+        fix.id, CorrectionStatus.APPLIED, "user:u9", None, at(2), ("name", "Hangbo Quux")
+    )
+    assert [h.node_id for h in await graph.search("quux", 5)] == [BAO]
+    assert BAO not in {h.node_id for h in await graph.search("bao", 10)}

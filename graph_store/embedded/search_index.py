@@ -1,0 +1,149 @@
+"""The embedded store's full-text side index: SQLite FTS5 from the standard
+library, with the trigram tokenizer, so a word matches inside a longer one
+(as the Neo4j index's infix wildcard does). LadybugDB's own full-text
+extension is downloaded at run time, so it is unavailable offline.
+
+One document per author, topic and paper: ``primary`` is the casefolded name
+or title, ``secondary`` the casefolded abstract. The store writes the
+documents of a graph write inside that write (``upsert``), setting a
+``dirty`` mark in the same SQLite transaction, and clears the mark once the
+graph has committed (``settle``). A mark still set at start-up means a crash
+came between the two: the store rebuilds the index from the graph.
+
+Calls come from the store's writer and reader threads; one lock serialises
+them on the one connection (SQLite answers these in microseconds).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from graph_store.errors import StoreError
+
+FILE_NAME = "search.sqlite3"
+# Trigrams: a word of fewer than three characters cannot use the index and is
+# matched with LIKE over the documents instead.
+_MIN_INDEXED = 3
+
+Doc = tuple[str, str, str]  # id, primary text, secondary text
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS docs("
+    " rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, primary_text TEXT NOT NULL,"
+    " secondary_text TEXT NOT NULL)",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5("
+    " primary_text, secondary_text, content='docs', content_rowid='rowid',"
+    " tokenize='trigram')",
+    # External-content triggers: the FTS table follows the docs table.
+    "CREATE TRIGGER IF NOT EXISTS docs_ai AFTER INSERT ON docs BEGIN"
+    " INSERT INTO docs_fts(rowid, primary_text, secondary_text)"
+    " VALUES (new.rowid, new.primary_text, new.secondary_text); END",
+    "CREATE TRIGGER IF NOT EXISTS docs_ad AFTER DELETE ON docs BEGIN"
+    " INSERT INTO docs_fts(docs_fts, rowid, primary_text, secondary_text)"
+    " VALUES ('delete', old.rowid, old.primary_text, old.secondary_text); END",
+    "CREATE TRIGGER IF NOT EXISTS docs_au AFTER UPDATE ON docs BEGIN"
+    " INSERT INTO docs_fts(docs_fts, rowid, primary_text, secondary_text)"
+    " VALUES ('delete', old.rowid, old.primary_text, old.secondary_text);"
+    " INSERT INTO docs_fts(rowid, primary_text, secondary_text)"
+    " VALUES (new.rowid, new.primary_text, new.secondary_text); END",
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+_UPSERT = (
+    "INSERT INTO docs(id, primary_text, secondary_text) VALUES (?, ?, ?) "
+    "ON CONFLICT(id) DO UPDATE SET primary_text = excluded.primary_text, "
+    "secondary_text = excluded.secondary_text"
+)
+_INSERT_NEW = "INSERT OR IGNORE INTO docs(id, primary_text, secondary_text) VALUES (?, ?, ?)"
+_SET_META = "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = ?"
+
+
+def _fts_query(column: str, words: Sequence[str]) -> str:
+    # Words are \w+ runs (shared_rules.search_words): no quote can occur.
+    return f"{column} : (" + " OR ".join(f'"{w}"' for w in words) + ")"
+
+
+class SearchIndex:
+    def __init__(self, directory: Path) -> None:
+        self._path = directory / FILE_NAME
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+
+    def open(self) -> bool:
+        """Open (creating) the index; True when it must be rebuilt from the graph
+        (new, or left dirty by a crash)."""
+        with self._lock:
+            if self._db is None:
+                try:
+                    self._db = sqlite3.connect(self._path, check_same_thread=False)
+                    with self._db:
+                        for statement in _SCHEMA:
+                            self._db.execute(statement)
+                except sqlite3.Error as e:
+                    raise StoreError(f"search index {self._path}: {e}") from e
+            return self._meta("state") != "clean"
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise StoreError("search index is not open")
+        return self._db
+
+    def _meta(self, key: str) -> str | None:
+        row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def upsert(self, docs: Iterable[Doc], *, keep_existing: Iterable[Doc] = ()) -> None:
+        """Write documents (``keep_existing``: only where none exists yet) and
+        mark the index dirty until ``settle``."""
+        with self._lock, self._conn() as db:
+            db.execute(_SET_META, ("state", "dirty", "dirty"))
+            db.executemany(_UPSERT, docs)
+            db.executemany(_INSERT_NEW, keep_existing)
+
+    def settle(self) -> None:
+        """The graph write the last ``upsert`` belonged to has committed."""
+        with self._lock, self._conn() as db:
+            db.execute(_SET_META, ("state", "clean", "clean"))
+
+    def rebuild(self, docs: Iterable[Doc]) -> None:
+        with self._lock, self._conn() as db:
+            db.execute("DELETE FROM docs")
+            db.execute("INSERT INTO docs_fts(docs_fts) VALUES ('rebuild')")
+            db.executemany(_UPSERT, docs)
+            db.execute(_SET_META, ("state", "clean", "clean"))
+
+    def candidates(self, words: Sequence[str], cap: int) -> list[Doc]:
+        """Documents whose name/title holds one of the words (up to ``cap``, best
+        first), and those whose abstract does (up to ``cap`` more): names never
+        crowded out by abstracts."""
+        long_words = [w for w in words if len(w) >= _MIN_INDEXED]
+        short_words = [w for w in words if len(w) < _MIN_INDEXED]
+        ids: dict[str, Doc] = {}
+        with self._lock:
+            db = self._conn()
+            for column in ("primary_text", "secondary_text"):
+                if long_words:
+                    rows = db.execute(
+                        "SELECT d.id, d.primary_text, d.secondary_text FROM docs_fts "
+                        "JOIN docs d ON d.rowid = docs_fts.rowid "
+                        "WHERE docs_fts MATCH ? ORDER BY rank LIMIT ?",
+                        (_fts_query(column, long_words), cap),
+                    ).fetchall()
+                    ids.update((r[0], (r[0], r[1], r[2])) for r in rows)
+                for w in short_words:
+                    like = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                    rows = db.execute(
+                        f"SELECT id, primary_text, secondary_text FROM docs "
+                        f"WHERE {column} LIKE ? ESCAPE '\\' LIMIT ?",
+                        (like + "%", cap),
+                    ).fetchall()
+                    ids.update((r[0], (r[0], r[1], r[2])) for r in rows)
+        return list(ids.values())
