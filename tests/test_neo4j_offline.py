@@ -22,7 +22,7 @@ from graph_store import shared_rules
 from graph_store.errors import StoreError, StoreUnavailable
 from graph_store.factory import StoreConfig
 from graph_store.neo4j import mapping, schema
-from graph_store.neo4j import store as store_module
+from graph_store.neo4j import writes as neo4j_writes
 from graph_store.neo4j.store import Neo4jGraphStore
 from graph_store.records import (
     AuthorRecord,
@@ -215,20 +215,20 @@ CORRECTION = CorrectionRecord(
 
 
 def test_update_props_keep_sort_keys_in_step() -> None:
-    a = store_module.author_update_props(node(AUTHOR), "name", "Zed")
+    a = neo4j_writes.author_update_props(node(AUTHOR), "name", "Zed")
     assert a == {
         "name": "Zed",
         "name_key": "zed",
         "sort_key": AuthorRecord(id=AUTHOR.id, slug="a", name="Zed").sort_key,
     }
-    p = store_module.paper_update_props(node(PAPER), "title", "New")
+    p = neo4j_writes.paper_update_props(node(PAPER), "title", "New")
     assert p["sort_key"] == paper_sort_key(2021, "New", PAPER.id)
-    assert store_module.paper_update_props(node(PAPER), "abstract", None) == {
+    assert neo4j_writes.paper_update_props(node(PAPER), "abstract", None) == {
         "abstract": None,
         "abstract_key": None,
     }
     with pytest.raises(StoreError):
-        store_module.paper_update_props(node(PAPER), "kind", "JOURNAL")
+        neo4j_writes.paper_update_props(node(PAPER), "kind", "JOURNAL")
 
 
 # --- mapping and search -------------------------------------------------------------------

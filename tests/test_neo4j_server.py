@@ -19,7 +19,8 @@ from neo4j import AsyncGraphDatabase, NotificationClassification
 from graph_store.errors import RuleViolation, StoreError, StoreUnavailable
 from graph_store.neo4j import queries as q
 from graph_store.neo4j import schema
-from graph_store.neo4j.store import Neo4jGraphStore, _Locks
+from graph_store.neo4j.session import _Locks
+from graph_store.neo4j.store import Neo4jGraphStore
 from graph_store.records import (
     AuthorRecord,
     AuthorshipRow,

@@ -1,0 +1,480 @@
+"""The embedded backend's reads: look-ups, keyset lists, relations, search
+and the social layer's queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from graph_store.embedded import queries as Q
+from graph_store.embedded.connection import (
+    EmbeddedBase,
+    Node,
+    Params,
+    T,
+    _Conn,
+    _group,
+    _uniq,
+)
+from graph_store.embedded.records import (
+    _author,
+    _claim,
+    _correction,
+    _institution,
+    _invitation,
+    _paper,
+    _topic,
+    _user,
+)
+from graph_store.records import (
+    AuthorFilterSpec,
+    AuthorRecord,
+    AuthorStatsRecord,
+    ClaimDecision,
+    ClaimRecord,
+    CoauthorRecord,
+    CorrectionRecord,
+    CorrectionStatus,
+    GraphEdgeRecord,
+    InstitutionRecord,
+    InvitationRecord,
+    Page,
+    PaperFilterSpec,
+    PaperRecord,
+    SearchHitRecord,
+    TopicRecord,
+    TopicWeightRecord,
+    UserRecord,
+    to_micros,
+)
+from graph_store.shared_rules import (
+    SEARCH_CANDIDATES,
+    search_order,
+    search_score,
+    search_words,
+)
+
+
+class EmbeddedReads(EmbeddedBase):
+    async def find_authors_by_name(self, names: Sequence[str]) -> dict[str, AuthorRecord]:
+        if not names:
+            return {}
+        params = {"names": _uniq(n.casefold() for n in names)}
+
+        def run(conn: _Conn) -> dict[str, AuthorRecord]:
+            found: dict[str, AuthorRecord] = {}
+            for n in conn.column(Q.AUTHORS_BY_NAME_LC, params):
+                found.setdefault(n["name_lc"], _author(n))  # first by sort_key wins
+            return found
+
+        return await self._read(run)
+
+    async def existing_slugs(self, slugs: Sequence[str]) -> set[str]:
+        if not slugs:
+            return set()
+        params = {"slugs": _uniq(slugs)}
+        return await self._read(lambda conn: set(conn.column(Q.SLUGS_TAKEN, params)))
+
+    async def find_papers_by_title(self, titles: Sequence[str]) -> dict[str, PaperRecord]:
+        if not titles:
+            return {}
+        params = {"titles": _uniq(t.casefold() for t in titles)}
+
+        def run(conn: _Conn) -> dict[str, PaperRecord]:
+            found: dict[str, PaperRecord] = {}
+            for n in conn.column(Q.PAPERS_BY_TITLE_LC, params):
+                found.setdefault(n["title_lc"], _paper(n))
+            return found
+
+        return await self._read(run)
+
+    async def author_count(self) -> int:
+        return int(await self._read(lambda conn: conn.scalar(Q.AUTHOR_COUNT)) or 0)
+
+    async def get_authors(self, ids: Sequence[str]) -> dict[str, AuthorRecord]:
+        return await self._by_key(Q.AUTHORS_BY_ID, ids, _author)
+
+    async def get_authors_by_slug(self, slugs: Sequence[str]) -> dict[str, AuthorRecord]:
+        return await self._by_key(Q.AUTHORS_BY_SLUG, slugs, _author, "slug")
+
+    async def get_papers(self, ids: Sequence[str]) -> dict[str, PaperRecord]:
+        return await self._by_key(Q.PAPERS_BY_ID, ids, _paper)
+
+    async def get_topics(self, ids: Sequence[str]) -> dict[str, TopicRecord]:
+        return await self._by_key(Q.TOPICS_BY_ID, ids, _topic)
+
+    async def get_topics_by_slug(self, slugs: Sequence[str]) -> dict[str, TopicRecord]:
+        return await self._by_key(Q.TOPICS_BY_SLUG, slugs, _topic, "slug")
+
+    async def get_institutions(self, ids: Sequence[str]) -> dict[str, InstitutionRecord]:
+        return await self._by_key(Q.INSTITUTIONS_BY_ID, ids, _institution)
+
+    async def get_users(self, ids: Sequence[str]) -> dict[str, UserRecord]:
+        return await self._by_key(Q.USERS_BY_ID, ids, _user)
+
+    async def get_claims(self, ids: Sequence[str]) -> dict[str, ClaimRecord]:
+        return await self._by_key(Q.CLAIMS_BY_ID, ids, _claim)
+
+    async def get_invitations(self, ids: Sequence[str]) -> dict[str, InvitationRecord]:
+        return await self._by_key(Q.INVITATIONS_BY_ID, ids, _invitation)
+
+    async def get_corrections(self, ids: Sequence[str]) -> dict[str, CorrectionRecord]:
+        return await self._by_key(Q.CORRECTIONS_BY_ID, ids, _correction)
+
+    async def list_authors(
+        self, spec: AuthorFilterSpec, first: int, after: str | None
+    ) -> Page[AuthorRecord]:
+        filters: list[str] = []
+        params: Params = {}
+        if spec.name_contains:
+            filters.append(Q.AUTHOR_NAME_FILTER)
+            params["name"] = spec.name_contains.casefold()
+        if spec.topic_slug is not None:
+            filters.append(Q.AUTHOR_TOPIC_FILTER)
+            params["topic"] = spec.topic_slug
+        if spec.claim_status is not None:
+            filters.append(Q.AUTHOR_STATUS_FILTER)
+            params["claim_status"] = spec.claim_status.value
+        return await self._page(Q.LIST_AUTHORS_MATCH, filters, params, first, after, _author)
+
+    async def list_papers(
+        self, spec: PaperFilterSpec, first: int, after: str | None
+    ) -> Page[PaperRecord]:
+        filters: list[str] = []
+        params: Params = {}
+        if spec.title_contains:
+            filters.append(Q.PAPER_TITLE_FILTER)
+            params["title"] = spec.title_contains.casefold()
+        if spec.topic_slug is not None:
+            filters.append(Q.PAPER_TOPIC_FILTER)
+            params["topic"] = spec.topic_slug
+        if spec.year_from is not None:
+            filters.append(Q.PAPER_YEAR_FROM_FILTER)
+            params["year_from"] = spec.year_from
+        if spec.year_to is not None:
+            filters.append(Q.PAPER_YEAR_TO_FILTER)
+            params["year_to"] = spec.year_to
+        if spec.kind is not None:
+            filters.append(Q.PAPER_KIND_FILTER)
+            params["kind"] = spec.kind.value
+        return await self._page(Q.LIST_PAPERS_MATCH, filters, params, first, after, _paper)
+
+    async def list_topics(self, first: int, after: str | None) -> Page[TopicRecord]:
+        return await self._page(Q.LIST_TOPICS_MATCH, [], {}, first, after, _topic)
+
+    async def _grouped(
+        self, query: str, ids: Sequence[str], mapper: Callable[[Node], T]
+    ) -> dict[str, list[T]]:
+        """Rows of (key, node) already in display order, grouped by key."""
+        out: dict[str, list[T]] = _group(ids)
+        if not ids:
+            return out
+        params = {"ids": _uniq(ids)}
+
+        def run(conn: _Conn) -> dict[str, list[T]]:
+            for key, node in conn.rows(query, params):
+                out[key].append(mapper(node))
+            return out
+
+        return await self._read(run)
+
+    async def papers_of_authors(self, author_ids: Sequence[str]) -> dict[str, list[PaperRecord]]:
+        return await self._grouped(Q.PAPERS_OF_AUTHORS, author_ids, _paper)
+
+    async def paper_pages_of_authors(
+        self, author_ids: Sequence[str], first: int, after: str | None
+    ) -> dict[str, Page[PaperRecord]]:
+        return await self._paper_pages("author", author_ids, first, after)
+
+    async def paper_pages_of_topics(
+        self, topic_ids: Sequence[str], first: int, after: str | None
+    ) -> dict[str, Page[PaperRecord]]:
+        return await self._paper_pages("topic", topic_ids, first, after)
+
+    async def _paper_pages(
+        self, of: str, owner_ids: Sequence[str], first: int, after: str | None
+    ) -> dict[str, Page[PaperRecord]]:
+        first = max(first, 0)
+        query = Q.PAPER_PAGE[of] if after is None else Q.PAPER_PAGE_AFTER[of]
+
+        def run(conn: _Conn) -> dict[str, Page[PaperRecord]]:
+            out: dict[str, Page[PaperRecord]] = {}
+            for owner_id in _uniq(owner_ids):
+                params: Params = {"id": owner_id, "limit": first + 1}
+                if after is not None:
+                    params["after"] = after
+                items = [_paper(n) for n in conn.column(query, params)]
+                total = int(conn.scalar(Q.PAPER_COUNT[of], {"id": owner_id}) or 0)
+                out[owner_id] = Page(
+                    items=tuple(items[:first]), total=total, has_next=len(items) > first
+                )
+            return out
+
+        return await self._read(run)
+
+    async def authors_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[AuthorRecord]]:
+        if not paper_ids:
+            return {}
+        params = {"ids": _uniq(paper_ids)}
+
+        def run(conn: _Conn) -> dict[str, list[AuthorRecord]]:
+            found: dict[str, list[tuple[tuple[bool, int, str], AuthorRecord]]] = _group(paper_ids)
+            for pid, node, position in conn.rows(Q.AUTHORS_OF_PAPERS, params):
+                pos = position or 0  # 0 = unknown: after the known positions
+                found[pid].append(((pos == 0, pos, node["sort_key"]), _author(node)))
+            return {k: [a for _, a in sorted(v, key=lambda e: e[0])] for k, v in found.items()}
+
+        return await self._read(run)
+
+    async def topics_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[TopicRecord]]:
+        return await self._grouped(Q.TOPICS_OF_PAPERS, paper_ids, _topic)
+
+    async def papers_of_topics(self, topic_ids: Sequence[str]) -> dict[str, list[PaperRecord]]:
+        return await self._grouped(Q.PAPERS_OF_TOPICS, topic_ids, _paper)
+
+    async def authors_of_topics(
+        self, topic_ids: Sequence[str], first: int | None = None
+    ) -> dict[str, list[AuthorRecord]]:
+        if not topic_ids:
+            return {}
+        params = {"ids": _uniq(topic_ids)}
+
+        def run(conn: _Conn) -> dict[str, list[AuthorRecord]]:
+            found: dict[str, list[tuple[int, str, AuthorRecord]]] = _group(topic_ids)
+            if first is not None:
+                # The top ``first`` of each topic, ranked in the engine.
+                for tid in _uniq(topic_ids) if first > 0 else []:
+                    top = conn.rows(Q.TOP_AUTHORS_OF_TOPIC, {"id": tid, "limit": first})
+                    found[tid] = [(-count, node["sort_key"], _author(node)) for node, count in top]
+            else:
+                for tid, node, count in conn.rows(Q.AUTHORS_OF_TOPICS, params):
+                    found[tid].append((-count, node["sort_key"], _author(node)))
+            return {k: [e[2] for e in sorted(v, key=lambda e: e[:2])] for k, v in found.items()}
+
+        return await self._read(run)
+
+    async def topic_weights_of_authors(
+        self, author_ids: Sequence[str]
+    ) -> dict[str, list[TopicWeightRecord]]:
+        if not author_ids:
+            return {}
+        params = {"ids": _uniq(author_ids)}
+
+        def run(conn: _Conn) -> dict[str, list[TopicWeightRecord]]:
+            found: dict[str, list[TopicWeightRecord]] = _group(author_ids)
+            for aid, node, count in conn.rows(Q.TOPIC_WEIGHTS_OF_AUTHORS, params):
+                found[aid].append(TopicWeightRecord(topic=_topic(node), paper_count=count))
+            for weights in found.values():
+                weights.sort(key=lambda w: (-w.paper_count, w.topic.slug))
+            return found
+
+        return await self._read(run)
+
+    async def coauthors_of_authors(
+        self, author_ids: Sequence[str], first: int | None = None
+    ) -> dict[str, list[CoauthorRecord]]:
+        if not author_ids:
+            return {}
+        if first is not None:
+            return await self._top_coauthors(author_ids, first)
+        params = {"ids": _uniq(author_ids)}
+
+        def run(conn: _Conn) -> dict[str, list[CoauthorRecord]]:
+            found: dict[str, list[tuple[int, str, CoauthorRecord]]] = _group(author_ids)
+            for aid, node, paper_ids, paper_keys in conn.rows(Q.COAUTHORS_OF_AUTHORS, params):
+                pairs = sorted(zip(paper_keys, paper_ids, strict=True))
+                shared = tuple(_uniq(pid for _, pid in pairs))
+                record = CoauthorRecord(author=_author(node), shared_paper_ids=shared)
+                found[aid].append((-len(shared), node["sort_key"], record))
+            return {k: [e[2] for e in sorted(v, key=lambda e: e[:2])] for k, v in found.items()}
+
+        return await self._read(run)
+
+    async def _top_coauthors(
+        self, author_ids: Sequence[str], first: int
+    ) -> dict[str, list[CoauthorRecord]]:
+        def run(conn: _Conn) -> dict[str, list[CoauthorRecord]]:
+            out: dict[str, list[CoauthorRecord]] = _group(author_ids)
+            if first <= 0:
+                return out
+            for author_id in _uniq(author_ids):
+                params = {"id": author_id, "limit": first}
+                for node, paper_ids, paper_keys, _ in conn.rows(Q.TOP_COAUTHORS_OF_AUTHOR, params):
+                    pairs = sorted(zip(paper_keys, paper_ids, strict=True))
+                    shared = tuple(_uniq(pid for _, pid in pairs))
+                    out[author_id].append(
+                        CoauthorRecord(author=_author(node), shared_paper_ids=shared)
+                    )
+            return out
+
+        return await self._read(run)
+
+    async def author_stats(self, author_ids: Sequence[str]) -> dict[str, AuthorStatsRecord]:
+        zero = AuthorStatsRecord(works=0, followers=0, topics=0, collaborators=0)
+        out = dict.fromkeys(author_ids, zero)
+        if not author_ids:
+            return out
+        params = {"ids": _uniq(author_ids)}
+
+        def run(conn: _Conn) -> dict[str, AuthorStatsRecord]:
+            for aid, works, followers, topics, collaborators in conn.rows(Q.AUTHOR_STATS, params):
+                out[aid] = AuthorStatsRecord(
+                    works=works, followers=followers, topics=topics, collaborators=collaborators
+                )
+            return out
+
+        return await self._read(run)
+
+    async def node_labels(self, ids: Sequence[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        params = {"ids": _uniq(ids)}
+        return await self._read(
+            lambda conn: {nid: label for nid, label in conn.rows(Q.NODE_LABELS, params)}
+        )
+
+    async def graph_edges(self, node_ids: Sequence[str]) -> list[GraphEdgeRecord]:
+        if not node_ids:
+            return []
+        params = {"ids": _uniq(node_ids)}
+
+        def run(conn: _Conn) -> list[GraphEdgeRecord]:
+            edges = {(k, s, t) for s, t, k in conn.rows(Q.GRAPH_EDGES, params)}
+            return [GraphEdgeRecord(source=s, target=t, kind=k) for k, s, t in sorted(edges)]
+
+        return await self._read(run)
+
+    async def search(self, query: str, first: int) -> list[SearchHitRecord]:
+        words = search_words(query)
+        if not words or first <= 0:
+            return []
+
+        def run(_: _Conn) -> list[SearchHitRecord]:
+            # The side index narrows; the graph is not scanned.
+            scored: list[tuple[float, int, str, str]] = []
+            for node_id, primary, secondary in self._search.candidates(
+                words, max(SEARCH_CANDIDATES, first)
+            ):
+                score = search_score(words, primary, secondary)
+                if score > 0:
+                    scored.append(search_order(score, node_id, primary))
+            scored.sort()
+            return [SearchHitRecord(node_id=e[3], score=-e[0]) for e in scored[:first]]
+
+        return await self._read(run)
+
+    async def _invitations_by_user(
+        self, query: str, user_ids: Sequence[str]
+    ) -> dict[str, list[InvitationRecord]]:
+        out: dict[str, list[InvitationRecord]] = _group(user_ids)
+        if not user_ids:
+            return out
+        params = {"ids": _uniq(user_ids)}
+
+        def run(conn: _Conn) -> dict[str, list[InvitationRecord]]:
+            for uid, node in conn.rows(query, params):
+                out[uid].append(_invitation(node))
+            return out
+
+        return await self._read(run)
+
+    async def get_user_by_email(self, email: str) -> UserRecord | None:
+        params = {"email_lc": email.casefold()}
+
+        def run(conn: _Conn) -> UserRecord | None:
+            nodes = conn.column(Q.USER_BY_EMAIL_LC, params)
+            return _user(nodes[0]) if nodes else None
+
+        return await self._read(run)
+
+    async def followed_among(self, user_id: str, author_ids: Sequence[str]) -> set[str]:
+        if not author_ids:
+            return set()
+        params = {"user_id": user_id, "ids": _uniq(author_ids)}
+        return await self._read(lambda conn: set(conn.column(Q.FOLLOWED_AMONG, params)))
+
+    async def following_page(
+        self, user_id: str, first: int, after: str | None
+    ) -> Page[AuthorRecord]:
+        return await self._page(Q.FOLLOWING_MATCH, [], {"user_id": user_id}, first, after, _author)
+
+    async def claims_of_users(self, user_ids: Sequence[str]) -> dict[str, list[ClaimRecord]]:
+        out: dict[str, list[ClaimRecord]] = _group(user_ids)
+        if not user_ids:
+            return out
+        params = {"ids": _uniq(user_ids)}
+
+        def run(conn: _Conn) -> dict[str, list[ClaimRecord]]:
+            for node in conn.column(Q.CLAIMS_OF_USERS, params):
+                out[node["user_id"]].append(_claim(node))
+            return out
+
+        return await self._read(run)
+
+    async def verified_authors_of_users(self, user_ids: Sequence[str]) -> dict[str, AuthorRecord]:
+        if not user_ids:
+            return {}
+        params = {"ids": _uniq(user_ids)}
+
+        def run(conn: _Conn) -> dict[str, AuthorRecord]:
+            found: dict[str, AuthorRecord] = {}
+            for uid, node in conn.rows(Q.VERIFIED_AUTHORS_OF_USERS, params):
+                found.setdefault(uid, _author(node))
+            return found
+
+        return await self._read(run)
+
+    async def verified_claimants_of_authors(self, author_ids: Sequence[str]) -> dict[str, str]:
+        if not author_ids:
+            return {}
+        params = {"ids": _uniq(author_ids)}
+
+        def run(conn: _Conn) -> dict[str, str]:
+            found: dict[str, str] = {}
+            for aid, uid in conn.rows(Q.VERIFIED_CLAIMANTS_OF_AUTHORS, params):
+                found.setdefault(aid, uid)
+            return found
+
+        return await self._read(run)
+
+    async def claims_by_status(
+        self, status: ClaimDecision, first: int, after: str | None
+    ) -> Page[ClaimRecord]:
+        return await self._page(
+            Q.CLAIMS_MATCH, [Q.STATUS_FILTER], {"status": status.value}, first, after, _claim
+        )
+
+    async def invitations_sent(self, user_ids: Sequence[str]) -> dict[str, list[InvitationRecord]]:
+        return await self._invitations_by_user(Q.INVITATIONS_SENT, user_ids)
+
+    async def invitations_received(
+        self, user_ids: Sequence[str]
+    ) -> dict[str, list[InvitationRecord]]:
+        return await self._invitations_by_user(Q.INVITATIONS_RECEIVED, user_ids)
+
+    async def pending_invitation_recipients(
+        self, user_id: str, author_ids: Sequence[str]
+    ) -> set[str]:
+        if not author_ids:
+            return set()
+        params = {"sender_id": user_id, "ids": _uniq(author_ids)}
+        return await self._read(
+            lambda conn: set(conn.column(Q.PENDING_INVITATION_RECIPIENTS, params))
+        )
+
+    async def count_invitations_since(self, user_id: str, since: datetime) -> int:
+        params = {"sender_id": user_id, "since": to_micros(since)}
+        return int(await self._read(lambda conn: conn.scalar(Q.INVITATIONS_SENT_SINCE, params)))
+
+    async def corrections_by_status(
+        self, status: CorrectionStatus, first: int, after: str | None
+    ) -> Page[CorrectionRecord]:
+        return await self._page(
+            Q.CORRECTIONS_MATCH,
+            [Q.STATUS_FILTER],
+            {"status": status.value},
+            first,
+            after,
+            _correction,
+        )

@@ -1,0 +1,477 @@
+"""The Neo4j backend's reads: look-ups, keyset lists, relations, search
+and the social layer's queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from graph_store.neo4j import queries as q
+from graph_store.neo4j import schema
+from graph_store.neo4j.mapping import (
+    Row,
+    authorship_order,
+    lucene_query,
+    newest_first_key,
+    to_author,
+    to_claim,
+    to_correction,
+    to_institution,
+    to_invitation,
+    to_paper,
+    to_topic,
+    to_user,
+)
+from graph_store.neo4j.session import (
+    Neo4jSession,
+    T,
+    _group,
+)
+from graph_store.records import (
+    AuthorFilterSpec,
+    AuthorRecord,
+    AuthorStatsRecord,
+    ClaimDecision,
+    ClaimRecord,
+    CoauthorRecord,
+    CorrectionRecord,
+    CorrectionStatus,
+    GraphEdgeRecord,
+    InstitutionRecord,
+    InvitationRecord,
+    InvitationStatus,
+    Page,
+    PaperFilterSpec,
+    PaperRecord,
+    SearchHitRecord,
+    TopicRecord,
+    TopicWeightRecord,
+    UserRecord,
+    to_micros,
+)
+from graph_store.shared_rules import (
+    SEARCH_CANDIDATES,
+    search_order,
+    search_score,
+    search_words,
+)
+
+
+class Neo4jReads(Neo4jSession):
+    async def find_authors_by_name(self, names: Sequence[str]) -> dict[str, AuthorRecord]:
+        if not names:
+            return {}
+        rows = await self._read_rows(q.AUTHORS_BY_NAME_KEY, keys=[n.casefold() for n in names])
+        found: dict[str, AuthorRecord] = {}
+        # Several authors may share a name: the first in display order wins.
+        for author in sorted((to_author(r["n"]) for r in rows), key=lambda a: a.sort_key):
+            found.setdefault(author.name.casefold(), author)
+        return found
+
+    async def existing_slugs(self, slugs: Sequence[str]) -> set[str]:
+        if not slugs:
+            return set()
+        rows = await self._read_rows(q.EXISTING_SLUGS, slugs=list(slugs))
+        return {r["slug"] for r in rows}
+
+    async def find_papers_by_title(self, titles: Sequence[str]) -> dict[str, PaperRecord]:
+        if not titles:
+            return {}
+        rows = await self._read_rows(q.PAPERS_BY_TITLE_KEY, keys=[t.casefold() for t in titles])
+        found: dict[str, PaperRecord] = {}
+        for paper in sorted((to_paper(r["n"]) for r in rows), key=lambda p: p.sort_key):
+            found.setdefault(paper.title.casefold(), paper)
+        return found
+
+    async def author_count(self) -> int:
+        rows = await self._read_rows(q.AUTHOR_COUNT)
+        return int(rows[0]["total"]) if rows else 0
+
+    async def _get(
+        self, query: str, mapper: Callable[[Row], T], key: Callable[[T], str], **params: Any
+    ) -> dict[str, T]:
+        if not any(params.values()):
+            return {}
+        rows = await self._read_rows(query, **params)
+        records = (mapper(r["n"]) for r in rows)
+        return {key(rec): rec for rec in records}
+
+    async def get_authors(self, ids: Sequence[str]) -> dict[str, AuthorRecord]:
+        return await self._get(q.GET_AUTHORS, to_author, lambda r: r.id, ids=list(ids))
+
+    async def get_authors_by_slug(self, slugs: Sequence[str]) -> dict[str, AuthorRecord]:
+        return await self._get(
+            q.GET_AUTHORS_BY_SLUG, to_author, lambda r: r.slug, slugs=list(slugs)
+        )
+
+    async def get_papers(self, ids: Sequence[str]) -> dict[str, PaperRecord]:
+        return await self._get(q.GET_PAPERS, to_paper, lambda r: r.id, ids=list(ids))
+
+    async def get_topics(self, ids: Sequence[str]) -> dict[str, TopicRecord]:
+        return await self._get(q.GET_TOPICS, to_topic, lambda r: r.id, ids=list(ids))
+
+    async def get_topics_by_slug(self, slugs: Sequence[str]) -> dict[str, TopicRecord]:
+        return await self._get(q.GET_TOPICS_BY_SLUG, to_topic, lambda r: r.slug, slugs=list(slugs))
+
+    async def get_institutions(self, ids: Sequence[str]) -> dict[str, InstitutionRecord]:
+        return await self._get(q.GET_INSTITUTIONS, to_institution, lambda r: r.id, ids=list(ids))
+
+    async def get_users(self, ids: Sequence[str]) -> dict[str, UserRecord]:
+        return await self._get(q.GET_USERS, to_user, lambda r: r.id, ids=list(ids))
+
+    async def get_claims(self, ids: Sequence[str]) -> dict[str, ClaimRecord]:
+        return await self._get(q.GET_CLAIMS, to_claim, lambda r: r.id, ids=list(ids))
+
+    async def get_invitations(self, ids: Sequence[str]) -> dict[str, InvitationRecord]:
+        return await self._get(q.GET_INVITATIONS, to_invitation, lambda r: r.id, ids=list(ids))
+
+    async def get_corrections(self, ids: Sequence[str]) -> dict[str, CorrectionRecord]:
+        return await self._get(q.GET_CORRECTIONS, to_correction, lambda r: r.id, ids=list(ids))
+
+    async def list_authors(
+        self, spec: AuthorFilterSpec, first: int, after: str | None
+    ) -> Page[AuthorRecord]:
+        filters = {
+            "name": None if spec.name_contains is None else spec.name_contains.casefold(),
+            "claim_status": None if spec.claim_status is None else spec.claim_status.value,
+            "topic": spec.topic_slug,
+        }
+        used = {k: v is not None for k, v in filters.items()}
+        return await self._page(
+            q.list_authors(**used, after=after is not None),
+            q.count_authors(**used),
+            to_author,
+            first,
+            after,
+            **filters,
+        )
+
+    async def list_papers(
+        self, spec: PaperFilterSpec, first: int, after: str | None
+    ) -> Page[PaperRecord]:
+        filters = {
+            "title": None if spec.title_contains is None else spec.title_contains.casefold(),
+            "kind": None if spec.kind is None else spec.kind.value,
+            "year_from": spec.year_from,
+            "year_to": spec.year_to,
+            "topic": spec.topic_slug,
+        }
+        used = {k: v is not None for k, v in filters.items()}
+        return await self._page(
+            q.list_papers(**used, after=after is not None),
+            q.count_papers(**used),
+            to_paper,
+            first,
+            after,
+            **filters,
+        )
+
+    async def list_topics(self, first: int, after: str | None) -> Page[TopicRecord]:
+        return await self._page(
+            q.list_topics(after=after is not None), q.COUNT_TOPICS, to_topic, first, after
+        )
+
+    async def _related_rows(self, query: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        # Unique ids: the relation reads UNWIND them, one seek (and one set of rows) each.
+        return await self._read_rows(query, ids=list(dict.fromkeys(ids))) if ids else []
+
+    async def papers_of_authors(self, author_ids: Sequence[str]) -> dict[str, list[PaperRecord]]:
+        out: dict[str, list[PaperRecord]] = _group(author_ids)
+        for r in await self._related_rows(q.PAPERS_OF_AUTHORS, author_ids):
+            out[r["key"]].append(to_paper(r["n"]))
+        for papers in out.values():
+            papers.sort(key=lambda p: p.sort_key)
+        return out
+
+    async def paper_pages_of_authors(
+        self, author_ids: Sequence[str], first: int, after: str | None
+    ) -> dict[str, Page[PaperRecord]]:
+        query = q.paper_pages_of_authors(after=after is not None)
+        return await self._paper_pages(query, author_ids, first, after)
+
+    async def paper_pages_of_topics(
+        self, topic_ids: Sequence[str], first: int, after: str | None
+    ) -> dict[str, Page[PaperRecord]]:
+        query = q.paper_pages_of_topics(after=after is not None)
+        return await self._paper_pages(query, topic_ids, first, after)
+
+    async def _paper_pages(
+        self, query: str, owner_ids: Sequence[str], first: int, after: str | None
+    ) -> dict[str, Page[PaperRecord]]:
+        first = max(first, 0)
+        out: dict[str, Page[PaperRecord]] = {
+            i: Page(items=(), total=0, has_next=False) for i in owner_ids
+        }
+        if not owner_ids:
+            return out
+        rows = await self._read_rows(
+            query,
+            ids=list(dict.fromkeys(owner_ids)),
+            after=after,
+            limit=first + 1,  # one more tells whether there is a next page
+        )
+        for r in rows:
+            items = [to_paper(n) for n in r["items"]]
+            out[r["key"]] = Page(
+                items=tuple(items[:first]), total=int(r["total"]), has_next=len(items) > first
+            )
+        return out
+
+    async def authors_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[AuthorRecord]]:
+        ranked: dict[str, list[tuple[tuple[bool, int, str], AuthorRecord]]] = _group(paper_ids)
+        for r in await self._related_rows(q.AUTHORS_OF_PAPERS, paper_ids):
+            author = to_author(r["n"])
+            ranked[r["key"]].append((authorship_order(r["position"], author), author))
+        return {k: [a for _, a in sorted(v, key=lambda x: x[0])] for k, v in ranked.items()}
+
+    async def topics_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[TopicRecord]]:
+        out: dict[str, list[TopicRecord]] = _group(paper_ids)
+        for r in await self._related_rows(q.TOPICS_OF_PAPERS, paper_ids):
+            out[r["key"]].append(to_topic(r["n"]))
+        for topics in out.values():
+            topics.sort(key=lambda t: t.slug)
+        return out
+
+    async def papers_of_topics(self, topic_ids: Sequence[str]) -> dict[str, list[PaperRecord]]:
+        out: dict[str, list[PaperRecord]] = _group(topic_ids)
+        for r in await self._related_rows(q.PAPERS_OF_TOPICS, topic_ids):
+            out[r["key"]].append(to_paper(r["n"]))
+        for papers in out.values():
+            papers.sort(key=lambda p: p.sort_key)
+        return out
+
+    async def authors_of_topics(
+        self, topic_ids: Sequence[str], first: int | None = None
+    ) -> dict[str, list[AuthorRecord]]:
+        weighted: dict[str, list[tuple[int, AuthorRecord]]] = _group(topic_ids)
+        if first is not None:
+            if topic_ids and first > 0:
+                for r in await self._read_rows(
+                    q.TOP_AUTHORS_OF_TOPICS, ids=list(dict.fromkeys(topic_ids)), limit=first
+                ):
+                    weighted[r["key"]] = [(int(t["weight"]), to_author(t["n"])) for t in r["top"]]
+        else:
+            for r in await self._related_rows(q.AUTHORS_OF_TOPICS, topic_ids):
+                weighted[r["key"]].append((int(r["weight"]), to_author(r["n"])))
+        return {
+            k: [a for _, a in sorted(v, key=lambda x: (-x[0], x[1].sort_key))]
+            for k, v in weighted.items()
+        }
+
+    async def topic_weights_of_authors(
+        self, author_ids: Sequence[str]
+    ) -> dict[str, list[TopicWeightRecord]]:
+        out: dict[str, list[TopicWeightRecord]] = _group(author_ids)
+        for r in await self._related_rows(q.TOPIC_WEIGHTS_OF_AUTHORS, author_ids):
+            out[r["key"]].append(
+                TopicWeightRecord(topic=to_topic(r["n"]), paper_count=int(r["weight"]))
+            )
+        for weights in out.values():
+            weights.sort(key=lambda w: (-w.paper_count, w.topic.slug))
+        return out
+
+    async def coauthors_of_authors(
+        self, author_ids: Sequence[str], first: int | None = None
+    ) -> dict[str, list[CoauthorRecord]]:
+        if first is not None:
+            return await self._top_coauthors(author_ids, first)
+        out: dict[str, list[CoauthorRecord]] = _group(author_ids)
+        for r in await self._related_rows(q.COAUTHORS_OF_AUTHORS, author_ids):
+            papers = sorted(r["papers"], key=lambda p: str(p["sort_key"]))
+            out[r["key"]].append(
+                CoauthorRecord(
+                    author=to_author(r["n"]),
+                    shared_paper_ids=tuple(str(p["id"]) for p in papers),
+                )
+            )
+        for coauthors in out.values():
+            coauthors.sort(key=lambda c: (-len(c.shared_paper_ids), c.author.sort_key))
+        return out
+
+    async def _top_coauthors(
+        self, author_ids: Sequence[str], first: int
+    ) -> dict[str, list[CoauthorRecord]]:
+        out: dict[str, list[CoauthorRecord]] = _group(author_ids)
+        if not author_ids or first <= 0:
+            return out
+        rows = await self._read_rows(
+            q.TOP_COAUTHORS_OF_AUTHORS, ids=list(dict.fromkeys(author_ids)), limit=first
+        )
+        for r in rows:
+            out[r["key"]] = [
+                CoauthorRecord(
+                    author=to_author(t["n"]),
+                    shared_paper_ids=tuple(
+                        str(p["id"]) for p in sorted(t["papers"], key=lambda p: str(p["sort_key"]))
+                    ),
+                )
+                for t in r["top"]
+            ]
+            out[r["key"]].sort(key=lambda c: (-len(c.shared_paper_ids), c.author.sort_key))
+        return out
+
+    async def author_stats(self, author_ids: Sequence[str]) -> dict[str, AuthorStatsRecord]:
+        # Every id asked for is a key: an unknown author counts zero everywhere.
+        out = {
+            i: AuthorStatsRecord(works=0, followers=0, topics=0, collaborators=0)
+            for i in author_ids
+        }
+        for r in await self._related_rows(q.AUTHOR_STATS, author_ids):
+            out[r["id"]] = AuthorStatsRecord(
+                works=int(r["works"]),
+                followers=int(r["followers"]),
+                topics=int(r["topics"]),
+                collaborators=int(r["collaborators"]),
+            )
+        return out
+
+    async def node_labels(self, ids: Sequence[str]) -> dict[str, str]:
+        rows = await self._related_rows(q.NODE_LABELS, ids)
+        return {r["id"]: r["label"] for r in rows if r["label"] is not None}
+
+    async def graph_edges(self, node_ids: Sequence[str]) -> list[GraphEdgeRecord]:
+        rows = await self._related_rows(q.GRAPH_EDGES, node_ids)
+        edges = {
+            GraphEdgeRecord(source=r["source"], target=r["target"], kind=r["kind"]) for r in rows
+        }
+        return sorted(edges, key=lambda e: (e.kind, e.source, e.target))
+
+    async def search(self, query: str, first: int) -> list[SearchHitRecord]:
+        words = search_words(query)
+        if not words or first <= 0:
+            return []
+        rows = await self._read_rows(
+            q.SEARCH,
+            index=schema.FULLTEXT_INDEX,
+            primary=lucene_query(words, ("name_key", "title_key")),
+            secondary=lucene_query(words, ("abstract_key",)),
+            cap=max(SEARCH_CANDIDATES, first),
+        )
+        ranked: dict[str, tuple[float, int, str, str]] = {}
+        for r in rows:
+            primary = r["primary"] or ""
+            score = search_score(words, primary, r["secondary"] or "")
+            if score > 0:
+                ranked[r["id"]] = search_order(score, r["id"], primary)
+        best = sorted(ranked.values())[:first]
+        return [SearchHitRecord(node_id=e[3], score=-e[0]) for e in best]
+
+    async def _invitations_by_key(
+        self, query: str, user_ids: Sequence[str], **params: Any
+    ) -> dict[str, list[InvitationRecord]]:
+        grouped: dict[str, list[Row]] = _group(user_ids)
+        if user_ids:
+            for r in await self._read_rows(query, ids=list(user_ids), **params):
+                grouped[r["key"]].append(r["n"])
+        return {
+            k: [to_invitation(n) for n in sorted(v, key=newest_first_key, reverse=True)]
+            for k, v in grouped.items()
+        }
+
+    async def get_user_by_email(self, email: str) -> UserRecord | None:
+        rows = await self._read_rows(q.USER_BY_EMAIL_KEY, email_key=email.casefold())
+        return to_user(rows[0]["n"]) if rows else None
+
+    async def followed_among(self, user_id: str, author_ids: Sequence[str]) -> set[str]:
+        if not author_ids:
+            return set()
+        rows = await self._read_rows(q.FOLLOWED_AMONG, user_id=user_id, ids=list(author_ids))
+        return {r["id"] for r in rows}
+
+    async def following_page(
+        self, user_id: str, first: int, after: str | None
+    ) -> Page[AuthorRecord]:
+        return await self._page(
+            q.following_page(after=after is not None),
+            q.FOLLOWING_COUNT,
+            to_author,
+            first,
+            after,
+            user_id=user_id,
+        )
+
+    async def claims_of_users(self, user_ids: Sequence[str]) -> dict[str, list[ClaimRecord]]:
+        grouped: dict[str, list[Row]] = _group(user_ids)
+        for r in await self._related_rows(q.CLAIMS_OF_USERS, user_ids):
+            grouped[r["key"]].append(r["n"])
+        return {
+            k: [to_claim(n) for n in sorted(v, key=newest_first_key, reverse=True)]
+            for k, v in grouped.items()
+        }
+
+    async def verified_authors_of_users(self, user_ids: Sequence[str]) -> dict[str, AuthorRecord]:
+        if not user_ids:
+            return {}
+        rows = await self._read_rows(
+            q.VERIFIED_AUTHORS_OF_USERS, ids=list(user_ids), verified=ClaimDecision.VERIFIED.value
+        )
+        out: dict[str, AuthorRecord] = {}
+        for r in sorted(rows, key=lambda r: str(r["claim_key"])):
+            out.setdefault(r["key"], to_author(r["n"]))
+        return out
+
+    async def verified_claimants_of_authors(self, author_ids: Sequence[str]) -> dict[str, str]:
+        if not author_ids:
+            return {}
+        rows = await self._read_rows(
+            q.VERIFIED_CLAIMANTS_OF_AUTHORS,
+            ids=list(author_ids),
+            verified=ClaimDecision.VERIFIED.value,
+        )
+        out: dict[str, str] = {}
+        for r in sorted(rows, key=lambda r: str(r["claim_key"])):
+            out.setdefault(r["author_id"], r["user_id"])
+        return out
+
+    async def claims_by_status(
+        self, status: ClaimDecision, first: int, after: str | None
+    ) -> Page[ClaimRecord]:
+        return await self._page(
+            q.claims_by_status(after=after is not None),
+            q.COUNT_CLAIMS_BY_STATUS,
+            to_claim,
+            first,
+            after,
+            status=status.value,
+        )
+
+    async def invitations_sent(self, user_ids: Sequence[str]) -> dict[str, list[InvitationRecord]]:
+        return await self._invitations_by_key(q.INVITATIONS_SENT, user_ids)
+
+    async def invitations_received(
+        self, user_ids: Sequence[str]
+    ) -> dict[str, list[InvitationRecord]]:
+        return await self._invitations_by_key(
+            q.INVITATIONS_RECEIVED, user_ids, verified=ClaimDecision.VERIFIED.value
+        )
+
+    async def pending_invitation_recipients(
+        self, user_id: str, author_ids: Sequence[str]
+    ) -> set[str]:
+        if not author_ids:
+            return set()
+        rows = await self._read_rows(
+            q.PENDING_INVITATION_RECIPIENTS,
+            user_id=user_id,
+            ids=list(author_ids),
+            pending=InvitationStatus.PENDING.value,
+        )
+        return {r["id"] for r in rows}
+
+    async def count_invitations_since(self, user_id: str, since: datetime) -> int:
+        rows = await self._read_rows(q.COUNT_SENT_SINCE, sender_id=user_id, since=to_micros(since))
+        return int(rows[0]["total"]) if rows else 0
+
+    async def corrections_by_status(
+        self, status: CorrectionStatus, first: int, after: str | None
+    ) -> Page[CorrectionRecord]:
+        return await self._page(
+            q.corrections_by_status(after=after is not None),
+            q.COUNT_CORRECTIONS_BY_STATUS,
+            to_correction,
+            first,
+            after,
+            status=status.value,
+        )

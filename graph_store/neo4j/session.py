@@ -1,0 +1,315 @@
+"""The Neo4j backend's plumbing: the driver, sessions, transaction helpers,
+error mapping, the lock order, and the store's lifecycle (see store.py).
+
+Names with a leading underscore are private to this package.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+import neo4j.exceptions as nx
+from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, unit_of_work
+
+from graph_store.errors import Rule, RuleViolation, StoreError, StoreUnavailable
+from graph_store.factory import StoreConfig
+from graph_store.neo4j import queries as q
+from graph_store.neo4j import schema
+from graph_store.neo4j.mapping import (
+    Row,
+)
+from graph_store.records import (
+    Page,
+)
+
+log = logging.getLogger(__name__)
+
+
+T = TypeVar("T")
+
+
+R = TypeVar("R")
+
+
+Tx = AsyncManagedTransaction
+
+
+_WIPE_BATCH = 5000
+
+
+_BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
+def _pool_error_types() -> tuple[type[BaseException], ...]:
+    # ConnectionPoolError (acquisition timeout) exists in recent drivers only;
+    # older 5.x drivers raise a ClientError with the message checked below.
+    cls = getattr(nx, "ConnectionPoolError", None)
+    if isinstance(cls, type) and issubclass(cls, BaseException):
+        return (cls,)
+    return ()
+
+
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    nx.ServiceUnavailable,
+    nx.SessionExpired,
+    # Still transient after max_transaction_retry_time: locked or overloaded.
+    nx.TransientError,
+    *_pool_error_types(),
+)
+
+
+# A transaction stopped at its timeout, typically while waiting for a lock:
+# the database is busy, and the request may be tried again.
+_TIMED_OUT_CODES = frozenset(
+    {
+        "Neo.ClientError.Transaction.LockClientStopped",
+        "Neo.ClientError.Transaction.TransactionTimedOut",
+        "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+        "Neo.TransientError.Transaction.LockAcquisitionTimeout",
+    }
+)
+
+
+def translate_error(e: Exception) -> StoreError:
+    """The store error for a driver/server error (the caller raises it ``from e``)."""
+    if getattr(e, "code", None) in _TIMED_OUT_CODES:
+        return StoreUnavailable(f"Neo4j transaction timed out: {e}")
+    if isinstance(e, _UNAVAILABLE) or "failed to obtain a connection" in str(e):
+        return StoreUnavailable(f"Neo4j is unavailable: {e}")
+    return StoreError(f"Neo4j error: {e}")
+
+
+async def _rows(tx: Tx, query: str, **params: Any) -> list[dict[str, Any]]:
+    result = await tx.run(query, params)
+    return await result.data()
+
+
+async def _one(tx: Tx, query: str, **params: Any) -> dict[str, Any] | None:
+    rows = await _rows(tx, query, **params)
+    return rows[0] if rows else None
+
+
+async def _node(tx: Tx, query: str, **params: Any) -> Row | None:
+    """The ``n`` column of the first row (queries return nodes as ``n {.*} AS n``)."""
+    row = await _one(tx, query, **params)
+    return None if row is None else row["n"]
+
+
+async def _created(tx: Tx, query: str, **params: Any) -> Row:
+    node = await _node(tx, query, **params)
+    if node is None:  # CREATE, or SET on a node locked earlier in this transaction
+        raise StoreError("write returned no row")
+    return node
+
+
+async def _count(tx: Tx, query: str, **params: Any) -> int:
+    row = await _one(tx, query, **params)
+    return 0 if row is None else int(row["total"])
+
+
+class _Locks:
+    """The write locks of one transaction function: taken in ``LOCK_ORDER``
+    (a lock of an earlier label after a later one is a bug, refused before it
+    can deadlock), and released (the ``_lock`` property removed) before commit."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+        self._held: list[tuple[str, list[str]]] = []
+
+    def _check_order(self, label: str) -> None:
+        if self._held:
+            last = self._held[-1][0]
+            if q.LOCK_ORDER.index(label) < q.LOCK_ORDER.index(last):
+                raise StoreError(f"lock order: {label} after {last} (see queries.LOCK_ORDER)")
+
+    async def take(self, label: str, node_id: str) -> Row | None:
+        """Lock one node and read it; None (nothing locked) when it does not exist."""
+        self._check_order(label)
+        node = await _node(self._tx, q.LOCK[label], id=node_id)
+        if node is not None:
+            self._held.append((label, [node_id]))
+        return node
+
+    async def take_many(self, label: str, node_ids: Sequence[str]) -> list[Row]:
+        """Lock the existing nodes among ``node_ids`` (in sorted order) and read them."""
+        self._check_order(label)
+        ids = sorted(set(node_ids))
+        rows = [r["n"] for r in await _rows(self._tx, q.LOCK_MANY[label], ids=ids)]
+        self._held.append((label, ids))
+        return rows
+
+    async def release(self) -> None:
+        for label, ids in reversed(self._held):
+            if len(ids) == 1:
+                await _rows(self._tx, q.UNLOCK[label], id=ids[0])
+            else:
+                await _rows(self._tx, q.UNLOCK_MANY[label], ids=ids)
+        self._held.clear()
+
+
+def _not_found(what: str) -> RuleViolation:
+    return RuleViolation(Rule.NOT_FOUND, what)
+
+
+def _group(ids: Sequence[str]) -> dict[str, list[Any]]:
+    return {i: [] for i in ids}
+
+
+class Neo4jSession:
+    """Driver, sessions and lifecycle, shared by the read and write halves."""
+
+    def __init__(self, config: StoreConfig) -> None:
+        if not config.neo4j_uri:
+            raise StoreError("Neo4jGraphStore needs neo4j_uri")
+        # The driver also takes http(s):// (a preview HTTP API needing extra
+        # packages); this backend speaks Bolt.
+        if config.neo4j_uri.split("://", 1)[0].lower() not in _BOLT_SCHEMES:
+            raise StoreError(
+                f"invalid Neo4j configuration: NEO4J_URI {config.neo4j_uri!r} must use one of "
+                + ", ".join(f"{s}://" for s in _BOLT_SCHEMES)
+            )
+        self._database = config.neo4j_database
+        self._tx_timeout = config.transaction_timeout
+        self._import_timeout = config.import_timeout
+        # Causal chaining across this process's sessions: read your own writes.
+        self._bookmarks = AsyncGraphDatabase.bookmark_manager()
+        try:
+            self._driver = AsyncGraphDatabase.driver(
+                config.neo4j_uri,
+                auth=(config.neo4j_user, config.neo4j_password),
+                # Fail in seconds when the database is down, not after a minute.
+                connection_timeout=config.connection_timeout,
+                connection_acquisition_timeout=config.acquisition_timeout,
+                max_transaction_retry_time=config.max_retry_time,
+            )
+        except (nx.Neo4jError, nx.DriverError, ValueError) as e:
+            raise StoreError(f"invalid Neo4j configuration: {e}") from e
+
+    def _session(self) -> Any:
+        return self._driver.session(database=self._database, bookmark_manager=self._bookmarks)
+
+    async def _read(self, work: Callable[[Tx], Awaitable[R]]) -> R:
+        try:
+            async with self._session() as session:
+                result: R = await session.execute_read(unit_of_work(timeout=self._tx_timeout)(work))
+                return result
+        except StoreError:
+            raise
+        except (nx.Neo4jError, nx.DriverError) as e:
+            raise translate_error(e) from e
+
+    async def _write(
+        self,
+        work: Callable[[Tx], Awaitable[R]],
+        constraint_rule: Rule | None = None,
+        constraint_property: str = "",
+        timeout: float | None = None,
+    ) -> R:
+        """Run ``work`` as one managed write transaction. A uniqueness failure on
+        ``constraint_property`` becomes ``RuleViolation(constraint_rule)``; one on
+        another property (a duplicate id) stays a StoreError."""
+        bounded = unit_of_work(timeout=timeout or self._tx_timeout)(work)
+        try:
+            try:
+                async with self._session() as session:
+                    result: R = await session.execute_write(bounded)
+                    return result
+            except nx.IncompleteCommit:
+                # The connection died during COMMIT: it may or may not have
+                # landed, and the driver does not retry that. Every write here
+                # is safe to run again (MERGEs; creates and decisions recognise
+                # their own earlier commit), so one more run learns the outcome.
+                log.warning("commit outcome unknown; running the write once more")
+                async with self._session() as session:
+                    result = await session.execute_write(bounded)
+                    return result
+        except StoreError:
+            raise
+        except nx.ConstraintError as e:
+            if constraint_rule is not None and constraint_property in str(e):
+                raise RuleViolation(constraint_rule) from e
+            raise translate_error(e) from e
+        except (nx.Neo4jError, nx.DriverError) as e:
+            raise translate_error(e) from e
+
+    async def _read_rows(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        async def work(tx: Tx) -> list[dict[str, Any]]:
+            return await _rows(tx, query, **params)
+
+        return await self._read(work)
+
+    async def _page(
+        self,
+        list_query: str,
+        count_query: str,
+        mapper: Callable[[Row], T],
+        first: int,
+        after: str | None,
+        **params: Any,
+    ) -> Page[T]:
+        first = max(first, 0)
+
+        async def work(tx: Tx) -> tuple[list[dict[str, Any]], int]:
+            # One more than asked tells whether there is a next page.
+            rows = await _rows(tx, list_query, after=after, limit=first + 1, **params)
+            return rows, await _count(tx, count_query, **params)
+
+        rows, total = await self._read(work)
+        items = [mapper(r["item"]) for r in rows]
+        return Page(items=tuple(items[:first]), total=total, has_next=len(items) > first)
+
+    async def initialize(self) -> None:
+        """Bring the schema to ``SCHEMA_VERSION`` (see ``schema``); idempotent."""
+
+        async def run(statement: str, **params: Any) -> list[dict[str, Any]]:
+            # One statement per transaction: schema and data never mix.
+            result = await self._driver.execute_query(
+                statement, params, database_=self._database, bookmark_manager_=self._bookmarks
+            )
+            return [r.data() for r in result.records]
+
+        try:
+            found = await run(schema.GET_VERSION)
+            version = int(found[0]["version"] or 0) if found else 0
+            if version < schema.SCHEMA_VERSION:
+                stale = schema.stale(await run(schema.SHOW_INDEXES))
+                for item in stale:
+                    log.info("schema v%s: dropping %s to recreate it", version, item.name)
+                    await run(item.drop)
+            for item in schema.ITEMS:
+                await run(item.create)
+            await run(schema.AWAIT_INDEXES)
+            if version < schema.SCHEMA_VERSION:
+                await run(schema.SET_VERSION, version=schema.SCHEMA_VERSION)
+            elif version > schema.SCHEMA_VERSION:
+                log.warning("database schema v%s is newer than this code's", version)
+        except (nx.Neo4jError, nx.DriverError) as e:
+            raise translate_error(e) from e
+
+    async def close(self) -> None:
+        try:
+            await self._driver.close()
+        except (nx.Neo4jError, nx.DriverError) as e:
+            raise translate_error(e) from e
+
+    async def ping(self) -> None:
+        try:
+            # An auto-commit query is not retried: a health check should
+            # answer within the connection timeout, not the retry budget.
+            async with self._driver.session(database=self._database) as session:
+                result = await session.run(q.PING)
+                await result.consume()
+        except (nx.Neo4jError, nx.DriverError) as e:
+            # Any failure to answer means "not usable now" to the caller.
+            raise StoreUnavailable(f"Neo4j is unavailable: {e}") from e
+
+    async def wipe_for_tests(self) -> None:
+        """Delete every node and relationship, in batches (tests only)."""
+
+        async def work(tx: Tx) -> int:
+            return int((await _rows(tx, q.WIPE_BATCH, batch=_WIPE_BATCH))[0]["deleted"])
+
+        while await self._write(work, timeout=self._import_timeout) > 0:
+            pass
