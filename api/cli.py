@@ -126,6 +126,38 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_import_openalex(args: argparse.Namespace, settings: Settings) -> int:
+    from seeds.openalex_import import Progress, import_openalex
+
+    paths = [Path(p) for p in args.paths]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        print(f"peergraph: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+
+    def show(p: Progress) -> None:
+        eta = "" if p.eta_seconds is None else f", ETA {p.eta_seconds:.0f} s"
+        share = 100 * p.bytes_read / p.bytes_total if p.bytes_total else 100.0
+        print(
+            f"\r{share:5.1f}%  {p.works} works  {p.rate:.0f} works/s{eta}   ",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    report = _with_store(
+        settings, lambda store: import_openalex(store, paths, chunk=args.chunk, progress=show)
+    )
+    print(file=sys.stderr)
+    for line in report.bad:
+        print(f"skipped {line}", file=sys.stderr)
+    print(
+        f"imported {report.works} works, {report.authorships} authorships"
+        + (f"; skipped {len(report.bad)} bad records" if report.bad else "")
+    )
+    return 1 if report.bad else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="peergraph", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -156,6 +188,16 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=7)
     gen.add_argument("--output", default="data/openalex/works.jsonl.gz")
     gen.set_defaults(run=cmd_generate)
+
+    imports = sub.add_parser("import", help="import external data").add_subparsers(
+        dest="import_command", required=True
+    )
+    openalex = imports.add_parser(
+        "openalex", help="import OpenAlex works (JSON Lines, .gz or plain); idempotent"
+    )
+    openalex.add_argument("paths", nargs="+")
+    openalex.add_argument("--chunk", type=int, default=2_000, help="works per transaction")
+    openalex.set_defaults(run=cmd_import_openalex)
 
     users = sub.add_parser("users", help="manage accounts").add_subparsers(
         dest="users_command", required=True

@@ -24,9 +24,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from anyascii import anyascii
 
@@ -68,6 +69,7 @@ __all__ = [
 
 PAGES_DIR = Path(__file__).with_name("pages")
 _SLUG_BATCH = 10  # suffix candidates asked of the store per round
+K = TypeVar("K", bound=Hashable)
 
 
 def default_seed_paths() -> list[Path]:
@@ -235,27 +237,28 @@ def parse_pages(paths: Iterable[Path]) -> list[ParsedPage]:
     return [parse_file(p) for p in expand_paths(paths)]
 
 
-async def _resolve_slugs(store: GraphStore, names: Sequence[str]) -> dict[str, str]:
-    """name → free slug for authors about to be created (in ``names`` order)."""
-    result: dict[str, str] = {}
+async def free_slugs(store: GraphStore, names: Mapping[K, str]) -> dict[K, str]:
+    """key → a free slug for each author about to be created (named ``names[key]``),
+    in ``names`` order: the name's slug, else with ``-2``, ``-3``…"""
+    result: dict[K, str] = {}
     used: set[str] = set()
     pending = list(names)
     start = 1
     while pending:
-        candidates: dict[str, list[str]] = {}
-        for name in pending:
-            base = slugify(name)
-            candidates[name] = [
+        candidates: dict[K, list[str]] = {}
+        for key in pending:
+            base = slugify(names[key])
+            candidates[key] = [
                 base if n == 1 else f"{base}-{n}" for n in range(start, start + _SLUG_BATCH)
             ]
         taken = await store.existing_slugs(sorted({s for c in candidates.values() for s in c}))
-        still: list[str] = []
-        for name in pending:
-            free = next((s for s in candidates[name] if s not in taken and s not in used), None)
+        still: list[K] = []
+        for key in pending:
+            free = next((s for s in candidates[key] if s not in taken and s not in used), None)
             if free is None:
-                still.append(name)
+                still.append(key)
             else:
-                result[name] = free
+                result[key] = free
                 used.add(free)
         pending = still
         start += _SLUG_BATCH
@@ -290,7 +293,7 @@ async def build_import(
     found_authors = await store.find_authors_by_name([d.name for d in authors.values()])
     existing_by_key = {name_key(k): v for k, v in found_authors.items()}
     new_names = [d.name for k, d in authors.items() if k not in existing_by_key]
-    slugs = await _resolve_slugs(store, new_names)
+    slugs = await free_slugs(store, {name: name for name in new_names})
     author_records: dict[str, AuthorRecord] = {}  # name_key → record
     authors_created = 0
     for key, draft in authors.items():
