@@ -100,10 +100,6 @@ class GraphStore(Protocol):
     async def list_topics(self, first: int, after: str | None) -> Page[TopicRecord]: ...
 
     # --- relations, batched by the id of the "from" side ----------------------
-    async def papers_of_authors(
-        self, author_ids: Sequence[str]
-    ) -> dict[str, list[PaperRecord]]: ...
-
     async def paper_pages_of_authors(
         self, author_ids: Sequence[str], first: int, after: str | None
     ) -> dict[str, Page[PaperRecord]]:
@@ -121,14 +117,11 @@ class GraphStore(Protocol):
 
     async def topics_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[TopicRecord]]: ...
 
-    async def papers_of_topics(self, topic_ids: Sequence[str]) -> dict[str, list[PaperRecord]]: ...
-
     async def authors_of_topics(
-        self, topic_ids: Sequence[str], first: int | None = None
+        self, topic_ids: Sequence[str], first: int
     ) -> dict[str, list[AuthorRecord]]:
-        """Authors with papers on the topic, most such papers first, then by
-        sort_key; only the first ``first`` of each topic leave the store (all
-        when None)."""
+        """The first ``first`` authors with papers on each topic, most such
+        papers first, then by sort_key, ranked in the store."""
 
     async def topic_weights_of_authors(
         self, author_ids: Sequence[str]
@@ -136,11 +129,11 @@ class GraphStore(Protocol):
         """Topics of each author's papers with paper counts, highest count first, then slug."""
 
     async def coauthors_of_authors(
-        self, author_ids: Sequence[str], first: int | None = None
+        self, author_ids: Sequence[str], first: int
     ) -> dict[str, list[CoauthorRecord]]:
-        """Everyone sharing a paper with the author (never the author), most shared
-        papers first, then by author sort_key; only the first ``first`` of each
-        author leave the store (all when None)."""
+        """The first ``first`` of those sharing a paper with each author (never
+        the author), most shared papers first, then by author sort_key, ranked
+        in the store."""
 
     async def author_stats(self, author_ids: Sequence[str]) -> dict[str, AuthorStatsRecord]:
         """works = papers, followers = follows, topics = distinct topics of the

@@ -219,25 +219,30 @@ async def test_lookups_and_counts_use_indexes(big: Neo4jGraphStore) -> None:
     assert "NodeUniqueIndexSeek" in ops, ops
 
 
-RELATION_READS = (
-    "PAPERS_OF_AUTHORS",
-    "AUTHORS_OF_PAPERS",
-    "TOPICS_OF_PAPERS",
-    "TOPIC_WEIGHTS_OF_AUTHORS",
-    "COAUTHORS_OF_AUTHORS",
-    "AUTHOR_STATS",
-    "NODE_LABELS",
-    "GRAPH_EDGES",
-)
+RELATION_READS = {
+    "paper_pages_of_authors": q.paper_pages_of_authors(after=False),
+    "paper_pages_of_topics": q.paper_pages_of_topics(after=False),
+    "AUTHORS_OF_PAPERS": q.AUTHORS_OF_PAPERS,
+    "TOPICS_OF_PAPERS": q.TOPICS_OF_PAPERS,
+    "TOPIC_WEIGHTS_OF_AUTHORS": q.TOPIC_WEIGHTS_OF_AUTHORS,
+    "TOP_COAUTHORS_OF_AUTHORS": q.TOP_COAUTHORS_OF_AUTHORS,
+    "TOP_AUTHORS_OF_TOPICS": q.TOP_AUTHORS_OF_TOPICS,
+    "AUTHOR_STATS": q.AUTHOR_STATS,
+    "NODE_LABELS": q.NODE_LABELS,
+    "GRAPH_EDGES": q.GRAPH_EDGES,
+}
 
 
 async def test_batch_relation_reads_start_from_an_index(big: Neo4jGraphStore) -> None:
     ids = ["author:a00001", "paper:p00002", "topic:t3"]
-    for name in RELATION_READS:
-        ops, hits, tree = await _profile(big, getattr(q, name), ids=ids)
+    for name, statement in RELATION_READS.items():
+        ops, hits, tree = await _profile(big, statement, ids=ids, limit=11)
+        # Ranking a topic's authors reads the topic's 150 papers in the
+        # database (only the top 11 leave it); the others read about a page.
+        bound = 3000 if name == "TOP_AUTHORS_OF_TOPICS" else 1000
         assert "NodeUniqueIndexSeek" in ops, (name, ops)
         assert not {"NodeByLabelScan", "AllNodesScan"} & set(ops), (name, ops)
-        assert hits < 1000, f"{name}: {hits} db hits\n{tree}"
+        assert hits < bound, f"{name}: {hits} db hits\n{tree}"
 
 
 async def test_search_narrows_with_the_fulltext_index(big: Neo4jGraphStore) -> None:

@@ -32,6 +32,7 @@ from seeds.loader import (
     slugify,
 )
 from seeds.parser import SeedParseError, name_key, parse_file
+from tests.contract.conftest import EVERYTHING, all_papers_of_authors
 from tests.test_seed_parser import (
     EFFICIENTBERT,
     EXPECTED_CODE_URLS,
@@ -136,7 +137,7 @@ async def test_the_x_is_one_paper_with_both_authors(store: GraphStore) -> None:
     assert sorted(await author_names(store, THE_X)) == ["Binxing Jiao", "Hangbo Bao"]
     found = await store.find_papers_by_title([THE_X.lower()])
     assert next(iter(found.values())).id == paper_id_for_title(THE_X)
-    works = await store.papers_of_authors(["author:hangbo-bao", "author:binxing-jiao"])
+    works = await all_papers_of_authors(store, ["author:hangbo-bao", "author:binxing-jiao"])
     assert len(works["author:hangbo-bao"]) == 7
     assert len(works["author:binxing-jiao"]) == 3
 
@@ -235,7 +236,9 @@ async def test_imported_figures_only_for_profile_owners(store: GraphStore) -> No
 async def test_printed_coauthor_counts_are_reproduced(store: GraphStore) -> None:
     await load_pages(store, default_seed_paths())
     page = parse_file(default_seed_paths()[4])
-    coauthors = (await store.coauthors_of_authors(["author:chenhe-dong"]))["author:chenhe-dong"]
+    coauthors = (await store.coauthors_of_authors(["author:chenhe-dong"], EVERYTHING))[
+        "author:chenhe-dong"
+    ]
     shared = {name_key(c.author.name): len(c.shared_paper_ids) for c in coauthors}
     assert len(shared) == 10
     for printed in page.coauthors:

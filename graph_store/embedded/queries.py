@@ -129,10 +129,6 @@ COUNT_TAIL = " RETURN count(n)"
 
 # --- relations ----------------------------------------------------------------
 
-PAPERS_OF_AUTHORS = """
-MATCH (a:Author)-[:AUTHORED]->(p:Paper) WHERE a.id IN $ids
-RETURN a.id, p ORDER BY p.sort_key
-"""
 
 # One page of an author's or a topic's papers, cut in the engine (one query
 # per owner: LadybugDB has no per-group LIMIT); the count is the relation's.
@@ -171,26 +167,12 @@ MATCH (p:Paper)-[:TAGGED]->(t:Topic) WHERE p.id IN $ids
 RETURN p.id, t ORDER BY t.slug
 """
 
-PAPERS_OF_TOPICS = """
-MATCH (p:Paper)-[:TAGGED]->(t:Topic) WHERE t.id IN $ids
-RETURN t.id, p ORDER BY p.sort_key
-"""
-
-AUTHORS_OF_TOPICS = """
-MATCH (a:Author)-[:AUTHORED]->(p:Paper)-[:TAGGED]->(t:Topic) WHERE t.id IN $ids
-RETURN t.id, a, count(DISTINCT p) AS papers
-"""
 
 TOPIC_WEIGHTS_OF_AUTHORS = """
 MATCH (a:Author)-[:AUTHORED]->(p:Paper)-[:TAGGED]->(t:Topic) WHERE a.id IN $ids
 RETURN a.id, t, count(DISTINCT p) AS papers
 """
 
-COAUTHORS_OF_AUTHORS = """
-MATCH (a:Author)-[:AUTHORED]->(p:Paper)<-[:AUTHORED]-(b:Author)
-WHERE a.id IN $ids AND b.id <> a.id
-RETURN a.id, b, collect(p.id) AS paper_ids, collect(p.sort_key) AS paper_keys
-"""
 
 # Each OPTIONAL MATCH is aggregated before the next, so counts never multiply.
 AUTHOR_STATS = """

@@ -179,9 +179,6 @@ class EmbeddedReads(EmbeddedBase):
 
         return await self._read(run)
 
-    async def papers_of_authors(self, author_ids: Sequence[str]) -> dict[str, list[PaperRecord]]:
-        return await self._grouped(Q.PAPERS_OF_AUTHORS, author_ids, _paper)
-
     async def paper_pages_of_authors(
         self, author_ids: Sequence[str], first: int, after: str | None
     ) -> dict[str, Page[PaperRecord]]:
@@ -230,27 +227,16 @@ class EmbeddedReads(EmbeddedBase):
     async def topics_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[TopicRecord]]:
         return await self._grouped(Q.TOPICS_OF_PAPERS, paper_ids, _topic)
 
-    async def papers_of_topics(self, topic_ids: Sequence[str]) -> dict[str, list[PaperRecord]]:
-        return await self._grouped(Q.PAPERS_OF_TOPICS, topic_ids, _paper)
-
     async def authors_of_topics(
-        self, topic_ids: Sequence[str], first: int | None = None
+        self, topic_ids: Sequence[str], first: int
     ) -> dict[str, list[AuthorRecord]]:
-        if not topic_ids:
-            return {}
-        params = {"ids": _uniq(topic_ids)}
-
         def run(conn: _Conn) -> dict[str, list[AuthorRecord]]:
-            found: dict[str, list[tuple[int, str, AuthorRecord]]] = _group(topic_ids)
-            if first is not None:
+            out: dict[str, list[AuthorRecord]] = _group(topic_ids)
+            for tid in _uniq(topic_ids) if first > 0 else []:
                 # The top ``first`` of each topic, ranked in the engine.
-                for tid in _uniq(topic_ids) if first > 0 else []:
-                    top = conn.rows(Q.TOP_AUTHORS_OF_TOPIC, {"id": tid, "limit": first})
-                    found[tid] = [(-count, node["sort_key"], _author(node)) for node, count in top]
-            else:
-                for tid, node, count in conn.rows(Q.AUTHORS_OF_TOPICS, params):
-                    found[tid].append((-count, node["sort_key"], _author(node)))
-            return {k: [e[2] for e in sorted(v, key=lambda e: e[:2])] for k, v in found.items()}
+                top = conn.rows(Q.TOP_AUTHORS_OF_TOPIC, {"id": tid, "limit": first})
+                out[tid] = [_author(node) for node, _ in top]
+            return out
 
         return await self._read(run)
 
@@ -272,26 +258,6 @@ class EmbeddedReads(EmbeddedBase):
         return await self._read(run)
 
     async def coauthors_of_authors(
-        self, author_ids: Sequence[str], first: int | None = None
-    ) -> dict[str, list[CoauthorRecord]]:
-        if not author_ids:
-            return {}
-        if first is not None:
-            return await self._top_coauthors(author_ids, first)
-        params = {"ids": _uniq(author_ids)}
-
-        def run(conn: _Conn) -> dict[str, list[CoauthorRecord]]:
-            found: dict[str, list[tuple[int, str, CoauthorRecord]]] = _group(author_ids)
-            for aid, node, paper_ids, paper_keys in conn.rows(Q.COAUTHORS_OF_AUTHORS, params):
-                pairs = sorted(zip(paper_keys, paper_ids, strict=True))
-                shared = tuple(_uniq(pid for _, pid in pairs))
-                record = CoauthorRecord(author=_author(node), shared_paper_ids=shared)
-                found[aid].append((-len(shared), node["sort_key"], record))
-            return {k: [e[2] for e in sorted(v, key=lambda e: e[:2])] for k, v in found.items()}
-
-        return await self._read(run)
-
-    async def _top_coauthors(
         self, author_ids: Sequence[str], first: int
     ) -> dict[str, list[CoauthorRecord]]:
         def run(conn: _Conn) -> dict[str, list[CoauthorRecord]]:

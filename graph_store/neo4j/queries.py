@@ -230,16 +230,12 @@ def list_topics(*, after: bool) -> str:
 
 COUNT_TOPICS: Final = "MATCH (n:Topic) RETURN count(n) AS total"
 
-# --- relations (rows are grouped and ordered in Python) ------------------------------
+# --- relations (pages and rankings cut in the database; small relations grouped
+# and ordered in Python) ------------------------------------------------------------
 # Each starts from the ids it is given, one unique-index seek per id (UNWIND).
 # Right after a bulk load the planner's index samples lag (Neo4j refreshes
 # them in the background) and it was seen to scan a whole id index instead;
 # ``CALL db.resampleOutdatedIndexes()`` after a bulk load settles it.
-PAPERS_OF_AUTHORS: Final = """
-UNWIND $ids AS key
-MATCH (:Author {id: key})-[:AUTHORED]->(n:Paper)
-RETURN key, n {.*} AS n
-"""
 
 
 # One page of papers per author or topic, cut in the database; the total is
@@ -311,29 +307,11 @@ UNWIND $ids AS key
 MATCH (:Paper {id: key})-[:TAGGED]->(n:Topic)
 RETURN key, n {.*} AS n
 """
-PAPERS_OF_TOPICS: Final = """
-UNWIND $ids AS key
-MATCH (n:Paper)-[:TAGGED]->(:Topic {id: key})
-RETURN key, n {.*} AS n
-"""
-AUTHORS_OF_TOPICS: Final = """
-UNWIND $ids AS key
-MATCH (n:Author)-[:AUTHORED]->(p:Paper)-[:TAGGED]->(:Topic {id: key})
-WITH key, n, count(DISTINCT p) AS weight
-RETURN key, n {.*} AS n, weight
-"""
 TOPIC_WEIGHTS_OF_AUTHORS: Final = """
 UNWIND $ids AS key
 MATCH (:Author {id: key})-[:AUTHORED]->(p:Paper)-[:TAGGED]->(n:Topic)
 WITH key, n, count(DISTINCT p) AS weight
 RETURN key, n {.*} AS n, weight
-"""
-COAUTHORS_OF_AUTHORS: Final = """
-UNWIND $ids AS key
-MATCH (a:Author {id: key})-[:AUTHORED]->(p:Paper)<-[:AUTHORED]-(n:Author)
-WHERE n <> a
-WITH key, n, collect(DISTINCT {id: p.id, sort_key: p.sort_key}) AS papers
-RETURN key, n {.*} AS n, papers
 """
 # One COUNT subquery per figure, each anchored on the author found by id (as
 # chained OPTIONAL MATCHes, the collaborators' pattern was seen planned as a

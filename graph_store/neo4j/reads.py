@@ -177,14 +177,6 @@ class Neo4jReads(Neo4jSession):
         # Unique ids: the relation reads UNWIND them, one seek (and one set of rows) each.
         return await self._read_rows(query, ids=list(dict.fromkeys(ids))) if ids else []
 
-    async def papers_of_authors(self, author_ids: Sequence[str]) -> dict[str, list[PaperRecord]]:
-        out: dict[str, list[PaperRecord]] = _group(author_ids)
-        for r in await self._related_rows(q.PAPERS_OF_AUTHORS, author_ids):
-            out[r["key"]].append(to_paper(r["n"]))
-        for papers in out.values():
-            papers.sort(key=lambda p: p.sort_key)
-        return out
-
     async def paper_pages_of_authors(
         self, author_ids: Sequence[str], first: int, after: str | None
     ) -> dict[str, Page[PaperRecord]]:
@@ -234,31 +226,19 @@ class Neo4jReads(Neo4jSession):
             topics.sort(key=lambda t: t.slug)
         return out
 
-    async def papers_of_topics(self, topic_ids: Sequence[str]) -> dict[str, list[PaperRecord]]:
-        out: dict[str, list[PaperRecord]] = _group(topic_ids)
-        for r in await self._related_rows(q.PAPERS_OF_TOPICS, topic_ids):
-            out[r["key"]].append(to_paper(r["n"]))
-        for papers in out.values():
-            papers.sort(key=lambda p: p.sort_key)
-        return out
-
     async def authors_of_topics(
-        self, topic_ids: Sequence[str], first: int | None = None
+        self, topic_ids: Sequence[str], first: int
     ) -> dict[str, list[AuthorRecord]]:
-        weighted: dict[str, list[tuple[int, AuthorRecord]]] = _group(topic_ids)
-        if first is not None:
-            if topic_ids and first > 0:
-                for r in await self._read_rows(
-                    q.TOP_AUTHORS_OF_TOPICS, ids=list(dict.fromkeys(topic_ids)), limit=first
-                ):
-                    weighted[r["key"]] = [(int(t["weight"]), to_author(t["n"])) for t in r["top"]]
-        else:
-            for r in await self._related_rows(q.AUTHORS_OF_TOPICS, topic_ids):
-                weighted[r["key"]].append((int(r["weight"]), to_author(r["n"])))
-        return {
-            k: [a for _, a in sorted(v, key=lambda x: (-x[0], x[1].sort_key))]
-            for k, v in weighted.items()
-        }
+        out: dict[str, list[AuthorRecord]] = _group(topic_ids)
+        if not topic_ids or first <= 0:
+            return out
+        rows = await self._read_rows(
+            q.TOP_AUTHORS_OF_TOPICS, ids=list(dict.fromkeys(topic_ids)), limit=first
+        )
+        for r in rows:
+            ranked = sorted(r["top"], key=lambda t: (-int(t["weight"]), str(t["n"]["sort_key"])))
+            out[r["key"]] = [to_author(t["n"]) for t in ranked]
+        return out
 
     async def topic_weights_of_authors(
         self, author_ids: Sequence[str]
@@ -273,24 +253,6 @@ class Neo4jReads(Neo4jSession):
         return out
 
     async def coauthors_of_authors(
-        self, author_ids: Sequence[str], first: int | None = None
-    ) -> dict[str, list[CoauthorRecord]]:
-        if first is not None:
-            return await self._top_coauthors(author_ids, first)
-        out: dict[str, list[CoauthorRecord]] = _group(author_ids)
-        for r in await self._related_rows(q.COAUTHORS_OF_AUTHORS, author_ids):
-            papers = sorted(r["papers"], key=lambda p: str(p["sort_key"]))
-            out[r["key"]].append(
-                CoauthorRecord(
-                    author=to_author(r["n"]),
-                    shared_paper_ids=tuple(str(p["id"]) for p in papers),
-                )
-            )
-        for coauthors in out.values():
-            coauthors.sort(key=lambda c: (-len(c.shared_paper_ids), c.author.sort_key))
-        return out
-
-    async def _top_coauthors(
         self, author_ids: Sequence[str], first: int
     ) -> dict[str, list[CoauthorRecord]]:
         out: dict[str, list[CoauthorRecord]] = _group(author_ids)

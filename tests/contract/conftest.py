@@ -162,6 +162,18 @@ def make_user(n: int, role: Role = Role.MEMBER, email: str | None = None) -> Use
     )
 
 
+# More than any relation of the graphs the tests build: a page that holds it all.
+EVERYTHING = 100
+
+
+async def all_papers_of_authors(
+    store: GraphStore, author_ids: list[str]
+) -> dict[str, list[PaperRecord]]:
+    """Each author's papers in display order (one page holding them all)."""
+    pages = await store.paper_pages_of_authors(author_ids, EVERYTHING, None)
+    return {k: list(page.items) for k, page in pages.items()}
+
+
 @pytest.fixture
 async def graph(store: GraphStore) -> GraphStore:
     """The store with the small research graph above imported."""

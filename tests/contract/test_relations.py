@@ -8,6 +8,7 @@ from tests.contract.conftest import (
     ALICE,
     BAO,
     DONG,
+    EVERYTHING,
     IR,
     KD,
     LONELY,
@@ -22,13 +23,14 @@ from tests.contract.conftest import (
     UNI,
     WEI,
     ZOE,
+    all_papers_of_authors,
     at,
     make_user,
 )
 
 
 async def test_papers_of_authors(graph: GraphStore) -> None:
-    got = await graph.papers_of_authors([BAO, ZOE, LONELY, "author:nobody"])
+    got = await all_papers_of_authors(graph, [BAO, ZOE, LONELY, "author:nobody"])
     assert {k: [p.id for p in v] for k, v in got.items()} == {
         BAO: [P5, P2, P3, P1],
         ZOE: [P3, P4],
@@ -54,8 +56,8 @@ async def test_topics_and_papers_of_topics(graph: GraphStore) -> None:
         P4: [IR],
         "paper:none": [],
     }
-    papers = await graph.papers_of_topics([KD, MOE, "topic:none"])
-    assert {k: [p.id for p in v] for k, v in papers.items()} == {
+    papers = await graph.paper_pages_of_topics([KD, MOE, "topic:none"], EVERYTHING, None)
+    assert {k: [p.id for p in v.items] for k, v in papers.items()} == {
         KD: [P5, P2, P1],
         MOE: [P3],
         "topic:none": [],
@@ -63,7 +65,7 @@ async def test_topics_and_papers_of_topics(graph: GraphStore) -> None:
 
 
 async def test_authors_of_topics_most_papers_first(graph: GraphStore) -> None:
-    got = await graph.authors_of_topics([KD, IR, PRUNING])
+    got = await graph.authors_of_topics([KD, IR, PRUNING], EVERYTHING)
     assert {k: [a.id for a in v] for k, v in got.items()} == {
         KD: [BAO, DONG, WEI],  # 3, 3 (tie by name), 1
         IR: [ZOE],
@@ -81,7 +83,7 @@ async def test_topic_weights_of_authors(graph: GraphStore) -> None:
 
 
 async def test_coauthors_with_shared_papers(graph: GraphStore) -> None:
-    got = await graph.coauthors_of_authors([BAO, DONG, ZOE, LONELY])
+    got = await graph.coauthors_of_authors([BAO, DONG, ZOE, LONELY], EVERYTHING)
     flat = {k: [(c.author.id, c.shared_paper_ids) for c in v] for k, v in got.items()}
     assert flat == {
         BAO: [(DONG, (P5, P2, P1)), (WEI, (P3, P1)), (ZOE, (P3,))],
@@ -101,7 +103,7 @@ async def test_author_stats_counts_the_graph(graph: GraphStore) -> None:
     assert stats[LONELY] == AuthorStatsRecord(works=0, followers=0, topics=0, collaborators=0)
     assert set(stats) == {BAO, ZOE, LONELY, "author:nobody"}
     # collaborators equals the length of the full coauthor list
-    coauthors = await graph.coauthors_of_authors([BAO, ZOE])
+    coauthors = await graph.coauthors_of_authors([BAO, ZOE], EVERYTHING)
     assert stats[BAO].collaborators == len(coauthors[BAO])
     assert stats[ZOE].collaborators == len(coauthors[ZOE])
 
@@ -155,7 +157,7 @@ async def test_paper_pages_are_cut_in_the_store(graph: GraphStore) -> None:
 
 
 async def test_top_coauthors_are_ranked_in_the_store(graph: GraphStore) -> None:
-    everyone = await graph.coauthors_of_authors([BAO, DONG])
+    everyone = await graph.coauthors_of_authors([BAO, DONG], EVERYTHING)
     top = await graph.coauthors_of_authors([BAO, DONG], first=1)
     for author in (BAO, DONG):
         assert top[author] == everyone[author][:1]
@@ -172,7 +174,7 @@ async def test_topic_paper_pages_and_top_authors_are_cut_in_the_store(graph: Gra
     assert [p.id for p in first[MOE].items] == [P3] and not first[MOE].has_next
     rest = await graph.paper_pages_of_topics([KD], 2, first[KD].items[-1].sort_key)
     assert [p.id for p in rest[KD].items] == [P1] and not rest[KD].has_next
-    everyone = await graph.authors_of_topics([KD, MOE])
+    everyone = await graph.authors_of_topics([KD, MOE], EVERYTHING)
     top = await graph.authors_of_topics([KD, MOE], first=2)
     assert top[KD] == everyone[KD][:2] and top[MOE] == everyone[MOE][:2]
     assert await graph.authors_of_topics([KD], first=0) == {KD: []}
