@@ -161,22 +161,22 @@ def parse_work(obj: Any) -> _Work:
     return _Work(paper, tuple(authors), topic_names)
 
 
-def read_works(paths: Iterable[Path], report: ImportReport) -> Iterator[tuple[_Work, int]]:
-    """(work, raw file position) for each readable work; bad ones go to ``report``."""
-    for path in paths:
-        with path.open("rb") as raw, gzip.open(raw) if path.suffix == ".gz" else raw as f:
-            for number, line in enumerate(f, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    work = parse_work(json.loads(line))
-                except (json.JSONDecodeError, UnicodeDecodeError) as e:
-                    report.bad.append(f"{path}:{number}: not JSON: {e}")
-                    continue
-                except BadWork as e:
-                    report.bad.append(f"{path}:{number}: {e}")
-                    continue
-                yield work, raw.tell()
+def read_works(path: Path, report: ImportReport) -> Iterator[tuple[_Work, int]]:
+    """(work, raw file position) for each readable work of ``path``; bad ones go
+    to ``report``."""
+    with path.open("rb") as raw, gzip.open(raw) if path.suffix == ".gz" else raw as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                work = parse_work(json.loads(line))
+            except (json.JSONDecodeError, UnicodeDecodeError) as e:
+                report.bad.append(f"{path}:{number}: not JSON: {e}")
+                continue
+            except BadWork as e:
+                report.bad.append(f"{path}:{number}: {e}")
+                continue
+            yield work, raw.tell()
 
 
 async def _import_chunk(store: GraphStore, works: list[_Work], tagger: Tagger) -> int:
@@ -249,7 +249,7 @@ async def import_openalex(
             progress(Progress(report.works, bytes_read, total, time.monotonic() - started))
 
     for path in files:
-        for work, position in read_works([path], report):
+        for work, position in read_works(path, report):
             pending.append(work)
             if len(pending) >= chunk:
                 await flush(done_bytes + position)
