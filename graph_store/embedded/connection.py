@@ -213,7 +213,7 @@ class EmbeddedBase:
         return result
 
     def _rebuild_search_if_dirty(self) -> None:
-        if self._write_conn is not None and self._search.open():
+        if self._write_conn is not None and self._search.needs_rebuild():
             self._search.rebuild(_all_docs(self._write_conn))
 
     async def _page(

@@ -83,6 +83,11 @@ class SearchIndex:
                             self._db.execute(statement)
                 except sqlite3.Error as e:
                     raise StoreError(f"search index {self._path}: {e}") from e
+        return self.needs_rebuild()
+
+    def needs_rebuild(self) -> bool:
+        """New, or left dirty: a write between ``upsert`` and ``settle`` did not finish."""
+        with self._lock:
             return self._meta("state") != "clean"
 
     def close(self) -> None:
