@@ -140,6 +140,7 @@ class AuthorRecord:
     claim_status: ClaimStatus = ClaimStatus.UNCLAIMED
     affiliation_id: str | None = None
     imported: ImportedFigures | None = None
+    orcid: str | None = None  # external id, e.g. "0000-0002-1825-0097"
 
     @property
     def sort_key(self) -> str:
@@ -155,6 +156,7 @@ class PaperRecord:
     venue: str | None = None
     abstract: str | None = None
     code_url: str | None = None
+    doi: str | None = None  # external id, e.g. "10.48550/arXiv.2106.08254"
 
     @property
     def sort_key(self) -> str:
