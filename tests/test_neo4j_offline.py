@@ -4,7 +4,7 @@ on a real one: tests/test_neo4j_server.py and the contract suite).
 - Real driver behaviour against a closed port: the configured timeouts turn
   a down database into StoreUnavailable within seconds.
 - Every statement the backend can send carries values only as $parameters.
-- Pure mapping and search-scoring functions.
+- Pure search functions (the record mapping is tested in test_mapping.py).
 """
 
 from __future__ import annotations
@@ -21,24 +21,11 @@ import pytest
 from graph_store import shared_rules
 from graph_store.errors import StoreError, StoreUnavailable
 from graph_store.factory import StoreConfig
-from graph_store.neo4j import mapping, schema
-from graph_store.neo4j import writes as neo4j_writes
+from graph_store.neo4j import lucene, schema
+from graph_store.neo4j.reads import _authorship_order
 from graph_store.neo4j.store import Neo4jGraphStore
 from graph_store.records import (
     AuthorRecord,
-    ClaimDecision,
-    ClaimRecord,
-    ClaimStatus,
-    CorrectionRecord,
-    CorrectionStatus,
-    ImportedFigures,
-    InvitationRecord,
-    InvitationStatus,
-    PaperKind,
-    PaperRecord,
-    Role,
-    UserRecord,
-    paper_sort_key,
 )
 from tests.test_neo4j_server import every_statement
 
@@ -157,128 +144,27 @@ def test_a_changed_definition_is_stale() -> None:
     assert [i.drop for i in schema.stale(shown)][1].startswith("DROP INDEX")
 
 
-# --- records -------------------------------------------------------------------------------
-
-AUTHOR = AuthorRecord(id="author:a", slug="a", name="Ann A")
-PAPER = PaperRecord(id="paper:p", title="Deep Things", kind=PaperKind.PREPRINT, year=2021)
-USER = UserRecord(
-    id="user:u",
-    email="U@Example.org",
-    display_name="U",
-    password_hash="h",
-    role=Role.MEMBER,
-    created_at=NOW,
-)
-
-
-def node(record: AuthorRecord | PaperRecord) -> dict[str, Any]:
-    if isinstance(record, AuthorRecord):
-        return {
-            "id": record.id,
-            "claim_status": record.claim_status.value,
-            **mapping.author_props(record),
-        }
-    return {"id": record.id, **mapping.paper_props(record)}
-
-
-CLAIM = ClaimRecord(
-    id="claim:c",
-    author_id="author:a",
-    user_id="user:u",
-    status=ClaimDecision.PENDING,
-    evidence="orcid",
-    created_at=NOW,
-)
-
-
-INVITATION = InvitationRecord(
-    id="inv:i",
-    sender_id="user:u",
-    sender_author_id=None,
-    recipient_author_id="author:r",
-    message="hello",
-    status=InvitationStatus.PENDING,
-    created_at=NOW,
-)
-
-
-CORRECTION = CorrectionRecord(
-    id="corr:c",
-    target_id="paper:p",
-    field="year",
-    proposed_value="2019",
-    reason="typo",
-    status=CorrectionStatus.OPEN,
-    created_by="user:u",
-    created_at=NOW,
-)
-
-
-def test_update_props_keep_sort_keys_in_step() -> None:
-    a = neo4j_writes.author_update_props(node(AUTHOR), "name", "Zed")
-    assert a == {
-        "name": "Zed",
-        "name_key": "zed",
-        "sort_key": AuthorRecord(id=AUTHOR.id, slug="a", name="Zed").sort_key,
-    }
-    p = neo4j_writes.paper_update_props(node(PAPER), "title", "New")
-    assert p["sort_key"] == paper_sort_key(2021, "New", PAPER.id)
-    assert neo4j_writes.paper_update_props(node(PAPER), "abstract", None) == {
-        "abstract": None,
-        "abstract_key": None,
-    }
-    with pytest.raises(StoreError):
-        neo4j_writes.paper_update_props(node(PAPER), "kind", "JOURNAL")
-
-
-# --- mapping and search -------------------------------------------------------------------
-
-
-def test_records_round_trip_through_properties() -> None:
-    figures = ImportedFigures(1, 2, 3, 4, 15, "UNVERIFIED", "L1", "000.txt")
-    author = AuthorRecord(
-        id="author:x",
-        slug="x",
-        name="X Y",
-        claim_status=ClaimStatus.PENDING,
-        affiliation_id="inst:i",
-        imported=figures,
-    )
-    props = {
-        "id": author.id,
-        "claim_status": "PENDING",
-        "affiliation_id": "inst:i",
-        "_lock": True,
-        **mapping.author_props(author),
-        **mapping.imported_props(figures),
-    }
-    assert mapping.to_author(props) == author
-    assert mapping.to_paper({"id": PAPER.id, **mapping.paper_props(PAPER)}) == PAPER
-    assert mapping.to_user(mapping.user_props(USER)) == USER
-    assert mapping.to_claim(mapping.claim_props(CLAIM)) == CLAIM
-    assert mapping.to_invitation(mapping.invitation_props(INVITATION)) == INVITATION
-    assert mapping.to_correction(mapping.correction_props(CORRECTION)) == CORRECTION
-    assert mapping.claim_props(CLAIM)["sort_key"] == f"{int(NOW.timestamp() * 1e6):020d}|claim:c"
+# --- search -------------------------------------------------------------------------------
 
 
 def test_authorship_order_puts_unknown_positions_last() -> None:
     a, b = AuthorRecord("author:a", "a", "A"), AuthorRecord("author:b", "b", "B")
     keys = sorted(
         [
-            (mapping.authorship_order(0, a), "a0"),
-            (mapping.authorship_order(2, b), "b2"),
-            (mapping.authorship_order(1, b), "b1"),
+            (_authorship_order(0, a), "a0"),
+            (_authorship_order(2, b), "b2"),
+            (_authorship_order(1, b), "b1"),
         ]
     )
     assert [k for _, k in keys] == ["b1", "b2", "a0"]
 
 
 def test_lucene_escaping() -> None:
-    assert mapping.escape_lucene('a+b-c&&d||e!(f){g}[h]^i"j~k*l?m:n\\o/p') == (
+    assert lucene.escape_lucene('a+b-c&&d||e!(f){g}[h]^i"j~k*l?m:n\\o/p') == (
         'a\\+b\\-c\\&\\&d\\|\\|e\\!\\(f\\)\\{g\\}\\[h\\]\\^i\\"j\\~k\\*l\\?m\\:n\\\\o\\/p'
     )
     assert shared_rules.search_words("  BERT  and bert ") == ["bert", "and"]
-    assert mapping.lucene_query(["net", "a"], ["title_key"]) == (
+    assert lucene.lucene_query(["net", "a"], ["title_key"]) == (
         "title_key:(net OR net* OR *net* OR a OR a* OR *a*)"
     )
     assert shared_rules.search_words(" ".join(f"w{i}" for i in range(40))) == [

@@ -18,14 +18,18 @@ from typing import Any, TypeVar
 import ladybug as lb
 
 from graph_store.embedded import queries as Q
-from graph_store.embedded.ddl import ALL_DDL
+from graph_store.embedded.ddl import (
+    ALL_DDL,
+    SHOW_TABLES,
+    TABLE_INFO,
+    fill_statement,
+    plan_migration,
+)
 from graph_store.embedded.search_index import Doc, SearchIndex
 from graph_store.errors import StoreError, StoreUnavailable
+from graph_store.mapping import NODES
 from graph_store.records import (
     Page,
-)
-from graph_store.shared_rules import (
-    replayed_create,
 )
 
 log = logging.getLogger(__name__)
@@ -76,10 +80,32 @@ def _uniq(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def _replay(conn: _Conn, query: str, mapper: Callable[[Node], T], record: Any) -> T | None:
-    """The record an earlier attempt of this create stored, if any."""
-    found = conn.column(query, {"id": record.id})
-    return replayed_create(mapper(found[0]) if found else None, record)
+def _migrate(conn: _Conn) -> None:
+    """Bring the node tables an earlier version made up to the mappings (see ddl.py)."""
+    tables = {name for name, kind in conn.rows(SHOW_TABLES) if kind == "NODE"}
+    for mapping in NODES:
+        if mapping.label not in tables:
+            continue
+        info = conn.rows(TABLE_INFO.format(label=mapping.label))
+        plan = plan_migration(mapping, [(row[1], row[2]) for row in info])
+        if not plan.statements:
+            continue
+        log.info("embedded schema: %s", "; ".join(plan.statements))
+        for statement in plan.statements:
+            conn.rows(statement)
+        if plan.fill:
+            names = [name for name, _ in plan.fill]
+            records = [
+                mapping.from_props(n) for n in conn.column(f"MATCH (n:{mapping.label}) RETURN n")
+            ]
+            rows = [
+                {"id": p["id"], **{k: p[k] for k in names}} for p in map(mapping.to_props, records)
+            ]
+            for start in range(0, len(rows), _FILL_CHUNK):
+                conn.rows(fill_statement(plan), {"rows": rows[start : start + _FILL_CHUNK]})
+
+
+_FILL_CHUNK = 10_000
 
 
 def _all_docs(conn: _Conn) -> list[Doc]:
@@ -262,10 +288,17 @@ class EmbeddedBase:
         def run() -> None:
             self._open()
             assert self._write_conn is not None
+            conn = self._write_conn
             try:
+                conn.rows("BEGIN TRANSACTION")
+                _migrate(conn)
                 for statement in ALL_DDL:
-                    self._write_conn.rows(statement)
+                    conn.rows(statement)
+                conn.rows("COMMIT")
             except Exception as e:
+                self._rollback(conn)
+                if isinstance(e, StoreError):
+                    raise
                 raise StoreError(f"embedded store schema setup failed: {e}") from e
             if self._search.open():
                 log.info("building the search index from the graph")

@@ -1,46 +1,41 @@
-"""LadybugDB schema: every table declared up front, each with a primary key ``id``.
+"""LadybugDB schema: every table declared up front, node tables generated from
+the mappings (``graph_store/mapping.py``), each with a primary key ``id``; and
+how a database made by an earlier version is brought up to date.
 
-Derived columns (``*_lc`` casefolded text, ``sort_key``) are computed in Python
-on every write, so filters and keyset paging compare exactly what
-``records.py`` defines (the engine's ``lower()`` is not ``str.casefold()``).
-Times are INT64 epoch microseconds. Claims, invitations and corrections keep
-their foreign ids as properties: each is read and written by id in one
-statement, and no traversal needs them as edges.
+Times are INT64 epoch microseconds; derived columns (``sort_key``, ``*_key``)
+are computed in Python on every write (see the mapping). Claims, invitations
+and corrections keep their foreign ids as properties.
+
+Migration: at start-up each existing node table's columns (``CALL
+table_info``) are compared with its mapping. A legacy column is renamed
+(``name_lc`` → ``name_key``: earlier versions named casefolded copies
+``*_lc``), a missing column is added at the end of the table (so mappings
+append new properties), and an added derived column is filled in from the
+rows' records. A column of another type than the mapping's is an error
+that stops start-up; a column the mapping no longer names is left alone.
 """
 
 from __future__ import annotations
 
-NODE_TABLES: tuple[str, ...] = (
-    """CREATE NODE TABLE IF NOT EXISTS Author(
-        id STRING PRIMARY KEY, slug STRING, name STRING, name_lc STRING, sort_key STRING,
-        claim_status STRING, affiliation_id STRING,
-        imp_works INT64, imp_followers INT64, imp_topics INT64, imp_collaborators INT64,
-        imp_trust_score INT64, imp_trust_tier STRING, imp_verification STRING,
-        imp_source STRING)""",
-    """CREATE NODE TABLE IF NOT EXISTS Paper(
-        id STRING PRIMARY KEY, title STRING, title_lc STRING, kind STRING, year INT64,
-        venue STRING, abstract STRING, abstract_lc STRING, code_url STRING, sort_key STRING)""",
-    """CREATE NODE TABLE IF NOT EXISTS Topic(
-        id STRING PRIMARY KEY, slug STRING, name STRING, name_lc STRING, sort_key STRING)""",
-    """CREATE NODE TABLE IF NOT EXISTS Institution(
-        id STRING PRIMARY KEY, name STRING, name_lc STRING)""",
-    """CREATE NODE TABLE IF NOT EXISTS User(
-        id STRING PRIMARY KEY, email STRING, email_lc STRING, display_name STRING,
-        password_hash STRING, role STRING, created_at INT64)""",
-    """CREATE NODE TABLE IF NOT EXISTS Claim(
-        id STRING PRIMARY KEY, author_id STRING, user_id STRING, status STRING,
-        evidence STRING, created_at INT64, decided_at INT64, note STRING, sort_key STRING)""",
-    """CREATE NODE TABLE IF NOT EXISTS Invitation(
-        id STRING PRIMARY KEY, sender_id STRING, sender_author_id STRING,
-        recipient_author_id STRING, message STRING, status STRING, created_at INT64,
-        responded_at INT64)""",
-    """CREATE NODE TABLE IF NOT EXISTS Correction(
-        id STRING PRIMARY KEY, target_id STRING, field STRING, proposed_value STRING,
-        reason STRING, status STRING, created_by STRING, created_at INT64,
-        reviewed_by STRING, reviewed_at INT64, note STRING, sort_key STRING)""",
-)
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
 
-REL_TABLES: tuple[str, ...] = (
+from graph_store.errors import StoreError
+from graph_store.mapping import INT64, NODES, NodeMapping, is_derived
+
+
+def node_table(mapping: NodeMapping[Any]) -> str:
+    columns = ", ".join(
+        f"{name} {typ} PRIMARY KEY" if name == "id" else f"{name} {typ}"
+        for name, typ in mapping.props
+    )
+    return f"CREATE NODE TABLE IF NOT EXISTS {mapping.label}({columns})"
+
+
+NODE_TABLES: Final[tuple[str, ...]] = tuple(node_table(m) for m in NODES)
+
+REL_TABLES: Final[tuple[str, ...]] = (
     "CREATE REL TABLE IF NOT EXISTS AUTHORED(FROM Author TO Paper, position INT64)",
     "CREATE REL TABLE IF NOT EXISTS TAGGED(FROM Paper TO Topic)",
     "CREATE REL TABLE IF NOT EXISTS AFFILIATED(FROM Author TO Institution)",
@@ -48,4 +43,58 @@ REL_TABLES: tuple[str, ...] = (
 )
 
 # Rel tables name their node tables, so nodes first.
-ALL_DDL: tuple[str, ...] = NODE_TABLES + REL_TABLES
+ALL_DDL: Final[tuple[str, ...]] = NODE_TABLES + REL_TABLES
+
+SHOW_TABLES: Final = "CALL show_tables() RETURN name, type"
+# Rows of (property id, name, type, default, primary key).
+TABLE_INFO: Final = "CALL table_info('{label}') RETURN *"
+
+# Earlier names of columns that are still stored under another name.
+LEGACY_NAMES: Final = {
+    "name_lc": "name_key",
+    "title_lc": "title_key",
+    "abstract_lc": "abstract_key",
+    "email_lc": "email_key",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TableMigration:
+    """What brings one existing node table up to its mapping."""
+
+    label: str
+    statements: tuple[str, ...]  # ALTER TABLE …, in order
+    fill: tuple[tuple[str, str], ...]  # added derived columns (name, type), to compute
+
+
+def plan_migration(mapping: NodeMapping[Any], columns: Sequence[tuple[str, str]]) -> TableMigration:
+    """The migration of a table that has ``columns`` (name, type) to ``mapping``."""
+    label = mapping.label
+    have = dict(columns)
+    wanted = dict(mapping.props)
+    statements: list[str] = []
+    for old, new in LEGACY_NAMES.items():
+        if old in have and new in wanted and new not in have:
+            statements.append(f"ALTER TABLE {label} RENAME {old} TO {new}")
+            have[new] = have.pop(old)
+    fill: list[tuple[str, str]] = []
+    for name, typ in mapping.props:
+        if name not in have:
+            statements.append(f"ALTER TABLE {label} ADD {name} {typ}")
+            if is_derived(name):
+                fill.append((name, typ))
+        elif have[name].upper() != typ:
+            raise StoreError(
+                f"embedded database: column {label}.{name} is {have[name]}, this version "
+                f"stores {typ}; it cannot be migrated"
+            )
+    return TableMigration(label, tuple(statements), tuple(fill))
+
+
+def fill_statement(migration: TableMigration) -> str:
+    """Set the migration's filled columns from ``$rows`` of id and values."""
+    sets = ", ".join(
+        f"n.{name} = CAST(r.{name} AS {typ})" if typ == INT64 else f"n.{name} = r.{name}"
+        for name, typ in migration.fill
+    )
+    return f"UNWIND $rows AS r MATCH (n:{migration.label} {{id: r.id}}) SET {sets}"

@@ -11,6 +11,27 @@ LadybugDB dialect notes that shaped these:
 
 from __future__ import annotations
 
+from typing import Any, Final
+
+from graph_store.mapping import INSTITUTION, INT64, NODES, TOPIC, NodeMapping
+
+
+def _value(m: NodeMapping[Any], name: str, source: str) -> str:
+    # A null parameter (or a struct field null in every row) is typed STRING.
+    typ = dict(m.props)[name]
+    return f"CAST({source}{name} AS {typ})" if typ == INT64 else f"{source}{name}"
+
+
+def _assignments(m: NodeMapping[Any]) -> str:
+    """``n.p = r.p, …`` for every property but the id."""
+    return ", ".join(f"n.{name} = {_value(m, name, 'r.')}" for name in m.names if name != "id")
+
+
+def _properties(m: NodeMapping[Any]) -> str:
+    """``p: $p, …`` for every property."""
+    return ", ".join(f"{name}: {_value(m, name, '$')}" for name in m.names)
+
+
 PING = "RETURN 1"
 
 # --- import -----------------------------------------------------------------
@@ -25,40 +46,23 @@ MATCH (c:Correction) WHERE c.target_id IN $ids AND c.status = $applied
 RETURN DISTINCT c.target_id
 """
 
-UPSERT_AUTHORS = """
-UNWIND $rows AS r
-MERGE (a:Author {id: r.id})
-SET a.slug = r.slug, a.name = r.name, a.name_lc = r.name_lc, a.sort_key = r.sort_key,
-    a.claim_status = r.claim_status, a.affiliation_id = r.affiliation_id,
-    a.imp_works = CAST(r.imp_works AS INT64),
-    a.imp_followers = CAST(r.imp_followers AS INT64),
-    a.imp_topics = CAST(r.imp_topics AS INT64),
-    a.imp_collaborators = CAST(r.imp_collaborators AS INT64),
-    a.imp_trust_score = CAST(r.imp_trust_score AS INT64),
-    a.imp_trust_tier = r.imp_trust_tier, a.imp_verification = r.imp_verification,
-    a.imp_source = r.imp_source
-"""
-
-UPSERT_PAPERS = """
-UNWIND $rows AS r
-MERGE (p:Paper {id: r.id})
-SET p.title = r.title, p.title_lc = r.title_lc, p.kind = r.kind,
-    p.year = CAST(r.year AS INT64), p.venue = r.venue, p.abstract = r.abstract,
-    p.abstract_lc = r.abstract_lc, p.code_url = r.code_url, p.sort_key = r.sort_key
-"""
-
-# Topics and institutions are vocabulary: an existing one is kept as it is.
-MERGE_TOPICS = """
-UNWIND $rows AS r
-MERGE (t:Topic {id: r.id})
-ON CREATE SET t.slug = r.slug, t.name = r.name, t.name_lc = r.name_lc, t.sort_key = r.sort_key
-"""
-
-MERGE_INSTITUTIONS = """
-UNWIND $rows AS r
-MERGE (i:Institution {id: r.id})
-ON CREATE SET i.name = r.name, i.name_lc = r.name_lc
-"""
+# Records written whole, generated from the mappings (graph_store/mapping.py):
+# UPSERT[label] merges each row on its id and sets every other property (the
+# import, and the decisions of conditional writes); INSERT[label] creates one
+# node from a record's properties as parameters; MERGE_NEW[label] creates
+# rows whose id is new and leaves existing ones as they are (topics and
+# institutions are vocabulary: the first import wins).
+UPSERT: Final = {
+    m.label: f"UNWIND $rows AS r\nMERGE (n:{m.label} {{id: r.id}})\nSET {_assignments(m)}"
+    for m in NODES
+}
+INSERT: Final = {m.label: f"CREATE (n:{m.label} {{{_properties(m)}}})" for m in NODES}
+# One node by id (the facts a conditional write decides on).
+ONE: Final = {m.label: f"MATCH (n:{m.label} {{id: $id}}) RETURN n" for m in NODES}
+MERGE_NEW: Final = {
+    m.label: f"UNWIND $rows AS r\nMERGE (n:{m.label} {{id: r.id}})\nON CREATE SET {_assignments(m)}"
+    for m in (TOPIC, INSTITUTION)
+}
 
 # An existing authorship keeps its position.
 MERGE_AUTHORSHIPS = """
@@ -84,9 +88,9 @@ WHERE i.id = a.affiliation_id
 MERGE (a)-[:AFFILIATED]->(i)
 """
 
-AUTHORS_BY_NAME_LC = "MATCH (a:Author) WHERE a.name_lc IN $names RETURN a ORDER BY a.sort_key"
+AUTHORS_BY_NAME_KEY = "MATCH (a:Author) WHERE a.name_key IN $names RETURN a ORDER BY a.sort_key"
 SLUGS_TAKEN = "MATCH (a:Author) WHERE a.slug IN $slugs RETURN a.slug"
-PAPERS_BY_TITLE_LC = "MATCH (p:Paper) WHERE p.title_lc IN $titles RETURN p ORDER BY p.sort_key"
+PAPERS_BY_TITLE_KEY = "MATCH (p:Paper) WHERE p.title_key IN $titles RETURN p ORDER BY p.sort_key"
 AUTHOR_COUNT = "MATCH (a:Author) RETURN count(a)"
 
 # --- batch reads by id ------------------------------------------------------
@@ -111,12 +115,12 @@ FOLLOWING_MATCH = "MATCH (:User {id: $user_id})-[:FOLLOWS]->(n:Author)"
 CLAIMS_MATCH = "MATCH (n:Claim)"
 CORRECTIONS_MATCH = "MATCH (n:Correction)"
 
-AUTHOR_NAME_FILTER = "n.name_lc CONTAINS $name"
+AUTHOR_NAME_FILTER = "n.name_key CONTAINS $name"
 AUTHOR_STATUS_FILTER = "n.claim_status = $claim_status"
 AUTHOR_TOPIC_FILTER = (
     "EXISTS { MATCH (n)-[:AUTHORED]->(:Paper)-[:TAGGED]->(t:Topic) WHERE t.slug = $topic }"
 )
-PAPER_TITLE_FILTER = "n.title_lc CONTAINS $title"
+PAPER_TITLE_FILTER = "n.title_key CONTAINS $title"
 PAPER_TOPIC_FILTER = "EXISTS { MATCH (n)-[:TAGGED]->(t:Topic) WHERE t.slug = $topic }"
 PAPER_YEAR_FROM_FILTER = "n.year >= $year_from"
 PAPER_YEAR_TO_FILTER = "n.year <= $year_to"
@@ -210,18 +214,13 @@ RETURN a.id AS source, i.id AS target, 'AFFILIATED' AS kind
 
 # Candidates only; scoring happens in Python (no full-text extension offline).
 # Every searchable text, to rebuild the search side index (search_index.py).
-ALL_AUTHOR_TEXT = "MATCH (a:Author) RETURN a.id, a.name_lc"
-ALL_TOPIC_TEXT = "MATCH (t:Topic) RETURN t.id, t.name_lc"
-ALL_PAPER_TEXT = "MATCH (p:Paper) RETURN p.id, p.title_lc, p.abstract_lc"
+ALL_AUTHOR_TEXT = "MATCH (a:Author) RETURN a.id, a.name_key"
+ALL_TOPIC_TEXT = "MATCH (t:Topic) RETURN t.id, t.name_key"
+ALL_PAPER_TEXT = "MATCH (p:Paper) RETURN p.id, p.title_key, p.abstract_key"
 
 # --- accounts -------------------------------------------------------------------
 
-USER_BY_EMAIL_LC = "MATCH (u:User) WHERE u.email_lc = $email_lc RETURN u"
-USER_BY_ID = "MATCH (u:User {id: $id}) RETURN u"
-CREATE_USER = """
-CREATE (:User {id: $id, email: $email, email_lc: $email_lc, display_name: $display_name,
-               password_hash: $password_hash, role: $role, created_at: $created_at})
-"""
+USER_BY_EMAIL_KEY = "MATCH (u:User) WHERE u.email_key = $email_key RETURN u"
 
 # --- follow -----------------------------------------------------------------------
 
@@ -242,8 +241,6 @@ MATCH (:User {id: $user_id})-[:FOLLOWS]->(a:Author) WHERE a.id IN $ids RETURN a.
 
 # --- claims ---------------------------------------------------------------------------
 
-AUTHOR_STATUS = "MATCH (a:Author {id: $author_id}) RETURN a.claim_status"
-USER_EXISTS = "MATCH (u:User {id: $user_id}) RETURN u.id"
 OPEN_CLAIMS_ON_AUTHOR = """
 MATCH (c:Claim) WHERE c.author_id = $author_id AND c.status IN ['PENDING', 'VERIFIED']
 RETURN count(c)
@@ -252,22 +249,7 @@ VERIFIED_CLAIMS_OF_USER = """
 MATCH (c:Claim) WHERE c.user_id = $user_id AND c.status = 'VERIFIED' AND c.id <> $except_id
 RETURN c.author_id ORDER BY c.created_at
 """
-CREATE_CLAIM = """
-CREATE (:Claim {id: $id, author_id: $author_id, user_id: $user_id, status: $status,
-                evidence: $evidence, created_at: $created_at, sort_key: $sort_key})
-"""
 SET_AUTHOR_STATUS = "MATCH (a:Author {id: $author_id}) SET a.claim_status = $claim_status"
-CLAIM_BY_ID = "MATCH (c:Claim {id: $id}) RETURN c"
-DECIDE_CLAIM = """
-MATCH (c:Claim {id: $id})
-SET c.status = $status, c.decided_at = $decided_at, c.note = $note
-RETURN c
-"""
-WITHDRAW_CLAIM = """
-MATCH (c:Claim {id: $id})
-SET c.status = 'WITHDRAWN', c.decided_at = $decided_at
-RETURN c
-"""
 CLAIMS_OF_USERS = """
 MATCH (c:Claim) WHERE c.user_id IN $ids
 RETURN c ORDER BY c.created_at DESC, c.id DESC
@@ -298,17 +280,6 @@ INVITATIONS_SENT_SINCE = """
 MATCH (i:Invitation) WHERE i.sender_id = $sender_id AND i.created_at >= $since
 RETURN count(i)
 """
-CREATE_INVITATION = """
-CREATE (:Invitation {id: $id, sender_id: $sender_id, sender_author_id: $sender_author_id,
-                     recipient_author_id: $recipient_author_id, message: $message,
-                     status: 'PENDING', created_at: $created_at})
-"""
-INVITATION_BY_ID = "MATCH (i:Invitation {id: $id}) RETURN i"
-RESPOND_INVITATION = """
-MATCH (i:Invitation {id: $id})
-SET i.status = $status, i.responded_at = $responded_at
-RETURN i
-"""
 INVITATIONS_SENT = """
 MATCH (i:Invitation) WHERE i.sender_id IN $ids
 RETURN i.sender_id, i ORDER BY i.created_at DESC, i.id DESC
@@ -322,35 +293,4 @@ PENDING_INVITATION_RECIPIENTS = """
 MATCH (i:Invitation)
 WHERE i.sender_id = $sender_id AND i.status = 'PENDING' AND i.recipient_author_id IN $ids
 RETURN DISTINCT i.recipient_author_id
-"""
-
-# --- corrections --------------------------------------------------------------
-
-AUTHOR_EXISTS = "MATCH (a:Author {id: $id}) RETURN a.id"
-PAPER_EXISTS = "MATCH (p:Paper {id: $id}) RETURN p.id"
-CREATE_CORRECTION = """
-CREATE (:Correction {id: $id, target_id: $target_id, field: $field,
-                     proposed_value: $proposed_value, reason: $reason, status: $status,
-                     created_by: $created_by, created_at: $created_at,
-                     reviewed_by: $reviewed_by, reviewed_at: CAST($reviewed_at AS INT64),
-                     note: $note, sort_key: $sort_key})
-"""
-CORRECTION_BY_ID = "MATCH (c:Correction {id: $id}) RETURN c"
-DECIDE_CORRECTION = """
-MATCH (c:Correction {id: $id})
-SET c.status = $status, c.reviewed_by = $reviewed_by, c.reviewed_at = $reviewed_at,
-    c.note = $note
-RETURN c
-"""
-AUTHOR_BY_ID = "MATCH (a:Author {id: $id}) RETURN a"
-PAPER_BY_ID = "MATCH (p:Paper {id: $id}) RETURN p"
-SET_AUTHOR_NAME = """
-MATCH (a:Author {id: $id}) SET a.name = $name, a.name_lc = $name_lc, a.sort_key = $sort_key
-"""
-# A correction rewrites the whole paper row so the derived columns stay in step.
-SET_PAPER_FIELDS = """
-MATCH (p:Paper {id: $id})
-SET p.title = $title, p.title_lc = $title_lc, p.year = CAST($year AS INT64), p.venue = $venue,
-    p.abstract = $abstract, p.abstract_lc = $abstract_lc, p.code_url = $code_url,
-    p.sort_key = $sort_key
 """

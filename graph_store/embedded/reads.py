@@ -17,15 +17,15 @@ from graph_store.embedded.connection import (
     _group,
     _uniq,
 )
-from graph_store.embedded.records import (
-    _author,
-    _claim,
-    _correction,
-    _institution,
-    _invitation,
-    _paper,
-    _topic,
-    _user,
+from graph_store.mapping import (
+    AUTHOR,
+    CLAIM,
+    CORRECTION,
+    INSTITUTION,
+    INVITATION,
+    PAPER,
+    TOPIC,
+    USER,
 )
 from graph_store.records import (
     AuthorFilterSpec,
@@ -64,8 +64,8 @@ class EmbeddedReads(EmbeddedBase):
 
         def run(conn: _Conn) -> dict[str, AuthorRecord]:
             found: dict[str, AuthorRecord] = {}
-            for n in conn.column(Q.AUTHORS_BY_NAME_LC, params):
-                found.setdefault(n["name_lc"], _author(n))  # first by sort_key wins
+            for n in conn.column(Q.AUTHORS_BY_NAME_KEY, params):
+                found.setdefault(n["name_key"], AUTHOR.from_props(n))  # first by sort_key wins
             return found
 
         return await self._read(run)
@@ -83,8 +83,8 @@ class EmbeddedReads(EmbeddedBase):
 
         def run(conn: _Conn) -> dict[str, PaperRecord]:
             found: dict[str, PaperRecord] = {}
-            for n in conn.column(Q.PAPERS_BY_TITLE_LC, params):
-                found.setdefault(n["title_lc"], _paper(n))
+            for n in conn.column(Q.PAPERS_BY_TITLE_KEY, params):
+                found.setdefault(n["title_key"], PAPER.from_props(n))
             return found
 
         return await self._read(run)
@@ -93,34 +93,34 @@ class EmbeddedReads(EmbeddedBase):
         return int(await self._read(lambda conn: conn.scalar(Q.AUTHOR_COUNT)) or 0)
 
     async def get_authors(self, ids: Sequence[str]) -> dict[str, AuthorRecord]:
-        return await self._by_key(Q.AUTHORS_BY_ID, ids, _author)
+        return await self._by_key(Q.AUTHORS_BY_ID, ids, AUTHOR.from_props)
 
     async def get_authors_by_slug(self, slugs: Sequence[str]) -> dict[str, AuthorRecord]:
-        return await self._by_key(Q.AUTHORS_BY_SLUG, slugs, _author, "slug")
+        return await self._by_key(Q.AUTHORS_BY_SLUG, slugs, AUTHOR.from_props, "slug")
 
     async def get_papers(self, ids: Sequence[str]) -> dict[str, PaperRecord]:
-        return await self._by_key(Q.PAPERS_BY_ID, ids, _paper)
+        return await self._by_key(Q.PAPERS_BY_ID, ids, PAPER.from_props)
 
     async def get_topics(self, ids: Sequence[str]) -> dict[str, TopicRecord]:
-        return await self._by_key(Q.TOPICS_BY_ID, ids, _topic)
+        return await self._by_key(Q.TOPICS_BY_ID, ids, TOPIC.from_props)
 
     async def get_topics_by_slug(self, slugs: Sequence[str]) -> dict[str, TopicRecord]:
-        return await self._by_key(Q.TOPICS_BY_SLUG, slugs, _topic, "slug")
+        return await self._by_key(Q.TOPICS_BY_SLUG, slugs, TOPIC.from_props, "slug")
 
     async def get_institutions(self, ids: Sequence[str]) -> dict[str, InstitutionRecord]:
-        return await self._by_key(Q.INSTITUTIONS_BY_ID, ids, _institution)
+        return await self._by_key(Q.INSTITUTIONS_BY_ID, ids, INSTITUTION.from_props)
 
     async def get_users(self, ids: Sequence[str]) -> dict[str, UserRecord]:
-        return await self._by_key(Q.USERS_BY_ID, ids, _user)
+        return await self._by_key(Q.USERS_BY_ID, ids, USER.from_props)
 
     async def get_claims(self, ids: Sequence[str]) -> dict[str, ClaimRecord]:
-        return await self._by_key(Q.CLAIMS_BY_ID, ids, _claim)
+        return await self._by_key(Q.CLAIMS_BY_ID, ids, CLAIM.from_props)
 
     async def get_invitations(self, ids: Sequence[str]) -> dict[str, InvitationRecord]:
-        return await self._by_key(Q.INVITATIONS_BY_ID, ids, _invitation)
+        return await self._by_key(Q.INVITATIONS_BY_ID, ids, INVITATION.from_props)
 
     async def get_corrections(self, ids: Sequence[str]) -> dict[str, CorrectionRecord]:
-        return await self._by_key(Q.CORRECTIONS_BY_ID, ids, _correction)
+        return await self._by_key(Q.CORRECTIONS_BY_ID, ids, CORRECTION.from_props)
 
     async def list_authors(
         self, spec: AuthorFilterSpec, first: int, after: str | None
@@ -136,7 +136,9 @@ class EmbeddedReads(EmbeddedBase):
         if spec.claim_status is not None:
             filters.append(Q.AUTHOR_STATUS_FILTER)
             params["claim_status"] = spec.claim_status.value
-        return await self._page(Q.LIST_AUTHORS_MATCH, filters, params, first, after, _author)
+        return await self._page(
+            Q.LIST_AUTHORS_MATCH, filters, params, first, after, AUTHOR.from_props
+        )
 
     async def list_papers(
         self, spec: PaperFilterSpec, first: int, after: str | None
@@ -158,10 +160,12 @@ class EmbeddedReads(EmbeddedBase):
         if spec.kind is not None:
             filters.append(Q.PAPER_KIND_FILTER)
             params["kind"] = spec.kind.value
-        return await self._page(Q.LIST_PAPERS_MATCH, filters, params, first, after, _paper)
+        return await self._page(
+            Q.LIST_PAPERS_MATCH, filters, params, first, after, PAPER.from_props
+        )
 
     async def list_topics(self, first: int, after: str | None) -> Page[TopicRecord]:
-        return await self._page(Q.LIST_TOPICS_MATCH, [], {}, first, after, _topic)
+        return await self._page(Q.LIST_TOPICS_MATCH, [], {}, first, after, TOPIC.from_props)
 
     async def _grouped(
         self, query: str, ids: Sequence[str], mapper: Callable[[Node], T]
@@ -201,7 +205,7 @@ class EmbeddedReads(EmbeddedBase):
                 params: Params = {"id": owner_id, "limit": first + 1}
                 if after is not None:
                     params["after"] = after
-                items = [_paper(n) for n in conn.column(query, params)]
+                items = [PAPER.from_props(n) for n in conn.column(query, params)]
                 total = int(conn.scalar(Q.PAPER_COUNT[of], {"id": owner_id}) or 0)
                 out[owner_id] = Page(
                     items=tuple(items[:first]), total=total, has_next=len(items) > first
@@ -219,13 +223,13 @@ class EmbeddedReads(EmbeddedBase):
             found: dict[str, list[tuple[tuple[bool, int, str], AuthorRecord]]] = _group(paper_ids)
             for pid, node, position in conn.rows(Q.AUTHORS_OF_PAPERS, params):
                 pos = position or 0  # 0 = unknown: after the known positions
-                found[pid].append(((pos == 0, pos, node["sort_key"]), _author(node)))
+                found[pid].append(((pos == 0, pos, node["sort_key"]), AUTHOR.from_props(node)))
             return {k: [a for _, a in sorted(v, key=lambda e: e[0])] for k, v in found.items()}
 
         return await self._read(run)
 
     async def topics_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[TopicRecord]]:
-        return await self._grouped(Q.TOPICS_OF_PAPERS, paper_ids, _topic)
+        return await self._grouped(Q.TOPICS_OF_PAPERS, paper_ids, TOPIC.from_props)
 
     async def authors_of_topics(
         self, topic_ids: Sequence[str], first: int
@@ -235,7 +239,7 @@ class EmbeddedReads(EmbeddedBase):
             for tid in _uniq(topic_ids) if first > 0 else []:
                 # The top ``first`` of each topic, ranked in the engine.
                 top = conn.rows(Q.TOP_AUTHORS_OF_TOPIC, {"id": tid, "limit": first})
-                out[tid] = [_author(node) for node, _ in top]
+                out[tid] = [AUTHOR.from_props(node) for node, _ in top]
             return out
 
         return await self._read(run)
@@ -250,7 +254,9 @@ class EmbeddedReads(EmbeddedBase):
         def run(conn: _Conn) -> dict[str, list[TopicWeightRecord]]:
             found: dict[str, list[TopicWeightRecord]] = _group(author_ids)
             for aid, node, count in conn.rows(Q.TOPIC_WEIGHTS_OF_AUTHORS, params):
-                found[aid].append(TopicWeightRecord(topic=_topic(node), paper_count=count))
+                found[aid].append(
+                    TopicWeightRecord(topic=TOPIC.from_props(node), paper_count=count)
+                )
             for weights in found.values():
                 weights.sort(key=lambda w: (-w.paper_count, w.topic.slug))
             return found
@@ -270,7 +276,7 @@ class EmbeddedReads(EmbeddedBase):
                     pairs = sorted(zip(paper_keys, paper_ids, strict=True))
                     shared = tuple(_uniq(pid for _, pid in pairs))
                     out[author_id].append(
-                        CoauthorRecord(author=_author(node), shared_paper_ids=shared)
+                        CoauthorRecord(author=AUTHOR.from_props(node), shared_paper_ids=shared)
                     )
             return out
 
@@ -340,17 +346,17 @@ class EmbeddedReads(EmbeddedBase):
 
         def run(conn: _Conn) -> dict[str, list[InvitationRecord]]:
             for uid, node in conn.rows(query, params):
-                out[uid].append(_invitation(node))
+                out[uid].append(INVITATION.from_props(node))
             return out
 
         return await self._read(run)
 
     async def get_user_by_email(self, email: str) -> UserRecord | None:
-        params = {"email_lc": email.casefold()}
+        params = {"email_key": email.casefold()}
 
         def run(conn: _Conn) -> UserRecord | None:
-            nodes = conn.column(Q.USER_BY_EMAIL_LC, params)
-            return _user(nodes[0]) if nodes else None
+            nodes = conn.column(Q.USER_BY_EMAIL_KEY, params)
+            return USER.from_props(nodes[0]) if nodes else None
 
         return await self._read(run)
 
@@ -363,7 +369,9 @@ class EmbeddedReads(EmbeddedBase):
     async def following_page(
         self, user_id: str, first: int, after: str | None
     ) -> Page[AuthorRecord]:
-        return await self._page(Q.FOLLOWING_MATCH, [], {"user_id": user_id}, first, after, _author)
+        return await self._page(
+            Q.FOLLOWING_MATCH, [], {"user_id": user_id}, first, after, AUTHOR.from_props
+        )
 
     async def claims_of_users(self, user_ids: Sequence[str]) -> dict[str, list[ClaimRecord]]:
         out: dict[str, list[ClaimRecord]] = _group(user_ids)
@@ -373,7 +381,7 @@ class EmbeddedReads(EmbeddedBase):
 
         def run(conn: _Conn) -> dict[str, list[ClaimRecord]]:
             for node in conn.column(Q.CLAIMS_OF_USERS, params):
-                out[node["user_id"]].append(_claim(node))
+                out[node["user_id"]].append(CLAIM.from_props(node))
             return out
 
         return await self._read(run)
@@ -386,7 +394,7 @@ class EmbeddedReads(EmbeddedBase):
         def run(conn: _Conn) -> dict[str, AuthorRecord]:
             found: dict[str, AuthorRecord] = {}
             for uid, node in conn.rows(Q.VERIFIED_AUTHORS_OF_USERS, params):
-                found.setdefault(uid, _author(node))
+                found.setdefault(uid, AUTHOR.from_props(node))
             return found
 
         return await self._read(run)
@@ -408,7 +416,12 @@ class EmbeddedReads(EmbeddedBase):
         self, status: ClaimDecision, first: int, after: str | None
     ) -> Page[ClaimRecord]:
         return await self._page(
-            Q.CLAIMS_MATCH, [Q.STATUS_FILTER], {"status": status.value}, first, after, _claim
+            Q.CLAIMS_MATCH,
+            [Q.STATUS_FILTER],
+            {"status": status.value},
+            first,
+            after,
+            CLAIM.from_props,
         )
 
     async def invitations_sent(self, user_ids: Sequence[str]) -> dict[str, list[InvitationRecord]]:
@@ -442,5 +455,5 @@ class EmbeddedReads(EmbeddedBase):
             {"status": status.value},
             first,
             after,
-            _correction,
+            CORRECTION.from_props,
         )

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from graph_store.errors import StoreError
+from graph_store.records import AuthorRecord, PaperRecord, TopicRecord
 
 FILE_NAME = "search.sqlite3"
 # Trigrams: a word of fewer than three characters cannot use the index and is
@@ -29,6 +30,14 @@ FILE_NAME = "search.sqlite3"
 _MIN_INDEXED = 3
 
 Doc = tuple[str, str, str]  # id, primary text, secondary text
+
+
+def doc(record: AuthorRecord | TopicRecord | PaperRecord) -> Doc:
+    """The search document of a record: what its ``*_key`` properties hold."""
+    if isinstance(record, PaperRecord):
+        return (record.id, record.title.casefold(), (record.abstract or "").casefold())
+    return (record.id, record.name.casefold(), "")
+
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS docs("

@@ -11,8 +11,9 @@ pool, each thread with its own connection (connections are not shared across
 threads); MVCC gives them a committed snapshot while a write is in flight.
 
 Layout: ``connection.py`` (connections, threads, transactions, lifecycle),
-``reads.py``, ``writes.py``, ``records.py`` (records <-> nodes); Cypher in
-``queries.py``, DDL in ``ddl.py``, the search side index in ``search_index.py``.
+``reads.py``, ``writes.py``; Cypher in ``queries.py``, DDL and its migration in
+``ddl.py``, the search side index in ``search_index.py``. Records <-> nodes:
+``graph_store/mapping.py``; rule decisions: ``graph_store/decisions.py``.
 """
 
 from __future__ import annotations

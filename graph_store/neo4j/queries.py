@@ -5,18 +5,11 @@ concatenated with each other (shared WHERE fragments), never with data.
 Statuses are passed as parameters too, so the enums in ``records`` stay the
 one source of truth.
 
-Node properties (times are epoch microseconds, ``*_key`` are casefolded
-copies computed in Python so both backends fold case the same way):
-
-- Author: id, slug, name, name_key, sort_key, claim_status, affiliation_id,
-  imp_* (imported figures, absent when none)
-- Paper: id, title, title_key, kind, year, venue, abstract, abstract_key,
-  code_url, sort_key
-- Topic: id, slug, name, name_key, sort_key;  Institution: id, name
-- User: id, email, email_key, display_name, password_hash, role, created_at
-- Claim / Invitation / Correction: the record's fields plus
-  ``sort_key = f"{created_at:020d}|{id}"``
-Relationships: (Author)-[:AUTHORED {position}]->(Paper),
+Node properties are the mappings' (``graph_store/mapping.py``: the record's
+fields, times as epoch microseconds, derived ``sort_key`` and casefolded
+``*_key`` copies computed in Python so both backends fold case the same way;
+a null property is absent). Writes send a record's properties as one map
+(``$props``, ``r.props``). Relationships: (Author)-[:AUTHORED {position}]->(Paper),
 (Paper)-[:TAGGED]->(Topic), (Author)-[:AFFILIATED]->(Institution),
 (User)-[:FOLLOWS {at}]->(Author).
 """
@@ -130,10 +123,17 @@ GET_USERS: Final = "MATCH (n:User) WHERE n.id IN $ids RETURN n {.*} AS n"
 GET_CLAIMS: Final = "MATCH (n:Claim) WHERE n.id IN $ids RETURN n {.*} AS n"
 GET_INVITATIONS: Final = "MATCH (n:Invitation) WHERE n.id IN $ids RETURN n {.*} AS n"
 GET_CORRECTIONS: Final = "MATCH (n:Correction) WHERE n.id IN $ids RETURN n {.*} AS n"
-# One node by id, for the replay check of a create.
+# One node by id (the facts of a conditional write).
 GET_ONE: Final = {
     label: f"MATCH (n:{label} {{id: $id}}) RETURN n {{.*}} AS n"
-    for label in ("User", "Claim", "Invitation", "Correction")
+    for label in ("User", "Author", "Paper", "Claim", "Invitation", "Correction")
+}
+# A record's properties written over a node locked earlier in the transaction
+# (a decision); a null value removes the property, which is how a field is
+# cleared.
+UPDATE: Final = {
+    label: f"MATCH (n:{label} {{id: $id}}) SET n += $props"
+    for label in ("Author", "Paper", "Claim", "Invitation", "Correction")
 }
 
 # --- keyset lists -------------------------------------------------------------------
@@ -374,11 +374,12 @@ USER_BY_EMAIL_KEY: Final = "MATCH (n:User {email_key: $email_key}) RETURN n {.*}
 # Creates MERGE on the id the request generated: a transaction retried after
 # a commit whose acknowledgement was lost finds its own node (see
 # shared_rules.replayed_create) instead of failing on the id constraint.
-CREATE_USER: Final = "MERGE (n:User {id: $props.id}) ON CREATE SET n += $props RETURN n {.*} AS n"
+CREATE: Final = {
+    label: f"MERGE (n:{label} {{id: $props.id}}) ON CREATE SET n += $props"
+    for label in ("User", "Claim", "Invitation", "Correction")
+}
 
 # --- follow ---------------------------------------------------------------------------
-GET_AUTHOR: Final = "MATCH (n:Author {id: $id}) RETURN n {.*} AS n"
-GET_PAPER: Final = "MATCH (n:Paper {id: $id}) RETURN n {.*} AS n"
 # Run with the user node locked, so two concurrent follows of one pair see
 # each other's committed MERGE.
 FOLLOW: Final = """
@@ -419,12 +420,6 @@ MATCH (c:Claim {user_id: $user_id, status: $verified})
 WITH c ORDER BY c.sort_key
 RETURN c.author_id AS author_id
 """
-CREATE_CLAIM: Final = "MERGE (n:Claim {id: $props.id}) ON CREATE SET n += $props RETURN n {.*} AS n"
-SET_CLAIM_STATUS: Final = """
-MATCH (n:Claim {id: $id})
-SET n.status = $status, n.decided_at = $at, n.note = coalesce($note, n.note)
-RETURN n {.*} AS n
-"""
 SET_AUTHOR_CLAIM_STATUS: Final = "MATCH (n:Author {id: $id}) SET n.claim_status = $status"
 CLAIMS_OF_USERS: Final = """
 MATCH (n:Claim) WHERE n.user_id IN $ids
@@ -462,14 +457,6 @@ COUNT_SENT_SINCE: Final = """
 MATCH (i:Invitation {sender_id: $sender_id}) WHERE i.created_at >= $since
 RETURN count(i) AS total
 """
-CREATE_INVITATION: Final = (
-    "MERGE (n:Invitation {id: $props.id}) ON CREATE SET n += $props RETURN n {.*} AS n"
-)
-SET_INVITATION_STATUS: Final = """
-MATCH (n:Invitation {id: $id})
-SET n.status = $status, n.responded_at = $at
-RETURN n {.*} AS n
-"""
 VERIFIED_CLAIMANT_IDS_OF_AUTHOR: Final = """
 MATCH (c:Claim {author_id: $author_id, status: $verified})
 RETURN c.user_id AS user_id
@@ -490,20 +477,6 @@ RETURN DISTINCT i.recipient_author_id AS id
 """
 
 # --- corrections ------------------------------------------------------------------------
-CREATE_CORRECTION: Final = (
-    "MERGE (n:Correction {id: $props.id}) ON CREATE SET n += $props RETURN n {.*} AS n"
-)
-SET_CORRECTION_STATUS: Final = """
-MATCH (n:Correction {id: $id})
-SET n.status = $status, n.reviewed_by = $reviewer_id, n.reviewed_at = $at, n.note = $note
-RETURN n {.*} AS n
-"""
-# ``$props`` is built in Python from a fixed list of properties; a null value
-# removes the property, which is how a field is cleared.
-UPDATE_AUTHOR: Final = "MATCH (n:Author {id: $id}) SET n += $props"
-UPDATE_PAPER: Final = "MATCH (n:Paper {id: $id}) SET n += $props"
-
-
 _CORRECTION_QUEUE: Final = "MATCH (n:Correction) USING INDEX n:Correction(status, sort_key)"
 
 

@@ -8,24 +8,22 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from graph_store.mapping import (
+    AUTHOR,
+    CLAIM,
+    CORRECTION,
+    INSTITUTION,
+    INVITATION,
+    PAPER,
+    TOPIC,
+    USER,
+)
 from graph_store.neo4j import queries as q
 from graph_store.neo4j import schema
-from graph_store.neo4j.mapping import (
-    Row,
-    authorship_order,
-    lucene_query,
-    newest_first_key,
-    to_author,
-    to_claim,
-    to_correction,
-    to_institution,
-    to_invitation,
-    to_paper,
-    to_topic,
-    to_user,
-)
+from graph_store.neo4j.lucene import lucene_query
 from graph_store.neo4j.session import (
     Neo4jSession,
+    Row,
     T,
     _group,
 )
@@ -59,6 +57,17 @@ from graph_store.shared_rules import (
 )
 
 
+def _newest_first_key(n: Row) -> str:
+    """Sort key for 'newest first' lists (use with reverse=True)."""
+    return str(n["sort_key"])
+
+
+def _authorship_order(position: int | None, author: AuthorRecord) -> tuple[bool, int, str]:
+    """Author order on a paper: known positions ascending, unknown (0) last, then name."""
+    pos = position or 0
+    return (pos == 0, pos, author.sort_key)
+
+
 class Neo4jReads(Neo4jSession):
     async def find_authors_by_name(self, names: Sequence[str]) -> dict[str, AuthorRecord]:
         if not names:
@@ -66,7 +75,7 @@ class Neo4jReads(Neo4jSession):
         rows = await self._read_rows(q.AUTHORS_BY_NAME_KEY, keys=[n.casefold() for n in names])
         found: dict[str, AuthorRecord] = {}
         # Several authors may share a name: the first in display order wins.
-        for author in sorted((to_author(r["n"]) for r in rows), key=lambda a: a.sort_key):
+        for author in sorted((AUTHOR.from_props(r["n"]) for r in rows), key=lambda a: a.sort_key):
             found.setdefault(author.name.casefold(), author)
         return found
 
@@ -81,7 +90,7 @@ class Neo4jReads(Neo4jSession):
             return {}
         rows = await self._read_rows(q.PAPERS_BY_TITLE_KEY, keys=[t.casefold() for t in titles])
         found: dict[str, PaperRecord] = {}
-        for paper in sorted((to_paper(r["n"]) for r in rows), key=lambda p: p.sort_key):
+        for paper in sorted((PAPER.from_props(r["n"]) for r in rows), key=lambda p: p.sort_key):
             found.setdefault(paper.title.casefold(), paper)
         return found
 
@@ -99,36 +108,44 @@ class Neo4jReads(Neo4jSession):
         return {key(rec): rec for rec in records}
 
     async def get_authors(self, ids: Sequence[str]) -> dict[str, AuthorRecord]:
-        return await self._get(q.GET_AUTHORS, to_author, lambda r: r.id, ids=list(ids))
+        return await self._get(q.GET_AUTHORS, AUTHOR.from_props, lambda r: r.id, ids=list(ids))
 
     async def get_authors_by_slug(self, slugs: Sequence[str]) -> dict[str, AuthorRecord]:
         return await self._get(
-            q.GET_AUTHORS_BY_SLUG, to_author, lambda r: r.slug, slugs=list(slugs)
+            q.GET_AUTHORS_BY_SLUG, AUTHOR.from_props, lambda r: r.slug, slugs=list(slugs)
         )
 
     async def get_papers(self, ids: Sequence[str]) -> dict[str, PaperRecord]:
-        return await self._get(q.GET_PAPERS, to_paper, lambda r: r.id, ids=list(ids))
+        return await self._get(q.GET_PAPERS, PAPER.from_props, lambda r: r.id, ids=list(ids))
 
     async def get_topics(self, ids: Sequence[str]) -> dict[str, TopicRecord]:
-        return await self._get(q.GET_TOPICS, to_topic, lambda r: r.id, ids=list(ids))
+        return await self._get(q.GET_TOPICS, TOPIC.from_props, lambda r: r.id, ids=list(ids))
 
     async def get_topics_by_slug(self, slugs: Sequence[str]) -> dict[str, TopicRecord]:
-        return await self._get(q.GET_TOPICS_BY_SLUG, to_topic, lambda r: r.slug, slugs=list(slugs))
+        return await self._get(
+            q.GET_TOPICS_BY_SLUG, TOPIC.from_props, lambda r: r.slug, slugs=list(slugs)
+        )
 
     async def get_institutions(self, ids: Sequence[str]) -> dict[str, InstitutionRecord]:
-        return await self._get(q.GET_INSTITUTIONS, to_institution, lambda r: r.id, ids=list(ids))
+        return await self._get(
+            q.GET_INSTITUTIONS, INSTITUTION.from_props, lambda r: r.id, ids=list(ids)
+        )
 
     async def get_users(self, ids: Sequence[str]) -> dict[str, UserRecord]:
-        return await self._get(q.GET_USERS, to_user, lambda r: r.id, ids=list(ids))
+        return await self._get(q.GET_USERS, USER.from_props, lambda r: r.id, ids=list(ids))
 
     async def get_claims(self, ids: Sequence[str]) -> dict[str, ClaimRecord]:
-        return await self._get(q.GET_CLAIMS, to_claim, lambda r: r.id, ids=list(ids))
+        return await self._get(q.GET_CLAIMS, CLAIM.from_props, lambda r: r.id, ids=list(ids))
 
     async def get_invitations(self, ids: Sequence[str]) -> dict[str, InvitationRecord]:
-        return await self._get(q.GET_INVITATIONS, to_invitation, lambda r: r.id, ids=list(ids))
+        return await self._get(
+            q.GET_INVITATIONS, INVITATION.from_props, lambda r: r.id, ids=list(ids)
+        )
 
     async def get_corrections(self, ids: Sequence[str]) -> dict[str, CorrectionRecord]:
-        return await self._get(q.GET_CORRECTIONS, to_correction, lambda r: r.id, ids=list(ids))
+        return await self._get(
+            q.GET_CORRECTIONS, CORRECTION.from_props, lambda r: r.id, ids=list(ids)
+        )
 
     async def list_authors(
         self, spec: AuthorFilterSpec, first: int, after: str | None
@@ -142,7 +159,7 @@ class Neo4jReads(Neo4jSession):
         return await self._page(
             q.list_authors(**used, after=after is not None),
             q.count_authors(**used),
-            to_author,
+            AUTHOR.from_props,
             first,
             after,
             **filters,
@@ -162,7 +179,7 @@ class Neo4jReads(Neo4jSession):
         return await self._page(
             q.list_papers(**used, after=after is not None),
             q.count_papers(**used),
-            to_paper,
+            PAPER.from_props,
             first,
             after,
             **filters,
@@ -170,7 +187,7 @@ class Neo4jReads(Neo4jSession):
 
     async def list_topics(self, first: int, after: str | None) -> Page[TopicRecord]:
         return await self._page(
-            q.list_topics(after=after is not None), q.COUNT_TOPICS, to_topic, first, after
+            q.list_topics(after=after is not None), q.COUNT_TOPICS, TOPIC.from_props, first, after
         )
 
     async def _related_rows(self, query: str, ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -205,7 +222,7 @@ class Neo4jReads(Neo4jSession):
             limit=first + 1,  # one more tells whether there is a next page
         )
         for r in rows:
-            items = [to_paper(n) for n in r["items"]]
+            items = [PAPER.from_props(n) for n in r["items"]]
             out[r["key"]] = Page(
                 items=tuple(items[:first]), total=int(r["total"]), has_next=len(items) > first
             )
@@ -214,14 +231,14 @@ class Neo4jReads(Neo4jSession):
     async def authors_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[AuthorRecord]]:
         ranked: dict[str, list[tuple[tuple[bool, int, str], AuthorRecord]]] = _group(paper_ids)
         for r in await self._related_rows(q.AUTHORS_OF_PAPERS, paper_ids):
-            author = to_author(r["n"])
-            ranked[r["key"]].append((authorship_order(r["position"], author), author))
+            author = AUTHOR.from_props(r["n"])
+            ranked[r["key"]].append((_authorship_order(r["position"], author), author))
         return {k: [a for _, a in sorted(v, key=lambda x: x[0])] for k, v in ranked.items()}
 
     async def topics_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[TopicRecord]]:
         out: dict[str, list[TopicRecord]] = _group(paper_ids)
         for r in await self._related_rows(q.TOPICS_OF_PAPERS, paper_ids):
-            out[r["key"]].append(to_topic(r["n"]))
+            out[r["key"]].append(TOPIC.from_props(r["n"]))
         for topics in out.values():
             topics.sort(key=lambda t: t.slug)
         return out
@@ -237,7 +254,7 @@ class Neo4jReads(Neo4jSession):
         )
         for r in rows:
             ranked = sorted(r["top"], key=lambda t: (-int(t["weight"]), str(t["n"]["sort_key"])))
-            out[r["key"]] = [to_author(t["n"]) for t in ranked]
+            out[r["key"]] = [AUTHOR.from_props(t["n"]) for t in ranked]
         return out
 
     async def topic_weights_of_authors(
@@ -246,7 +263,7 @@ class Neo4jReads(Neo4jSession):
         out: dict[str, list[TopicWeightRecord]] = _group(author_ids)
         for r in await self._related_rows(q.TOPIC_WEIGHTS_OF_AUTHORS, author_ids):
             out[r["key"]].append(
-                TopicWeightRecord(topic=to_topic(r["n"]), paper_count=int(r["weight"]))
+                TopicWeightRecord(topic=TOPIC.from_props(r["n"]), paper_count=int(r["weight"]))
             )
         for weights in out.values():
             weights.sort(key=lambda w: (-w.paper_count, w.topic.slug))
@@ -264,7 +281,7 @@ class Neo4jReads(Neo4jSession):
         for r in rows:
             out[r["key"]] = [
                 CoauthorRecord(
-                    author=to_author(t["n"]),
+                    author=AUTHOR.from_props(t["n"]),
                     shared_paper_ids=tuple(
                         str(p["id"]) for p in sorted(t["papers"], key=lambda p: str(p["sort_key"]))
                     ),
@@ -328,13 +345,13 @@ class Neo4jReads(Neo4jSession):
             for r in await self._read_rows(query, ids=list(user_ids), **params):
                 grouped[r["key"]].append(r["n"])
         return {
-            k: [to_invitation(n) for n in sorted(v, key=newest_first_key, reverse=True)]
+            k: [INVITATION.from_props(n) for n in sorted(v, key=_newest_first_key, reverse=True)]
             for k, v in grouped.items()
         }
 
     async def get_user_by_email(self, email: str) -> UserRecord | None:
         rows = await self._read_rows(q.USER_BY_EMAIL_KEY, email_key=email.casefold())
-        return to_user(rows[0]["n"]) if rows else None
+        return USER.from_props(rows[0]["n"]) if rows else None
 
     async def followed_among(self, user_id: str, author_ids: Sequence[str]) -> set[str]:
         if not author_ids:
@@ -348,7 +365,7 @@ class Neo4jReads(Neo4jSession):
         return await self._page(
             q.following_page(after=after is not None),
             q.FOLLOWING_COUNT,
-            to_author,
+            AUTHOR.from_props,
             first,
             after,
             user_id=user_id,
@@ -359,7 +376,7 @@ class Neo4jReads(Neo4jSession):
         for r in await self._related_rows(q.CLAIMS_OF_USERS, user_ids):
             grouped[r["key"]].append(r["n"])
         return {
-            k: [to_claim(n) for n in sorted(v, key=newest_first_key, reverse=True)]
+            k: [CLAIM.from_props(n) for n in sorted(v, key=_newest_first_key, reverse=True)]
             for k, v in grouped.items()
         }
 
@@ -371,7 +388,7 @@ class Neo4jReads(Neo4jSession):
         )
         out: dict[str, AuthorRecord] = {}
         for r in sorted(rows, key=lambda r: str(r["claim_key"])):
-            out.setdefault(r["key"], to_author(r["n"]))
+            out.setdefault(r["key"], AUTHOR.from_props(r["n"]))
         return out
 
     async def verified_claimants_of_authors(self, author_ids: Sequence[str]) -> dict[str, str]:
@@ -393,7 +410,7 @@ class Neo4jReads(Neo4jSession):
         return await self._page(
             q.claims_by_status(after=after is not None),
             q.COUNT_CLAIMS_BY_STATUS,
-            to_claim,
+            CLAIM.from_props,
             first,
             after,
             status=status.value,
@@ -432,7 +449,7 @@ class Neo4jReads(Neo4jSession):
         return await self._page(
             q.corrections_by_status(after=after is not None),
             q.COUNT_CORRECTIONS_BY_STATUS,
-            to_correction,
+            CORRECTION.from_props,
             first,
             after,
             status=status.value,

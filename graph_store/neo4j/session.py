@@ -7,7 +7,7 @@ Names with a leading underscore are private to this package.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import neo4j.exceptions as nx
@@ -17,9 +17,6 @@ from graph_store.errors import Rule, RuleViolation, StoreError, StoreUnavailable
 from graph_store.factory import StoreConfig
 from graph_store.neo4j import queries as q
 from graph_store.neo4j import schema
-from graph_store.neo4j.mapping import (
-    Row,
-)
 from graph_store.records import (
     Page,
 )
@@ -34,6 +31,10 @@ R = TypeVar("R")
 
 
 Tx = AsyncManagedTransaction
+
+
+# A node's properties as queries return them (``n {.*} AS n``).
+Row = Mapping[str, Any]
 
 
 _WIPE_BATCH = 5000

@@ -21,7 +21,8 @@
 
 Layout: ``session.py`` (driver, sessions, error mapping, locks, lifecycle),
 ``reads.py``, ``writes.py``; Cypher in ``queries.py``, schema in ``schema.py``,
-record mapping in ``mapping.py``.
+Lucene query text in ``lucene.py``. Records <-> nodes:
+``graph_store/mapping.py``; rule decisions: ``graph_store/decisions.py``.
 """
 
 from __future__ import annotations

@@ -1,48 +1,40 @@
 """The Neo4j backend's writes: the import and every conditional write, each
-one transaction taking its locks in ``queries.LOCK_ORDER``.
+one transaction taking its locks in ``queries.LOCK_ORDER``. Each conditional
+write reads its facts under those locks and lets ``graph_store.decisions``
+decide.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TypeVar
 
-from graph_store.errors import Rule, RuleViolation, StoreError
-from graph_store.neo4j import queries as q
-from graph_store.neo4j.mapping import (
-    Props,
-    Row,
-    author_props,
-    claim_props,
-    correction_props,
-    imported_props,
-    institution_props,
-    invitation_props,
-    paper_props,
-    to_author,
-    to_claim,
-    to_correction,
-    to_invitation,
-    to_paper,
-    to_user,
-    topic_props,
-    user_props,
+from graph_store import decisions
+from graph_store.errors import Rule
+from graph_store.mapping import (
+    AUTHOR,
+    CLAIM,
+    CORRECTION,
+    INSTITUTION,
+    INVITATION,
+    PAPER,
+    TOPIC,
+    USER,
+    NodeMapping,
 )
+from graph_store.neo4j import queries as q
 from graph_store.neo4j.session import (
     Neo4jSession,
-    T,
     Tx,
     _count,
-    _created,
     _Locks,
     _node,
     _not_found,
     _rows,
 )
 from graph_store.records import (
+    AuthorRecord,
     ClaimDecision,
     ClaimRecord,
     ClaimStatus,
@@ -51,20 +43,20 @@ from graph_store.records import (
     ImportBatch,
     InvitationRecord,
     InvitationStatus,
-    NodeKind,
+    PaperRecord,
     UserRecord,
-    author_sort_key,
-    kind_of,
-    paper_sort_key,
     to_micros,
 )
 from graph_store.shared_rules import (
     merge_author,
     merge_paper,
-    replayed_create,
 )
 
 log = logging.getLogger(__name__)
+
+R = TypeVar("R")
+
+_VERIFIED = ClaimDecision.VERIFIED.value
 
 
 class Neo4jWrites(Neo4jSession):
@@ -81,23 +73,21 @@ class Neo4jWrites(Neo4jSession):
         async def work(tx: Tx) -> None:
             locks = _Locks(tx)
             if institutions:
-                rows = [{"id": i.id, "props": institution_props(i)} for i in institutions.values()]
+                rows = [_row(INSTITUTION, i) for i in institutions.values()]
                 await _rows(tx, q.IMPORT_INSTITUTIONS, rows=rows)
             if topics:
-                rows = [{"id": t.id, "props": topic_props(t)} for t in topics.values()]
-                await _rows(tx, q.IMPORT_TOPICS, rows=rows)
+                await _rows(tx, q.IMPORT_TOPICS, rows=[_row(TOPIC, t) for t in topics.values()])
             if author_ids:
                 # Read under lock: a claim or correction cannot commit between
                 # this read and the write below.
-                known = {n["id"]: to_author(n) for n in await locks.take_many("Author", author_ids)}
+                known = {
+                    n["id"]: AUTHOR.from_props(n)
+                    for n in await locks.take_many("Author", author_ids)
+                }
                 for a in batch.authors:
                     known[a.id] = merge_author(known.get(a.id), a)
                 merged = [known[i] for i in author_ids]
-                rows = [
-                    {"id": a.id, "props": {**author_props(a), **imported_props(a.imported)}}
-                    for a in merged
-                ]
-                await _rows(tx, q.UPSERT_AUTHORS, rows=rows)
+                await _rows(tx, q.UPSERT_AUTHORS, rows=[_row(AUTHOR, a) for a in merged])
                 affiliations = [
                     {"author_id": a.id, "institution_id": a.affiliation_id}
                     for a in merged
@@ -106,7 +96,9 @@ class Neo4jWrites(Neo4jSession):
                 if affiliations:
                     await _rows(tx, q.IMPORT_AFFILIATIONS, rows=affiliations)
             if paper_ids:
-                papers = {n["id"]: to_paper(n) for n in await locks.take_many("Paper", paper_ids)}
+                papers = {
+                    n["id"]: PAPER.from_props(n) for n in await locks.take_many("Paper", paper_ids)
+                }
                 corrected = {
                     r["id"]
                     for r in await _rows(
@@ -118,7 +110,7 @@ class Neo4jWrites(Neo4jSession):
                 }
                 for p in batch.papers:
                     papers[p.id] = merge_paper(papers.get(p.id), p, corrected=p.id in corrected)
-                rows = [{"id": i, "props": paper_props(papers[i])} for i in paper_ids]
+                rows = [_row(PAPER, papers[i]) for i in paper_ids]
                 await _rows(tx, q.UPSERT_PAPERS, rows=rows)
             if authorships:
                 await _rows(
@@ -140,14 +132,13 @@ class Neo4jWrites(Neo4jSession):
         await self._write(work, timeout=self._import_timeout)
 
     async def create_user(self, user: UserRecord) -> UserRecord:
-        props = user_props(user)
-
         async def work(tx: Tx) -> UserRecord:
-            if done := await _replay(tx, "User", to_user, user):
-                return done
-            if await _node(tx, q.USER_BY_EMAIL_KEY, email_key=props["email_key"]) is not None:
-                raise RuleViolation(Rule.EMAIL_TAKEN, user.email)
-            return to_user(await _created(tx, q.CREATE_USER, props=props))
+            stored = await _one(tx, USER, user.id)
+            taken = await _node(tx, q.USER_BY_EMAIL_KEY, email_key=user.email.casefold())
+            outcome = decisions.create_user(user, stored=stored, email_taken=taken is not None)
+            if not outcome.done:
+                await _create(tx, USER, outcome.record)
+            return outcome.record
 
         # The uniqueness constraint on email_key catches the race the check can't.
         return await self._write(
@@ -161,7 +152,7 @@ class Neo4jWrites(Neo4jSession):
             locks = _Locks(tx)
             if await locks.take("User", user_id) is None:
                 raise _not_found("user")
-            if await _node(tx, q.GET_AUTHOR, id=author_id) is None:
+            if await _node(tx, q.GET_ONE["Author"], id=author_id) is None:
                 raise _not_found("author")
             # Creating the relationship also locks the author: User before Author.
             await _rows(tx, q.FOLLOW, user_id=user_id, author_id=author_id, at=to_micros(at))
@@ -181,106 +172,59 @@ class Neo4jWrites(Neo4jSession):
         await self._write(work)
 
     async def create_claim(self, claim: ClaimRecord) -> ClaimRecord:
-        props = claim_props(replace(claim, status=ClaimDecision.PENDING))
-
         async def work(tx: Tx) -> ClaimRecord:
             # The author lock serialises claims on one author; the user lock
             # serialises with decide_claim making this user verified.
             locks = _Locks(tx)
-            user_found = await locks.take("User", claim.user_id) is not None
-            if await locks.take("Author", claim.author_id) is None:
-                raise _not_found("author")
-            if not user_found:
-                raise _not_found("user")
+            user = await locks.take("User", claim.user_id)
+            author = await locks.take("Author", claim.author_id)
             # Under the locks, so an attempt still committing is seen done.
-            if done := await _replay(tx, "Claim", to_claim, claim):
-                await locks.release()
-                return done
-            active = [ClaimDecision.PENDING.value, ClaimDecision.VERIFIED.value]
-            if await _count(
-                tx, q.COUNT_ACTIVE_CLAIMS_OF_AUTHOR, author_id=claim.author_id, statuses=active
-            ):
-                raise RuleViolation(Rule.AUTHOR_ALREADY_CLAIMED)
-            if await _rows(
-                tx,
-                q.VERIFIED_AUTHOR_IDS_OF_USER,
-                user_id=claim.user_id,
-                verified=ClaimDecision.VERIFIED.value,
-            ):
-                raise RuleViolation(Rule.USER_ALREADY_VERIFIED)
-            created = await _created(tx, q.CREATE_CLAIM, props=props)
-            await _rows(
-                tx, q.SET_AUTHOR_CLAIM_STATUS, id=claim.author_id, status=ClaimStatus.PENDING.value
+            stored = await _one(tx, CLAIM, claim.id)
+            active = [ClaimDecision.PENDING.value, _VERIFIED]
+            facts = decisions.NewClaimFacts(
+                stored=stored,
+                author=None if author is None else AUTHOR.from_props(author),
+                user_exists=user is not None,
+                author_has_active_claim=await _count(
+                    tx, q.COUNT_ACTIVE_CLAIMS_OF_AUTHOR, author_id=claim.author_id, statuses=active
+                )
+                > 0,
+                user_holds_verified=bool(await _verified_author_ids(tx, claim.user_id)),
             )
+            outcome = decisions.create_claim(claim, facts)
+            if not outcome.done:
+                await _create(tx, CLAIM, outcome.record)
+                await _set_author_status(tx, outcome.record)
             await locks.release()
-            return to_claim(created)
+            return outcome.record
 
         return await self._write(work)
 
     async def withdraw_claim(self, claim_id: str, user_id: str, at: datetime) -> ClaimRecord:
         async def work(tx: Tx) -> ClaimRecord:
             locks = _Locks(tx)
-            current = await _lock_claim(tx, locks, claim_id, lock_user=False)
-            if current["user_id"] != user_id:
-                raise RuleViolation(Rule.NOT_CLAIMANT)
-            if _done_before(current, ClaimDecision.WITHDRAWN.value, "decided_at", at):
-                await locks.release()
-                return to_claim(current)
-            if current["status"] != ClaimDecision.PENDING.value:
-                raise RuleViolation(Rule.CLAIM_NOT_PENDING)
-            updated = await _created(
-                tx,
-                q.SET_CLAIM_STATUS,
-                id=claim_id,
-                status=ClaimDecision.WITHDRAWN.value,
-                at=to_micros(at),
-                note=None,
-            )
-            await _rows(
-                tx,
-                q.SET_AUTHOR_CLAIM_STATUS,
-                id=current["author_id"],
-                status=ClaimStatus.UNCLAIMED.value,
-            )
+            claim = await _lock_claim(tx, locks, claim_id, lock_user=False)
+            outcome = decisions.withdraw_claim(claim, user_id, at)
+            await _write_claim_decision(tx, outcome)
             await locks.release()
-            return to_claim(updated)
+            return outcome.record
 
         return await self._write(work)
 
     async def decide_claim(
         self, claim_id: str, approve: bool, note: str | None, at: datetime
     ) -> ClaimRecord:
-        verified = ClaimDecision.VERIFIED.value
-        decision = ClaimDecision.VERIFIED if approve else ClaimDecision.REJECTED
-
         async def work(tx: Tx) -> ClaimRecord:
             # The claimant's lock makes two approvals for one user serialise.
             locks = _Locks(tx)
-            current = await _lock_claim(tx, locks, claim_id, lock_user=True)
-            if _done_before(current, decision.value, "decided_at", at):
-                await locks.release()
-                return to_claim(current)
-            if current["status"] != ClaimDecision.PENDING.value:
-                raise RuleViolation(Rule.CLAIM_NOT_PENDING)
-            user_id = str(current["user_id"])
-            if approve and await _rows(
-                tx, q.VERIFIED_AUTHOR_IDS_OF_USER, user_id=user_id, verified=verified
-            ):
-                raise RuleViolation(Rule.USER_ALREADY_VERIFIED)
-            author_status = ClaimStatus.CLAIMED if approve else ClaimStatus.UNCLAIMED
-            updated = await _created(
-                tx,
-                q.SET_CLAIM_STATUS,
-                id=claim_id,
-                status=decision.value,
-                at=to_micros(at),
-                note=note,
+            claim = await _lock_claim(tx, locks, claim_id, lock_user=True)
+            verified = claim is not None and bool(await _verified_author_ids(tx, claim.user_id))
+            outcome = decisions.decide_claim(
+                decisions.ClaimFacts(claim, verified), approve, note, at
             )
-            await _rows(
-                tx, q.SET_AUTHOR_CLAIM_STATUS, id=current["author_id"], status=author_status.value
-            )
+            await _write_claim_decision(tx, outcome)
             await locks.release()
-            return to_claim(updated)
+            return outcome.record
 
         return await self._write(work)
 
@@ -289,111 +233,78 @@ class Neo4jWrites(Neo4jSession):
     ) -> InvitationRecord:
         sender_id = invitation.sender_id
         recipient_id = invitation.recipient_author_id
-        verified = ClaimDecision.VERIFIED.value
 
         async def work(tx: Tx) -> InvitationRecord:
             # Locking the sender serialises all of this sender's invitations,
             # which makes both the one-pending-per-pair rule and the rate
             # limit exact under concurrency.
             locks = _Locks(tx)
-            if await locks.take("User", sender_id) is None:
-                raise RuleViolation(Rule.SENDER_NOT_VERIFIED, "unknown user")
-            if done := await _replay(tx, "Invitation", to_invitation, invitation):
-                await locks.release()
-                return done
-            held = await _rows(
-                tx, q.VERIFIED_AUTHOR_IDS_OF_USER, user_id=sender_id, verified=verified
-            )
-            if not held:
-                raise RuleViolation(Rule.SENDER_NOT_VERIFIED)
-            sender_author_id = str(held[0]["author_id"])
-            recipient = await _node(tx, q.GET_AUTHOR, id=recipient_id)
-            if recipient is None:
-                raise _not_found("recipient author")
-            if recipient_id == sender_author_id:
-                raise RuleViolation(Rule.SELF_INVITATION)
-            if recipient.get("claim_status") != ClaimStatus.CLAIMED.value:
-                raise RuleViolation(Rule.RECIPIENT_NOT_CLAIMED)
-            if await _count(
-                tx,
-                q.COUNT_PENDING_PAIR,
-                sender_id=sender_id,
-                recipient_id=recipient_id,
-                pending=InvitationStatus.PENDING.value,
-            ):
-                raise RuleViolation(Rule.INVITATION_PENDING_EXISTS)
-            sent = await _count(
-                tx, q.COUNT_SENT_SINCE, sender_id=sender_id, since=to_micros(window_start)
-            )
-            if sent >= daily_limit:
-                raise RuleViolation(Rule.RATE_LIMITED)
-            props = invitation_props(
-                replace(
-                    invitation,
-                    sender_author_id=sender_author_id,
-                    status=InvitationStatus.PENDING,
-                    responded_at=None,
+            await locks.take("User", sender_id)
+            stored = await _one(tx, INVITATION, invitation.id)
+            recipient = await _one(tx, AUTHOR, recipient_id)
+            facts = decisions.NewInvitationFacts(
+                stored=stored,
+                sender_author_ids=tuple(await _verified_author_ids(tx, sender_id)),
+                recipient=recipient,
+                pending_pair=await _count(
+                    tx,
+                    q.COUNT_PENDING_PAIR,
+                    sender_id=sender_id,
+                    recipient_id=recipient_id,
+                    pending=InvitationStatus.PENDING.value,
                 )
+                > 0,
+                sent_in_window=await _count(
+                    tx, q.COUNT_SENT_SINCE, sender_id=sender_id, since=to_micros(window_start)
+                ),
             )
-            created = await _created(tx, q.CREATE_INVITATION, props=props)
+            outcome = decisions.create_invitation(invitation, facts, daily_limit)
+            if not outcome.done:
+                await _create(tx, INVITATION, outcome.record)
             await locks.release()
-            return to_invitation(created)
+            return outcome.record
 
         return await self._write(work)
 
     async def respond_invitation(
         self, invitation_id: str, user_id: str, status: InvitationStatus, at: datetime
     ) -> InvitationRecord:
-        if status is InvitationStatus.PENDING:
-            raise StoreError("an invitation cannot be responded to with PENDING")
-
         async def work(tx: Tx) -> InvitationRecord:
             locks = _Locks(tx)
             current = await locks.take("Invitation", invitation_id)
-            if current is None:
-                raise _not_found("invitation")
-            if status is InvitationStatus.WITHDRAWN:
-                is_party = current["sender_id"] == user_id
-            else:
-                claimants = await _rows(
+            inv = None if current is None else INVITATION.from_props(current)
+            claimants: tuple[str, ...] = ()
+            if inv is not None:
+                rows = await _rows(
                     tx,
                     q.VERIFIED_CLAIMANT_IDS_OF_AUTHOR,
-                    author_id=current["recipient_author_id"],
-                    verified=ClaimDecision.VERIFIED.value,
+                    author_id=inv.recipient_author_id,
+                    verified=_VERIFIED,
                 )
-                is_party = any(r["user_id"] == user_id for r in claimants)
-            if not is_party:
-                raise RuleViolation(Rule.NOT_A_PARTY)
-            if _done_before(current, status.value, "responded_at", at):
-                await locks.release()
-                return to_invitation(current)
-            if current["status"] != InvitationStatus.PENDING.value:
-                raise RuleViolation(Rule.INVITATION_NOT_PENDING)
-            updated = await _created(
-                tx,
-                q.SET_INVITATION_STATUS,
-                id=invitation_id,
-                status=status.value,
-                at=to_micros(at),
-            )
+                claimants = tuple(str(r["user_id"]) for r in rows)
+            facts = decisions.InvitationFacts(inv, claimants)
+            outcome = decisions.respond_invitation(facts, user_id, status, at)
+            if not outcome.done:
+                await _update(tx, INVITATION, outcome.record)
             await locks.release()
-            return to_invitation(updated)
+            return outcome.record
 
         return await self._write(work)
 
     async def create_correction(self, correction: CorrectionRecord) -> CorrectionRecord:
-        target_query = _TARGET_QUERIES.get(kind_of(correction.target_id))
-        props = correction_props(correction)
+        label = decisions.target_label(correction.target_id)
 
         async def work(tx: Tx) -> CorrectionRecord:
-            if done := await _replay(tx, "Correction", to_correction, correction):
-                return done
-            if (
-                target_query is None
-                or await _node(tx, target_query, id=correction.target_id) is None
-            ):
-                raise _not_found("correction target")
-            return to_correction(await _created(tx, q.CREATE_CORRECTION, props=props))
+            target = None
+            if label is not None:
+                target = await _node(tx, q.GET_ONE[label], id=correction.target_id)
+            stored = await _one(tx, CORRECTION, correction.id)
+            outcome = decisions.create_correction(
+                correction, stored=stored, target_exists=target is not None
+            )
+            if not outcome.done:
+                await _create(tx, CORRECTION, outcome.record)
+            return outcome.record
 
         return await self._write(work)
 
@@ -406,143 +317,86 @@ class Neo4jWrites(Neo4jSession):
         at: datetime,
         update: tuple[str, str | int | None] | None,
     ) -> CorrectionRecord:
-        if status is CorrectionStatus.OPEN:
-            raise StoreError("a correction is decided as APPLIED or REJECTED")
-
         async def work(tx: Tx) -> CorrectionRecord:
             # The target (Author or Paper) is locked before the correction, in
             # lock order; its id never changes, so it can be read first unlocked.
-            seen = await _node(tx, q.GET_ONE["Correction"], id=correction_id)
-            if seen is None:
-                raise _not_found("correction")
             locks = _Locks(tx)
-            target_id = str(seen["target_id"])
-            target_label = _TARGET_LABELS.get(kind_of(target_id))
-            target = None if target_label is None else await locks.take(target_label, target_id)
-            current = await locks.take("Correction", correction_id)
-            if current is None:
-                raise _not_found("correction")
-            if _done_before(current, status.value, "reviewed_at", at):
-                await locks.release()
-                return to_correction(current)
-            if current["status"] != CorrectionStatus.OPEN.value:
-                raise RuleViolation(Rule.CORRECTION_NOT_OPEN)
-            if status is CorrectionStatus.APPLIED and update is not None:
-                if target is None:
-                    raise _not_found("correction target")
-                await _apply_update(tx, target_id, target, update)
-            updated = await _created(
-                tx,
-                q.SET_CORRECTION_STATUS,
-                id=correction_id,
-                status=status.value,
-                reviewer_id=reviewer_id,
-                at=to_micros(at),
-                note=note,
-            )
+            seen = await _one(tx, CORRECTION, correction_id)
+            current: CorrectionRecord | None = None
+            target: decisions.Target | None = None
+            if seen is not None:
+                label = decisions.target_label(seen.target_id)
+                node = None if label is None else await locks.take(label, seen.target_id)
+                if node is not None:
+                    target = (AUTHOR if label == AUTHOR.label else PAPER).from_props(node)
+                locked = await locks.take("Correction", correction_id)
+                current = None if locked is None else CORRECTION.from_props(locked)
+            facts = decisions.CorrectionFacts(current, target)
+            outcome = decisions.decide_correction(facts, status, reviewer_id, note, at, update)
+            if not outcome.done:
+                if isinstance(outcome.target, AuthorRecord):
+                    await _update(tx, AUTHOR, outcome.target)
+                elif isinstance(outcome.target, PaperRecord):
+                    await _update(tx, PAPER, outcome.target)
+                await _update(tx, CORRECTION, outcome.record)
             await locks.release()
-            return to_correction(updated)
+            return outcome.record
 
         return await self._write(work)
 
 
-_TARGET_QUERIES: dict[NodeKind | None, str] = {
-    NodeKind.AUTHOR: q.GET_AUTHOR,
-    NodeKind.PAPER: q.GET_PAPER,
-}
+def _row(mapping: NodeMapping[R], record: R) -> dict[str, object]:
+    """An import row: the id to merge on and every property."""
+    props = mapping.to_props(record)
+    return {"id": props["id"], "props": props}
 
 
-_TARGET_LABELS: dict[NodeKind | None, str] = {NodeKind.AUTHOR: "Author", NodeKind.PAPER: "Paper"}
+async def _one(tx: Tx, mapping: NodeMapping[R], node_id: str) -> R | None:
+    """The record stored under ``node_id`` (not locked), or None."""
+    node = await _node(tx, q.GET_ONE[mapping.label], id=node_id)
+    return None if node is None else mapping.from_props(node)
 
 
-def _text(value: str | int | None, prop: str) -> str:
-    if value is None or str(value).strip() == "":
-        raise StoreError(f"{prop} cannot be empty")
-    return str(value)
+async def _create(tx: Tx, mapping: NodeMapping[R], record: R) -> None:
+    await _rows(tx, q.CREATE[mapping.label], props=mapping.to_props(record))
 
 
-def _optional_text(value: str | int | None) -> str | None:
-    return None if value is None else str(value)
+async def _update(tx: Tx, mapping: NodeMapping[R], record: R) -> None:
+    """Write a record whole over its node, which the caller has locked."""
+    props = mapping.to_props(record)
+    await _rows(tx, q.UPDATE[mapping.label], id=props["id"], props=props)
 
 
-def author_update_props(current: Row, prop: str, value: str | int | None) -> Props:
-    """Properties to set for a corrected author field, derived keys included."""
-    if prop != "name":
-        raise StoreError(f"author property {prop!r} cannot be corrected")
-    name = _text(value, prop)
-    return {
-        "name": name,
-        "name_key": name.casefold(),
-        "sort_key": author_sort_key(name, str(current["id"])),
-    }
+async def _verified_author_ids(tx: Tx, user_id: str) -> list[str]:
+    """Authors the user holds a VERIFIED claim on, oldest claim first."""
+    rows = await _rows(tx, q.VERIFIED_AUTHOR_IDS_OF_USER, user_id=user_id, verified=_VERIFIED)
+    return [str(r["author_id"]) for r in rows]
 
 
-def paper_update_props(current: Row, prop: str, value: str | int | None) -> Props:
-    """Properties to set for a corrected paper field, derived keys included."""
-    paper_id = str(current["id"])
-    title = str(current["title"])
-    year: int | None = None if current.get("year") is None else int(current["year"])
-    if prop == "title":
-        title = _text(value, prop)
-        return {
-            "title": title,
-            "title_key": title.casefold(),
-            "sort_key": paper_sort_key(year, title, paper_id),
-        }
-    if prop == "year":
-        try:
-            year = None if value is None else int(value)
-        except ValueError as e:
-            raise StoreError(f"year {value!r} is not a number") from e
-        return {"year": year, "sort_key": paper_sort_key(year, title, paper_id)}
-    if prop == "abstract":
-        abstract = _optional_text(value)
-        return {
-            "abstract": abstract,
-            "abstract_key": None if abstract is None else abstract.casefold(),
-        }
-    if prop in ("venue", "code_url"):
-        return {prop: _optional_text(value)}
-    raise StoreError(f"paper property {prop!r} cannot be corrected")
+async def _set_author_status(tx: Tx, claim: ClaimRecord) -> None:
+    """The claim's author takes the status that follows from the claim's."""
+    status: ClaimStatus = decisions.author_status_after(claim.status)
+    await _rows(tx, q.SET_AUTHOR_CLAIM_STATUS, id=claim.author_id, status=status.value)
 
 
-async def _apply_update(
-    tx: Tx, target_id: str, current: Row, update: tuple[str, str | int | None]
-) -> None:
-    """Write a corrected field of a target the caller has locked (so its
-    title/year read here and the sort_key written stay in step)."""
-    prop, value = update
-    if kind_of(target_id) is NodeKind.AUTHOR:
-        props = author_update_props(current, prop, value)
-        await _rows(tx, q.UPDATE_AUTHOR, id=target_id, props=props)
-    else:
-        props = paper_update_props(current, prop, value)
-        await _rows(tx, q.UPDATE_PAPER, id=target_id, props=props)
+async def _write_claim_decision(tx: Tx, outcome: decisions.Outcome[ClaimRecord]) -> None:
+    if not outcome.done:
+        await _update(tx, CLAIM, outcome.record)
+        await _set_author_status(tx, outcome.record)
 
 
-async def _lock_claim(tx: Tx, locks: _Locks, claim_id: str, *, lock_user: bool) -> Row:
+async def _lock_claim(
+    tx: Tx, locks: _Locks, claim_id: str, *, lock_user: bool
+) -> ClaimRecord | None:
     """Lock a claim with the nodes its decision writes, in lock order: its user
-    (when asked), its author, then the claim. A claim's user and author never
-    change, so they are read first without a lock."""
-    seen = await _node(tx, q.GET_ONE["Claim"], id=claim_id)
+    (when asked), its author, then the claim; None when there is no such
+    claim. A claim's user and author never change, so they are read first
+    without a lock."""
+    seen = await _one(tx, CLAIM, claim_id)
     if seen is None:
-        raise _not_found("claim")
+        return None
     if lock_user:
-        await locks.take("User", str(seen["user_id"]))
-    await locks.take("Author", str(seen["author_id"]))
+        await locks.take("User", seen.user_id)
+    await locks.take("Author", seen.author_id)
     current = await locks.take("Claim", claim_id)
-    if current is None:
-        raise _not_found("claim")
-    return current
-
-
-def _done_before(current: Row, status: str, at_property: str, at: datetime) -> bool:
-    """This very decision, committed by an earlier attempt of the request
-    (same outcome at the same request time): answer it, not a rule."""
-    return current.get("status") == status and current.get(at_property) == to_micros(at)
-
-
-async def _replay(tx: Tx, label: str, mapper: Callable[[Row], T], record: Any) -> T | None:
-    """The record an earlier attempt of this create stored, if any."""
-    stored = await _node(tx, q.GET_ONE[label], id=record.id)
-    return replayed_create(None if stored is None else mapper(stored), record)
+    return None if current is None else CLAIM.from_props(current)

@@ -1,0 +1,334 @@
+"""The one record<->property mapping both backends use, the embedded DDL made
+from it, and the rule decisions both backends call (pure functions, no store)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from domain.corrections import CORRECTABLE as API_CORRECTABLE
+from graph_store import decisions, mapping
+from graph_store.embedded import ddl
+from graph_store.errors import Rule, RuleViolation, StoreError
+from graph_store.records import (
+    AuthorRecord,
+    ClaimDecision,
+    ClaimRecord,
+    ClaimStatus,
+    CorrectionRecord,
+    CorrectionStatus,
+    ImportedFigures,
+    InstitutionRecord,
+    InvitationRecord,
+    InvitationStatus,
+    PaperKind,
+    PaperRecord,
+    Role,
+    TopicRecord,
+    UserRecord,
+    author_sort_key,
+    paper_sort_key,
+)
+
+NOW = datetime(2024, 5, 1, 12, 0, 0, 123456, tzinfo=UTC)
+LATER = datetime(2024, 5, 2, 9, 30, tzinfo=UTC)
+
+AUTHOR = AuthorRecord(
+    id="author:x",
+    slug="x",
+    name="Xavier STRAßE",
+    claim_status=ClaimStatus.PENDING,
+    affiliation_id="inst:i",
+    imported=ImportedFigures(1, 2, 3, 4, 15, "UNVERIFIED", "L1", "000.txt"),
+    orcid="0000-0002-1825-0097",
+)
+PAPER = PaperRecord(
+    id="paper:p",
+    title="Deep Things",
+    kind=PaperKind.JOURNAL,
+    year=2021,
+    venue="JMLR",
+    abstract="About DEEP things.",
+    code_url="https://github.com/x/y",
+    doi="10.1000/xyz123",
+)
+USER = UserRecord("user:u", "U@Example.org", "U", "h", Role.MODERATOR, NOW)
+CLAIM = ClaimRecord(
+    "claim:c", "author:x", "user:u", ClaimDecision.REJECTED, "orcid", NOW, LATER, "no"
+)
+INVITATION = InvitationRecord(
+    "inv:i", "user:u", "author:s", "author:r", "hello", InvitationStatus.ACCEPTED, NOW, LATER
+)
+CORRECTION = CorrectionRecord(
+    "corr:c", "paper:p", "year", "2019", "typo", CorrectionStatus.APPLIED, "user:u", NOW,
+    "user:m", LATER, "ok",
+)  # fmt: skip
+SAMPLES: list[tuple[mapping.NodeMapping[Any], Any]] = [
+    (mapping.AUTHOR, AUTHOR),
+    (mapping.AUTHOR, AuthorRecord("author:y", "y", "Y")),
+    (mapping.PAPER, PAPER),
+    (mapping.PAPER, PaperRecord("paper:q", "Q", PaperKind.PREPRINT)),
+    (mapping.TOPIC, TopicRecord("topic:t", "t", "Topic T")),
+    (mapping.INSTITUTION, InstitutionRecord("inst:i", "Inst I")),
+    (mapping.USER, USER),
+    (mapping.CLAIM, CLAIM),
+    (mapping.CLAIM, dataclasses.replace(CLAIM, decided_at=None, note=None)),
+    (mapping.INVITATION, INVITATION),
+    (mapping.INVITATION, dataclasses.replace(INVITATION, sender_author_id=None, responded_at=None)),
+    (mapping.CORRECTION, CORRECTION),
+]
+
+
+@pytest.mark.parametrize(("m", "record"), SAMPLES, ids=lambda v: getattr(v, "id", "m"))
+def test_records_round_trip_through_properties(m: mapping.NodeMapping[Any], record: Any) -> None:
+    props = m.to_props(record)
+    # Every declared property, in column order, and nothing else.
+    assert tuple(props) == m.names
+    assert m.names[0] == "id" and props["id"] == record.id
+    # Engines add keys of their own; they never reach a record.
+    assert m.from_props({**props, "_lock": True, "_ID": {"offset": 0}, "_LABEL": m.label}) == record
+
+
+def test_each_label_is_mapped_once_with_known_types() -> None:
+    labels = [m.label for m in mapping.NODES]
+    assert labels == ["Author", "Paper", "Topic", "Institution", "User", "Claim", "Invitation",
+                      "Correction"]  # fmt: skip
+    for m in mapping.NODES:
+        assert len(set(m.names)) == len(m.names)
+        assert {t for _, t in m.props} <= {mapping.STRING, mapping.INT64}
+
+
+def test_derived_keys_follow_the_records() -> None:
+    props = mapping.AUTHOR.to_props(AUTHOR)
+    assert props["name_key"] == "xavier strasse"
+    assert props["sort_key"] == author_sort_key(AUTHOR.name, AUTHOR.id)
+    assert props["orcid"] == "0000-0002-1825-0097"
+    paper = mapping.PAPER.to_props(PAPER)
+    assert (paper["title_key"], paper["abstract_key"]) == ("deep things", "about deep things.")
+    assert paper["sort_key"] == paper_sort_key(2021, "Deep Things", PAPER.id)
+    assert mapping.USER.to_props(USER)["email_key"] == "u@example.org"
+    assert mapping.CLAIM.to_props(CLAIM)["sort_key"] == f"{int(NOW.timestamp() * 1e6):020d}|claim:c"
+    # No imported figures: every imp_* property is null (removed on Neo4j).
+    bare = mapping.AUTHOR.to_props(AuthorRecord("author:y", "y", "Y"))
+    assert all(bare[k] is None for k in bare if k.startswith("imp_"))
+    # Only the *_lc names of earlier versions are gone; derived means *_key.
+    for m in mapping.NODES:
+        assert not [n for n in m.names if n.endswith("_lc")]
+        assert [n for n in m.names if mapping.is_derived(n)] == [
+            n for n in m.names if n == "sort_key" or n.endswith("_key")
+        ]
+
+
+# --- embedded DDL -------------------------------------------------------------------
+
+# The DDL of the version before the mapping, verbatim (tests/test_embedded_migration.py
+# builds a database with it).
+OLD_AUTHOR_COLUMNS = [
+    ("id", "STRING"), ("slug", "STRING"), ("name", "STRING"), ("name_lc", "STRING"),
+    ("sort_key", "STRING"), ("claim_status", "STRING"), ("affiliation_id", "STRING"),
+    ("imp_works", "INT64"), ("imp_followers", "INT64"), ("imp_topics", "INT64"),
+    ("imp_collaborators", "INT64"), ("imp_trust_score", "INT64"), ("imp_trust_tier", "STRING"),
+    ("imp_verification", "STRING"), ("imp_source", "STRING"),
+]  # fmt: skip
+
+
+def test_node_tables_are_generated_from_the_mappings() -> None:
+    author = ddl.node_table(mapping.AUTHOR)
+    assert author.startswith("CREATE NODE TABLE IF NOT EXISTS Author(id STRING PRIMARY KEY, ")
+    assert "name_key STRING" in author and author.endswith("orcid STRING)")
+    assert ddl.node_table(mapping.PAPER).endswith("year INT64, venue STRING, abstract STRING, "
+        "abstract_key STRING, code_url STRING, sort_key STRING, doi STRING)")  # fmt: skip
+    assert len(ddl.NODE_TABLES) == len(mapping.NODES)
+
+
+def test_a_legacy_table_is_renamed_and_extended() -> None:
+    plan = ddl.plan_migration(mapping.AUTHOR, OLD_AUTHOR_COLUMNS)
+    assert plan.statements == (
+        "ALTER TABLE Author RENAME name_lc TO name_key",
+        "ALTER TABLE Author ADD orcid STRING",
+    )
+    assert plan.fill == ()  # orcid is stored as given: nothing to compute
+    invitation = [(n, t) for n, t in mapping.INVITATION.props if n != "sort_key"]
+    plan = ddl.plan_migration(mapping.INVITATION, invitation)
+    assert plan.statements == ("ALTER TABLE Invitation ADD sort_key STRING",)
+    assert plan.fill == (("sort_key", "STRING"),)
+    assert ddl.fill_statement(plan) == (
+        "UNWIND $rows AS r MATCH (n:Invitation {id: r.id}) SET n.sort_key = r.sort_key"
+    )
+    assert ddl.plan_migration(mapping.PAPER, mapping.PAPER.props).statements == ()
+
+
+def test_a_column_of_another_type_is_not_migrated() -> None:
+    columns = [(n, "INT64" if n == "name" else t) for n, t in mapping.TOPIC.props]
+    with pytest.raises(StoreError, match=r"Topic\.name is INT64"):
+        ddl.plan_migration(mapping.TOPIC, columns)
+
+
+# --- decisions ----------------------------------------------------------------------
+
+
+def _rule(call: Any, *args: Any, **kwargs: Any) -> Rule:
+    with pytest.raises(RuleViolation) as err:
+        call(*args, **kwargs)
+    return err.value.rule
+
+
+NEW_CLAIM = ClaimRecord("claim:n", "author:x", "user:u", ClaimDecision.PENDING, "orcid", NOW)
+FREE = AuthorRecord("author:x", "x", "X")
+
+
+def _claim_facts(**changes: Any) -> decisions.NewClaimFacts:
+    facts = decisions.NewClaimFacts(None, FREE, True, False, False)
+    return dataclasses.replace(facts, **changes)
+
+
+def test_create_claim_checks_in_the_documented_order() -> None:
+    assert decisions.create_claim(NEW_CLAIM, _claim_facts()) == decisions.Outcome(NEW_CLAIM)
+    broken = _claim_facts(author=None, user_exists=False, author_has_active_claim=True,
+                          user_holds_verified=True)  # fmt: skip
+    assert _rule(decisions.create_claim, NEW_CLAIM, broken) is Rule.NOT_FOUND
+    broken = dataclasses.replace(broken, author=FREE)
+    assert _rule(decisions.create_claim, NEW_CLAIM, broken) is Rule.NOT_FOUND
+    broken = dataclasses.replace(broken, user_exists=True)
+    assert _rule(decisions.create_claim, NEW_CLAIM, broken) is Rule.AUTHOR_ALREADY_CLAIMED
+    pending = dataclasses.replace(FREE, claim_status=ClaimStatus.PENDING)
+    facts = _claim_facts(author=pending)
+    assert _rule(decisions.create_claim, NEW_CLAIM, facts) is Rule.AUTHOR_ALREADY_CLAIMED
+    facts = _claim_facts(user_holds_verified=True)
+    assert _rule(decisions.create_claim, NEW_CLAIM, facts) is Rule.USER_ALREADY_VERIFIED
+    # A retry of the same create answers the stored claim, whatever the rules say now.
+    replay = decisions.create_claim(NEW_CLAIM, dataclasses.replace(broken, stored=NEW_CLAIM))
+    assert replay == decisions.Outcome(NEW_CLAIM, done=True)
+    assert decisions.author_status_after(ClaimDecision.PENDING) is ClaimStatus.PENDING
+    assert decisions.author_status_after(ClaimDecision.VERIFIED) is ClaimStatus.CLAIMED
+    assert decisions.author_status_after(ClaimDecision.WITHDRAWN) is ClaimStatus.UNCLAIMED
+
+
+def test_claim_decisions() -> None:
+    assert _rule(decisions.withdraw_claim, None, "user:u", LATER) is Rule.NOT_FOUND
+    assert _rule(decisions.withdraw_claim, NEW_CLAIM, "user:v", LATER) is Rule.NOT_CLAIMANT
+    withdrawn = decisions.withdraw_claim(NEW_CLAIM, "user:u", LATER).record
+    assert (withdrawn.status, withdrawn.decided_at) == (ClaimDecision.WITHDRAWN, LATER)
+    # The same withdrawal again at the same request time is that withdrawal.
+    assert decisions.withdraw_claim(withdrawn, "user:u", LATER).done
+    assert _rule(decisions.withdraw_claim, withdrawn, "user:u", NOW) is Rule.CLAIM_NOT_PENDING
+
+    facts = decisions.ClaimFacts(NEW_CLAIM, user_holds_verified=True)
+    assert _rule(decisions.decide_claim, facts, True, None, LATER) is Rule.USER_ALREADY_VERIFIED
+    rejected = decisions.decide_claim(facts, False, "no", LATER).record
+    assert (rejected.status, rejected.note) == (ClaimDecision.REJECTED, "no")
+    facts = decisions.ClaimFacts(rejected, user_holds_verified=False)
+    assert decisions.decide_claim(facts, False, None, LATER).done
+    assert _rule(decisions.decide_claim, facts, True, None, LATER) is Rule.CLAIM_NOT_PENDING
+    facts = decisions.ClaimFacts(None, False)
+    assert _rule(decisions.decide_claim, facts, True, None, LATER) is Rule.NOT_FOUND
+
+
+NEW_INVITATION = InvitationRecord(
+    "inv:n", "user:u", None, "author:r", "hi", InvitationStatus.PENDING, NOW
+)
+CLAIMED = AuthorRecord("author:r", "r", "R", claim_status=ClaimStatus.CLAIMED)
+
+
+def test_create_invitation_checks_in_the_documented_order() -> None:
+    ok = decisions.NewInvitationFacts(None, ("author:s",), CLAIMED, False, 0)
+    made = decisions.create_invitation(NEW_INVITATION, ok, 1).record
+    assert made.sender_author_id == "author:s" and made.status is InvitationStatus.PENDING
+    # Everything broken at once; fixing one thing at a time shows each rule in turn.
+    facts = decisions.NewInvitationFacts(None, (), None, True, 1)
+    fixes: list[tuple[Rule, dict[str, Any]]] = [
+        (Rule.SENDER_NOT_VERIFIED, {"sender_author_ids": ("author:r",)}),
+        (
+            Rule.NOT_FOUND,
+            {"recipient": dataclasses.replace(CLAIMED, claim_status=ClaimStatus.PENDING)},
+        ),
+        (Rule.SELF_INVITATION, {"sender_author_ids": ("author:s",)}),
+        (Rule.RECIPIENT_NOT_CLAIMED, {"recipient": CLAIMED}),
+        (Rule.INVITATION_PENDING_EXISTS, {"pending_pair": False}),
+        (Rule.RATE_LIMITED, {"sent_in_window": 0}),
+    ]
+    for rule, fix in fixes:
+        assert _rule(decisions.create_invitation, NEW_INVITATION, facts, 1) is rule
+        facts = dataclasses.replace(facts, **fix)
+    assert decisions.create_invitation(NEW_INVITATION, facts, 1) == decisions.Outcome(made)
+    assert decisions.create_invitation(NEW_INVITATION, facts, 2).record == made
+
+
+def test_respond_invitation() -> None:
+    facts = decisions.InvitationFacts(NEW_INVITATION, ("user:r",))
+    with pytest.raises(StoreError):
+        decisions.respond_invitation(facts, "user:r", InvitationStatus.PENDING, LATER)
+    none = decisions.InvitationFacts(None, ())
+    assert _rule(decisions.respond_invitation, none, "user:r", InvitationStatus.ACCEPTED,
+                 LATER) is Rule.NOT_FOUND  # fmt: skip
+    for user, status in (("user:u", InvitationStatus.ACCEPTED), ("user:r", "WITHDRAWN")):
+        assert _rule(decisions.respond_invitation, facts, user, InvitationStatus(status),
+                     LATER) is Rule.NOT_A_PARTY  # fmt: skip
+    accepted = decisions.respond_invitation(facts, "user:r", InvitationStatus.ACCEPTED, LATER)
+    assert accepted.record.responded_at == LATER and not accepted.done
+    facts = decisions.InvitationFacts(accepted.record, ("user:r",))
+    assert decisions.respond_invitation(facts, "user:r", InvitationStatus.ACCEPTED, LATER).done
+    assert _rule(decisions.respond_invitation, facts, "user:u", InvitationStatus.WITHDRAWN,
+                 LATER) is Rule.INVITATION_NOT_PENDING  # fmt: skip
+
+
+OPEN_FIX = CorrectionRecord(
+    "corr:o", "paper:p", "title", "New", "typo", CorrectionStatus.OPEN, "user:u", NOW
+)
+
+
+def test_corrections() -> None:
+    assert _rule(decisions.create_correction, OPEN_FIX, stored=None,
+                 target_exists=False) is Rule.NOT_FOUND  # fmt: skip
+    assert decisions.create_correction(OPEN_FIX, stored=OPEN_FIX, target_exists=False).done
+    assert decisions.target_label("paper:p") == "Paper"
+    assert decisions.target_label("author:a") == "Author"
+    assert decisions.target_label("topic:t") is None
+
+    facts = decisions.CorrectionFacts(OPEN_FIX, PAPER)
+    applied = decisions.decide_correction(
+        facts, CorrectionStatus.APPLIED, "user:m", "ok", LATER, ("title", "New")
+    )
+    assert applied.target == dataclasses.replace(PAPER, title="New")
+    assert applied.record.status is CorrectionStatus.APPLIED
+    assert applied.record.reviewed_at == LATER and not applied.done
+    # The derived keys follow from the mapping.
+    assert mapping.PAPER.to_props(applied.target)["title_key"] == "new"
+    again = decisions.CorrectionFacts(applied.record, applied.target)
+    assert decisions.decide_correction(
+        again, CorrectionStatus.APPLIED, "user:m", "ok", LATER, ("title", "New")
+    ).done
+    assert _rule(decisions.decide_correction, again, CorrectionStatus.REJECTED, "user:m", None,
+                 LATER, None) is Rule.CORRECTION_NOT_OPEN  # fmt: skip
+    gone = decisions.CorrectionFacts(OPEN_FIX, None)
+    assert _rule(decisions.decide_correction, gone, CorrectionStatus.APPLIED, "user:m", None,
+                 LATER, ("title", "New")) is Rule.NOT_FOUND  # fmt: skip
+    rejected = decisions.decide_correction(gone, CorrectionStatus.REJECTED, "m", None, LATER, None)
+    assert rejected.target is None
+    with pytest.raises(StoreError):
+        decisions.decide_correction(facts, CorrectionStatus.OPEN, "m", None, LATER, None)
+
+
+def test_correctable_properties() -> None:
+    assert decisions.corrected(AUTHOR, "name", "Zed").name == "Zed"
+    assert decisions.corrected(PAPER, "year", "2019").year == 2019
+    assert decisions.corrected(PAPER, "year", None).year is None
+    assert decisions.corrected(PAPER, "abstract", None).abstract is None
+    assert decisions.corrected(PAPER, "code_url", "https://x.org").code_url == "https://x.org"
+    for target, prop, value in [
+        (AUTHOR, "name", "  "),
+        (AUTHOR, "orcid", "0000"),
+        (PAPER, "title", ""),
+        (PAPER, "year", "soon"),
+        (PAPER, "kind", "JOURNAL"),
+        (PAPER, "doi", "10.1/x"),
+    ]:
+        with pytest.raises(StoreError):
+            decisions.corrected(target, prop, value)
+    # The API corrects exactly the properties the store accepts.
+    for kind, fields in API_CORRECTABLE.items():
+        props = {rule.store_property for rule in fields.values()}
+        assert props == set(decisions.CORRECTABLE[kind])
