@@ -2,10 +2,11 @@
 how a re-import merges into existing records, how search ranks hits, and
 when a create is the replay of one already stored.
 
-Re-import rules: an author keeps name, slug and claim status; a paper keeps
-what it has and fills in what it lacks (nothing once a correction was applied
-to it); a topic or institution keeps its name (first import wins: both
-stores write them only when creating them)."""
+Re-import rules: an author keeps name, slug, claim status and ORCID (a
+missing one is filled in); a paper keeps what it has and fills in what it
+lacks, DOI included (nothing once a correction was applied to it); a topic or
+institution keeps its name (first import wins: both stores write them only
+when creating them)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ _KIND_RANK = {NodeKind.AUTHOR: 0, NodeKind.TOPIC: 1, NodeKind.PAPER: 2}
 
 def merge_author(old: AuthorRecord | None, new: AuthorRecord) -> AuthorRecord:
     """An existing author keeps name, slug and claim status (a correction or a
-    claim outlives a re-import); imported figures and affiliation fill in."""
+    claim outlives a re-import); imported figures and affiliation fill in; an
+    ORCID is kept once known, and filled in when missing."""
     if old is None:
         return new
     return AuthorRecord(
@@ -35,6 +37,7 @@ def merge_author(old: AuthorRecord | None, new: AuthorRecord) -> AuthorRecord:
         claim_status=old.claim_status,
         affiliation_id=old.affiliation_id or new.affiliation_id,
         imported=new.imported or old.imported,
+        orcid=old.orcid or new.orcid,
     )
 
 
@@ -56,6 +59,7 @@ def merge_paper(
         venue=old.venue if old.venue is not None else new.venue,
         abstract=old.abstract if old.abstract is not None else new.abstract,
         code_url=old.code_url if old.code_url is not None else new.code_url,
+        doi=old.doi if old.doi is not None else new.doi,
     )
 
 

@@ -79,6 +79,10 @@ class Author(Node):
     slug: str
     name: str
     claim_status: ClaimStatus
+    orcid: str | None = strawberry.field(
+        description="The researcher's ORCID iD from the imported source, or null when "
+        "unknown. A later import fills it in but never replaces it."
+    )
     record: strawberry.Private[AuthorRecord]
 
     @classmethod
@@ -88,6 +92,7 @@ class Author(Node):
             slug=record.slug,
             name=record.name,
             claim_status=ClaimStatus(record.claim_status.value),
+            orcid=record.orcid,
             record=record,
         )
 

@@ -28,6 +28,10 @@ class Paper(Node):
     venue: str | None
     abstract: str | None
     code_url: str | None
+    doi: str | None = strawberry.field(
+        description="The paper's DOI from the imported source, or null when unknown. A "
+        "later import fills it in but never replaces it."
+    )
 
     @classmethod
     def from_record(cls, record: PaperRecord) -> Paper:
@@ -39,6 +43,7 @@ class Paper(Node):
             venue=record.venue,
             abstract=record.abstract,
             code_url=record.code_url,
+            doi=record.doi,
         )
 
     @strawberry.field(description="Authors in the order the source gives.")

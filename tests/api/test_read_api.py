@@ -9,6 +9,8 @@ import httpx
 
 from api.app import create_app
 from graph_store.embedded.store import EmbeddedGraphStore
+from graph_store.records import AuthorRecord, AuthorshipRow, ImportBatch, PaperKind, PaperRecord
+from graph_store.store import GraphStore
 from tests.api.conftest import GraphQLClient, client_for, settings_for
 
 PROFILE_PAGES = {
@@ -307,3 +309,24 @@ async def test_readiness_fails_when_the_store_is_unreachable(tmp_path: Path) -> 
         down = await http.get("/readyz")
         assert down.status_code == 503 and down.json() == {"status": "unavailable"}
         assert (await http.get("/healthz")).status_code == 200  # the process still answers
+
+
+async def test_orcid_and_doi_are_served(store: GraphStore, tmp_path: Path) -> None:
+    """On each backend: what the import stored, null where the source had none."""
+    author = AuthorRecord(id="author:ext", slug="ext", name="Ext", orcid="0000-0002-1825-0097")
+    papers = (
+        PaperRecord(id="paper:ext", title="With DOI", kind=PaperKind.JOURNAL, doi="10.1/x"),
+        PaperRecord(id="paper:none", title="Without", kind=PaperKind.PREPRINT, year=1999),
+    )
+    ships = tuple(AuthorshipRow(author.id, p.id, n) for n, p in enumerate(papers, start=1))
+    await store.import_batch(ImportBatch(authors=(author,), papers=papers, authorships=ships))
+    async with client_for(create_app(settings_for(tmp_path), store)) as http:
+        data = await GraphQLClient(http).data(
+            """{ author(slug: "ext") { orcid papers(first: 5) { edges { node { title doi
+                 authors { orcid } } } } } }"""
+        )
+    assert data["author"]["orcid"] == "0000-0002-1825-0097"
+    nodes = [e["node"] for e in data["author"]["papers"]["edges"]]
+    # Newest first; a paper without a year last.
+    assert [(n["title"], n["doi"]) for n in nodes] == [("Without", None), ("With DOI", "10.1/x")]
+    assert nodes[1]["authors"] == [{"orcid": "0000-0002-1825-0097"}]
