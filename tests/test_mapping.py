@@ -124,8 +124,8 @@ def test_derived_keys_follow_the_records() -> None:
 
 # --- embedded DDL -------------------------------------------------------------------
 
-# The DDL of the version before the mapping, verbatim (tests/test_embedded_migration.py
-# builds a database with it).
+# The Author columns of the version before the mapping (its whole DDL, verbatim:
+# tests/test_embedded_migration.py).
 OLD_AUTHOR_COLUMNS = [
     ("id", "STRING"), ("slug", "STRING"), ("name", "STRING"), ("name_lc", "STRING"),
     ("sort_key", "STRING"), ("claim_status", "STRING"), ("affiliation_id", "STRING"),
