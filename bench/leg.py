@@ -449,11 +449,14 @@ def _figures(
                 missing=None if jvm else "no /proc entry for the JVM",
             )
         )
-    failed = {name: run for name, run in runs.named().items() if run.errors}
+    # A failure under 50 clients is that figure's missed target; anywhere else
+    # the API is broken, and the run's figures with it.
+    alone = {name: run for name, run in runs.named().items() if run is not runs.many}
+    failed = {name: run for name, run in alone.items() if run.errors}
     leg.check(
         "no_errors",
         not failed,
-        "every request was answered with data and no errors"
+        "every request without concurrency was answered with data and no errors"
         if not failed
         else "; ".join(
             f"{n}: {r.errors} failed, first: {r.first_error}" for n, r in failed.items()
