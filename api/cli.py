@@ -15,6 +15,7 @@ from api.settings import Settings, SettingsError
 from graph_store.errors import StoreError
 from graph_store.factory import open_store
 from graph_store.store import GraphStore
+from seeds.openalex_import import CHUNK
 from seeds.parser import SeedParseError
 
 T = TypeVar("T")
@@ -146,7 +147,10 @@ def cmd_import_openalex(args: argparse.Namespace, settings: Settings) -> int:
         )
 
     report = _with_store(
-        settings, lambda store: import_openalex(store, paths, chunk=args.chunk, progress=show)
+        settings,
+        lambda store: import_openalex(
+            store, paths, chunk=args.chunk, workers=args.workers, progress=show
+        ),
     )
     print(file=sys.stderr)
     for line in report.bad:
@@ -196,7 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
         "openalex", help="import OpenAlex works (JSON Lines, .gz or plain); idempotent"
     )
     openalex.add_argument("paths", nargs="+")
-    openalex.add_argument("--chunk", type=int, default=2_000, help="works per transaction")
+    openalex.add_argument("--chunk", type=int, default=CHUNK, help="works per bulk write")
+    openalex.add_argument(
+        "--workers", type=int, default=None, help="parsing processes (default: one per core, max 4)"
+    )
     openalex.set_defaults(run=cmd_import_openalex)
 
     users = sub.add_parser("users", help="manage accounts").add_subparsers(

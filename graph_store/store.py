@@ -59,6 +59,16 @@ class GraphStore(Protocol):
     async def import_batch(self, batch: ImportBatch) -> None:
         """Write one import in one transaction (see ImportBatch for merge rules)."""
 
+    async def bulk_import(self, batch: ImportBatch) -> None:
+        """``import_batch`` for big imports, through the engine's bulk path, with
+        the same merge rules: new rows by LadybugDB ``COPY`` on the embedded
+        store (not one transaction there: see embedded/bulk.py), batched
+        ``UNWIND`` on Neo4j. For one writer at a time (the import command)."""
+
+    async def finish_bulk_import(self) -> None:
+        """After the last ``bulk_import``: fold the load into the store
+        (embedded: a checkpoint; Neo4j: fresh index statistics)."""
+
     async def find_authors_by_name(self, names: Sequence[str]) -> dict[str, AuthorRecord]:
         """Existing authors whose name equals one of ``names`` case-insensitively.
 

@@ -43,7 +43,7 @@ async def _counts(store: GraphStore) -> tuple[int, int]:
 
 
 async def test_works_become_papers_authors_and_topics(store: GraphStore, tmp_path: Path) -> None:
-    report = await import_openalex(store, [_dataset(tmp_path)], chunk=40)
+    report = await import_openalex(store, [_dataset(tmp_path)], chunk=40, workers=0)
     data = list(works(SPEC))
     assert report.works == SPEC.papers and report.authorships == SPEC.authorships
     assert report.bad == []
@@ -55,9 +55,14 @@ async def test_works_become_papers_authors_and_topics(store: GraphStore, tmp_pat
     assert paper.title == first["title"] and paper.year == first["publication_year"]
     assert paper.venue == first["primary_location"]["source"]["display_name"]
     assert paper.abstract == abstract_text(first["abstract_inverted_index"])
+    assert paper.doi == first["doi"].removeprefix("https://doi.org/")
     authors = (await store.authors_of_papers([paper_id]))[paper_id]
     expected = [a["author"]["display_name"] for a in first["authorships"]]
     assert [a.name for a in authors] == expected
+    ship = next(s for w in data for s in w["authorships"] if s["author"].get("orcid"))
+    author_id = "author:openalex-" + ship["author"]["id"].rsplit("/", 1)[1].lower()
+    orcid = (await store.get_authors([author_id]))[author_id].orcid
+    assert orcid == ship["author"]["orcid"].removeprefix("https://orcid.org/")
     assert all(a.affiliation_id and a.affiliation_id.startswith("inst:openalex-") for a in authors)
     # The vocabulary's tagger finds the topic term the title starts with.
     assert (await store.topics_of_papers([paper_id]))[paper_id]
@@ -67,7 +72,7 @@ async def test_a_second_run_changes_nothing_and_keeps_claims_and_corrections(
     store: GraphStore, tmp_path: Path
 ) -> None:
     path = _dataset(tmp_path)
-    await import_openalex(store, [path])
+    await import_openalex(store, [path], workers=0)
     before = await _counts(store)
     user = await store.create_user(make_user(1))
     author = "author:openalex-a1"
@@ -83,7 +88,7 @@ async def test_a_second_run_changes_nothing_and_keeps_claims_and_corrections(
     await store.decide_correction(
         fix.id, CorrectionStatus.APPLIED, user.id, None, at(4), ("title", "A Better Title")
     )
-    again = await import_openalex(store, [path])
+    again = await import_openalex(store, [path], workers=0)
     assert again.works == SPEC.papers and await _counts(store) == before
     assert (await store.get_authors([author]))[author].claim_status is ClaimStatus.CLAIMED
     assert (await store.get_papers(["paper:openalex-w1"]))["paper:openalex-w1"].title == (
@@ -99,7 +104,7 @@ async def test_bad_records_are_reported_and_the_rest_imported(
     lines = [json.dumps(good[0]), "{not json", json.dumps(untitled), "", json.dumps(good[2])]
     path = tmp_path / "mixed.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    report = await import_openalex(store, [path])
+    report = await import_openalex(store, [path], workers=0)
     assert report.works == 2
     assert [b.split(": ")[0] for b in report.bad] == [f"{path}:2", f"{path}:3"]
     assert "not JSON" in report.bad[0] and "no title" in report.bad[1]

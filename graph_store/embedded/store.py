@@ -18,12 +18,12 @@ Layout: ``connection.py`` (connections, threads, transactions, lifecycle),
 
 from __future__ import annotations
 
+from graph_store.embedded.bulk import EmbeddedBulk
 from graph_store.embedded.reads import EmbeddedReads
-from graph_store.embedded.writes import EmbeddedWrites
 from graph_store.store import GraphStore
 
 
-class EmbeddedGraphStore(EmbeddedReads, EmbeddedWrites):
+class EmbeddedGraphStore(EmbeddedReads, EmbeddedBulk):
     """GraphStore over LadybugDB; the database file lives in ``data_dir``."""
 
 

@@ -27,12 +27,12 @@ Lucene query text in ``lucene.py``. Records <-> nodes:
 
 from __future__ import annotations
 
+from graph_store.neo4j.bulk import Neo4jBulk
 from graph_store.neo4j.reads import Neo4jReads
-from graph_store.neo4j.writes import Neo4jWrites
 from graph_store.store import GraphStore
 
 
-class Neo4jGraphStore(Neo4jReads, Neo4jWrites):
+class Neo4jGraphStore(Neo4jReads, Neo4jBulk):
     """GraphStore on Neo4j 5: the read and the write halves over one session layer."""
 
 

@@ -1,0 +1,306 @@
+"""The embedded store's bulk import: new nodes and their relationships go in
+with LadybugDB's ``COPY FROM`` (CSV files it reads natively), what already
+exists merges through ``import_batch``.
+
+Why the care below: in LadybugDB 0.22 a ``COPY`` that fails (a duplicate
+primary key, a relationship end that does not exist) or that is rolled back
+leaves the process's database unusable (later statements fail, closing it
+crashes the process; the file on disk keeps its last commit and opens
+cleanly in a new process). So a COPY is only ever given rows that cannot
+fail: ids checked absent on the writer thread (the only writer), each once,
+relationship ends that exist. Should one fail anyway (say, a full disk), the
+store marks itself broken and refuses every further call; the import stops
+and can simply be run again (it is idempotent).
+
+One chunk is two transactions: the COPYs of new rows, then ``import_batch``
+for rows whose paper or author already existed. A crash between them leaves
+new papers without some relationships to older nodes; running the import
+again adds them.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from graph_store.embedded.connection import _Conn
+from graph_store.embedded.search_index import Doc, doc
+from graph_store.embedded.writes import EmbeddedWrites
+from graph_store.errors import StoreError, StoreUnavailable
+from graph_store.mapping import AUTHOR, INSTITUTION, PAPER, STRING, TOPIC, NodeMapping
+from graph_store.records import (
+    AuthorRecord,
+    AuthorshipRow,
+    ImportBatch,
+    InstitutionRecord,
+    PaperRecord,
+    TopicRecord,
+)
+from graph_store.shared_rules import merge_author, merge_paper
+
+log = logging.getLogger(__name__)
+
+# A NULL text is written as a marker that no value of the file equals (an
+# empty field would turn "" into NULL too); a NULL number is an empty field
+# (NULL_STRINGS does not apply to numbers).
+_NULL = "\\N"
+
+
+def _copy_options(null: str) -> str:
+    # PARALLEL=FALSE: the parallel CSV reader refuses quoted newlines, which
+    # titles and abstracts may hold.
+    return f"(HEADER=false, PARALLEL=false, NULL_STRINGS=[{_literal(null)}])"
+
+
+def _literal(text: str) -> str:
+    """``text`` as a Cypher string literal."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+_EXISTING = {
+    "Author": "UNWIND $ids AS k MATCH (n:Author {id: k}) RETURN n.id",
+    "Paper": "UNWIND $ids AS k MATCH (n:Paper {id: k}) RETURN n.id",
+    "Topic": "UNWIND $ids AS k MATCH (n:Topic {id: k}) RETURN n.id",
+    "Institution": "UNWIND $ids AS k MATCH (n:Institution {id: k}) RETURN n.id",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Split:
+    """One batch as new rows (COPY) and the rest (``import_batch``)."""
+
+    new_institutions: tuple[InstitutionRecord, ...]
+    new_topics: tuple[TopicRecord, ...]
+    new_authors: tuple[AuthorRecord, ...]
+    new_papers: tuple[PaperRecord, ...]
+    new_authorships: tuple[AuthorshipRow, ...]  # of new papers
+    new_paper_topics: tuple[tuple[str, str], ...]  # of new papers
+    new_affiliations: tuple[tuple[str, str], ...]  # (new author, institution)
+    rest: ImportBatch
+
+    @property
+    def has_new(self) -> bool:
+        return bool(self.new_institutions or self.new_topics or self.new_authors or self.new_papers)
+
+
+_V = TypeVar("_V", TopicRecord, InstitutionRecord)
+R = TypeVar("R")
+
+
+def _first_by_id(records: Iterable[_V]) -> dict[str, _V]:
+    """Vocabulary: the first record of an id wins (as MERGE … ON CREATE does)."""
+    out: dict[str, _V] = {}
+    for r in records:
+        out.setdefault(r.id, r)
+    return out
+
+
+def split_batch(batch: ImportBatch, existing: Mapping[str, set[str]]) -> _Split:
+    """Which rows are new (absent from ``existing``, by label) and which merge.
+
+    Within the batch, records of one id merge in order with the same rules as
+    ``import_batch``; the first row of an authorship or tagging wins.
+    """
+    institutions = _first_by_id(batch.institutions)
+    topics = _first_by_id(batch.topics)
+    authors: dict[str, AuthorRecord] = {}
+    for a in batch.authors:
+        authors[a.id] = merge_author(authors.get(a.id), a)
+    papers: dict[str, PaperRecord] = {}
+    for p in batch.papers:
+        papers[p.id] = merge_paper(papers.get(p.id), p)
+    new_author_ids = authors.keys() - existing["Author"]
+    new_paper_ids = papers.keys() - existing["Paper"]
+    new_topic_ids = topics.keys() - existing["Topic"]
+    new_inst_ids = institutions.keys() - existing["Institution"]
+    known_authors = existing["Author"] | authors.keys()
+    known_topics = existing["Topic"] | topics.keys()
+    known_insts = existing["Institution"] | institutions.keys()
+
+    ships: dict[tuple[str, str], AuthorshipRow] = {}
+    for w in batch.authorships:
+        ships.setdefault((w.author_id, w.paper_id), w)
+    tags = list(dict.fromkeys(batch.paper_topics))
+    # Relationship ends that exist nowhere are dropped, as MATCH … MERGE does.
+    new_ships = tuple(
+        w for w in ships.values() if w.paper_id in new_paper_ids and w.author_id in known_authors
+    )
+    new_tags = tuple((p, t) for p, t in tags if p in new_paper_ids and t in known_topics)
+    affiliations = tuple(
+        (i, a.affiliation_id)
+        for i, a in authors.items()
+        if i in new_author_ids and a.affiliation_id in known_insts
+    )
+    rest = ImportBatch(
+        authors=tuple(a for i, a in authors.items() if i not in new_author_ids),
+        papers=tuple(p for i, p in papers.items() if i not in new_paper_ids),
+        authorships=tuple(w for w in ships.values() if w.paper_id not in new_paper_ids),
+        paper_topics=tuple((p, t) for p, t in tags if p not in new_paper_ids),
+    )
+    return _Split(
+        new_institutions=tuple(institutions[i] for i in institutions if i in new_inst_ids),
+        new_topics=tuple(topics[i] for i in topics if i in new_topic_ids),
+        new_authors=tuple(authors[i] for i in authors if i in new_author_ids),
+        new_papers=tuple(papers[i] for i in papers if i in new_paper_ids),
+        new_authorships=new_ships,
+        new_paper_topics=new_tags,
+        new_affiliations=affiliations,
+        rest=rest,
+    )
+
+
+class _CsvDir:
+    """CSV files for one chunk's COPYs, in a directory removed afterwards."""
+
+    def __init__(self, parent: Path) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix=".bulk-", dir=parent))
+        self._n = 0
+
+    def copy(self, target: str, rows: list[list[Any]], texts: Sequence[bool] = ()) -> str:
+        """A COPY of ``rows`` into ``target``; None in a column whose ``texts``
+        flag is set is written as the null marker, elsewhere as an empty field."""
+        null = _NULL
+        values = {v for row in rows for v in row if isinstance(v, str)}
+        while null in values:
+            null += "N"
+        if texts:
+            rows = [
+                [
+                    (null if text else "") if v is None else v
+                    for v, text in zip(row, texts, strict=True)
+                ]
+                for row in rows
+            ]
+        self._n += 1
+        file = self.path / f"{self._n}.csv"
+        with file.open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows(rows)
+        return f"COPY {target} FROM {_literal(str(file))} {_copy_options(null)}"
+
+    def remove(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+class EmbeddedBulk(EmbeddedWrites):
+    _broken: str | None = None
+
+    def _check_usable(self) -> None:
+        if self._broken is not None:
+            raise StoreUnavailable(
+                f"embedded store stopped after a failed bulk write ({self._broken}); "
+                "restart the process (the database keeps its last commit)"
+            )
+
+    async def bulk_import(self, batch: ImportBatch) -> None:
+        self._check_usable()
+        # One writer job: no other write can come between the check for
+        # existing ids and the COPYs that rely on it.
+        rest = await self._submit(self._writer, lambda: self._copy_new(batch))
+        if rest.authors or rest.papers or rest.authorships or rest.paper_topics:
+            await self.import_batch(rest)
+
+    async def finish_bulk_import(self) -> None:
+        # Fold the write-ahead log into the database file now, not at the next open.
+        await self._write_untracked("CHECKPOINT")
+
+    async def _write_untracked(self, statement: str) -> None:
+        def run() -> None:
+            conn = self._write_conn
+            if conn is None:
+                raise StoreUnavailable("embedded store is not initialised (or closed)")
+            try:
+                conn.rows(statement)
+            except Exception as e:
+                raise StoreError(f"embedded store: {statement} failed: {e}") from e
+
+        await self._submit(self._writer, run)
+
+    def _split(self, batch: ImportBatch) -> _Split:
+        conn = self._write_conn
+        if conn is None:
+            raise StoreUnavailable("embedded store is not initialised (or closed)")
+        # Every id a row names, so a relationship to an older node is kept.
+        wanted = {
+            "Author": [a.id for a in batch.authors] + [w.author_id for w in batch.authorships],
+            "Paper": [p.id for p in batch.papers],
+            "Topic": [t.id for t in batch.topics] + [t for _, t in batch.paper_topics],
+            "Institution": [i.id for i in batch.institutions]
+            + [a.affiliation_id for a in batch.authors if a.affiliation_id is not None],
+        }
+        try:
+            existing = {
+                label: set(conn.column(_EXISTING[label], {"ids": list(dict.fromkeys(ids))}))
+                if ids
+                else set()
+                for label, ids in wanted.items()
+            }
+        except Exception as e:
+            raise StoreError(f"embedded store read failed: {e}") from e
+        return split_batch(batch, existing)
+
+    def _copy_new(self, batch: ImportBatch) -> ImportBatch:
+        """COPY the batch's new rows; what is left to merge."""
+        split = self._split(batch)
+        conn = self._write_conn
+        if not split.has_new or conn is None:
+            return split.rest
+        files = _CsvDir(self._data_dir)
+        docs: list[Doc] = [doc(a) for a in split.new_authors]
+        docs += [doc(p) for p in split.new_papers]
+        docs += [doc(t) for t in split.new_topics]
+        try:
+            statements = [
+                *_node_copy(files, INSTITUTION, split.new_institutions),
+                *_node_copy(files, TOPIC, split.new_topics),
+                *_node_copy(files, AUTHOR, split.new_authors),
+                *_node_copy(files, PAPER, split.new_papers),
+                *_rel_copy(
+                    files,
+                    "AUTHORED",
+                    ("position",),
+                    ((w.author_id, w.paper_id, w.position) for w in split.new_authorships),
+                ),
+                *_rel_copy(files, "TAGGED", (), split.new_paper_topics),
+                *_rel_copy(files, "AFFILIATED", (), split.new_affiliations),
+            ]
+            self._search.upsert(docs)
+            self._run_copies(conn, statements)
+            self._search.settle()
+        finally:
+            files.remove()
+        return split.rest
+
+    def _run_copies(self, conn: _Conn, statements: list[str]) -> None:
+        try:
+            conn.rows("BEGIN TRANSACTION")
+            for statement in statements:
+                conn.rows(statement)
+            conn.rows("COMMIT")
+        except Exception as e:
+            # No ROLLBACK: after a failed COPY the engine must not be used again.
+            self._broken = str(e)
+            log.error("bulk import failed; the store refuses further calls: %s", e)
+            raise StoreError(f"embedded bulk import failed: {e}") from e
+
+
+def _node_copy(files: _CsvDir, mapping: NodeMapping[R], records: Sequence[R]) -> list[str]:
+    if not records:
+        return []
+    names = mapping.names
+    rows = [[props[n] for n in names] for props in map(mapping.to_props, records)]
+    return [files.copy(mapping.label, rows, [kind == STRING for _, kind in mapping.props])]
+
+
+def _rel_copy(
+    files: _CsvDir, label: str, props: tuple[str, ...], rows: Iterable[Sequence[Any]]
+) -> list[str]:
+    materialised = [list(row) for row in rows]
+    if not materialised:
+        return []
+    return [files.copy(f"{label}({', '.join(props)})" if props else label, materialised)]
