@@ -2,32 +2,39 @@
 how a re-import merges into existing records, how search ranks hits, and
 when a create is the replay of one already stored.
 
-Re-import rules: an author keeps name, slug, claim status and ORCID (a
-missing one is filled in); a paper keeps what it has and fills in what it
-lacks, DOI included (nothing once a correction was applied to it); a topic or
-institution keeps its name (first import wins: both stores write them only
-when creating them)."""
+Import rules, in two steps. Within one batch, records of one id combine
+(``merge_*``): the first row's values win and later rows fill what it lacks.
+Then the combined record refreshes the stored one (``refresh_*``): a newer
+import (a newer snapshot, an edited page) updates what changed, but never
+undoes a claim or a correction: a field a moderator corrected keeps its
+corrected value, a claimed (or pending) author keeps its name, slug and
+claim status never change, and a value the import lacks never clears one.
+External ids (ORCID, DOI) and the affiliation are kept once known (the
+affiliation is read from each work's first institution, so it would
+otherwise flip between the works of one import). A topic or institution
+keeps its name (first import wins: both stores write them only when creating
+them)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol, TypeVar
 
 from graph_store.errors import StoreError
-from graph_store.records import AuthorRecord, NodeKind, PaperRecord, kind_of
+from graph_store.records import AuthorRecord, ClaimStatus, NodeKind, PaperRecord, kind_of
 
 _WORD = re.compile(r"\w+")
+T = TypeVar("T")
 
 # Tie-break between equal scores: authors, then topics, then papers.
 _KIND_RANK = {NodeKind.AUTHOR: 0, NodeKind.TOPIC: 1, NodeKind.PAPER: 2}
 
 
 def merge_author(old: AuthorRecord | None, new: AuthorRecord) -> AuthorRecord:
-    """An existing author keeps name, slug and claim status (a correction or a
-    claim outlives a re-import); imported figures and affiliation fill in; an
-    ORCID is kept once known, and filled in when missing."""
+    """Two rows of one author in one batch: the first keeps name, slug and
+    claim status; imported figures, affiliation and ORCID fill in."""
     if old is None:
         return new
     return AuthorRecord(
@@ -41,16 +48,11 @@ def merge_author(old: AuthorRecord | None, new: AuthorRecord) -> AuthorRecord:
     )
 
 
-def merge_paper(
-    old: PaperRecord | None, new: PaperRecord, *, corrected: bool = False
-) -> PaperRecord:
-    """An existing paper keeps what it has; fields it lacks are filled in,
-    unless a correction was applied to it: a moderator may have cleared a
-    field on purpose, and the page would bring the old value back."""
+def merge_paper(old: PaperRecord | None, new: PaperRecord) -> PaperRecord:
+    """Two rows of one paper in one batch: the first's values, the second's
+    where the first has none."""
     if old is None:
         return new
-    if corrected:
-        return old
     return PaperRecord(
         id=old.id,
         title=old.title,
@@ -61,6 +63,98 @@ def merge_paper(
         code_url=old.code_url if old.code_url is not None else new.code_url,
         doi=old.doi if old.doi is not None else new.doi,
     )
+
+
+def refresh_author(
+    stored: AuthorRecord | None, imported: AuthorRecord, *, name_corrected: bool = False
+) -> AuthorRecord:
+    """The stored author updated by a newer import (module docstring)."""
+    if stored is None:
+        return imported
+    keep_name = name_corrected or stored.claim_status is not ClaimStatus.UNCLAIMED
+    return AuthorRecord(
+        id=stored.id,
+        slug=stored.slug,
+        name=stored.name if keep_name else imported.name,
+        claim_status=stored.claim_status,
+        affiliation_id=stored.affiliation_id or imported.affiliation_id,
+        imported=imported.imported or stored.imported,
+        orcid=stored.orcid or imported.orcid,
+    )
+
+
+def refresh_paper(
+    stored: PaperRecord | None, imported: PaperRecord, *, corrected: Collection[str] = ()
+) -> PaperRecord:
+    """The stored paper updated by a newer import: each field takes the
+    import's value, unless a correction was applied to that field or the
+    import has none (module docstring). ``corrected``: the corrected fields."""
+    if stored is None:
+        return imported
+
+    def pick(field: str, old: T, new: T | None) -> T:
+        return old if field in corrected or new is None else new
+
+    return PaperRecord(
+        id=stored.id,
+        title=pick("title", stored.title, imported.title),
+        kind=pick("kind", stored.kind, imported.kind),
+        year=pick("year", stored.year, imported.year),
+        venue=pick("venue", stored.venue, imported.venue),
+        abstract=pick("abstract", stored.abstract, imported.abstract),
+        code_url=pick("code_url", stored.code_url, imported.code_url),
+        doi=stored.doi or imported.doi,
+    )
+
+
+def authors_to_write(
+    stored: Mapping[str, AuthorRecord],
+    rows: Sequence[AuthorRecord],
+    corrected: Mapping[str, Collection[str]],
+) -> list[AuthorRecord]:
+    """What an import writes of these author rows: combined per id, refreshing
+    the stored record; only those that change (a re-import writes nothing).
+    ``corrected``: id → fields a correction was applied to."""
+    combined: dict[str, AuthorRecord] = {}
+    for row in rows:
+        combined[row.id] = merge_author(combined.get(row.id), row)
+    out = []
+    for i, row in combined.items():
+        new = refresh_author(stored.get(i), row, name_corrected="name" in corrected.get(i, ()))
+        if new != stored.get(i):
+            out.append(new)
+    return out
+
+
+def papers_to_write(
+    stored: Mapping[str, PaperRecord],
+    rows: Sequence[PaperRecord],
+    corrected: Mapping[str, Collection[str]],
+) -> list[PaperRecord]:
+    """As ``authors_to_write``, for papers."""
+    combined: dict[str, PaperRecord] = {}
+    for row in rows:
+        combined[row.id] = merge_paper(combined.get(row.id), row)
+    out = []
+    for i, row in combined.items():
+        new = refresh_paper(stored.get(i), row, corrected=corrected.get(i, ()))
+        if new != stored.get(i):
+            out.append(new)
+    return out
+
+
+def corrected_fields(rows: Iterable[Sequence[str]]) -> dict[str, set[str]]:
+    """(target id, field) rows of applied corrections → id → record fields.
+
+    A correction names the API's field (``codeUrl``), the camelCase form of
+    the record field it sets (``code_url``)."""
+    out: dict[str, set[str]] = {}
+    for target, field in rows:
+        out.setdefault(target, set()).add(_CAMEL_HUMP.sub("_", field).lower())
+    return out
+
+
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 # Full-text candidates scored per search, for names/titles and for abstracts

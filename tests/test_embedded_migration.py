@@ -166,6 +166,12 @@ async def test_a_database_of_the_previous_version_is_migrated(tmp_path: Path) ->
         # Records read back whole, through look-ups that use the renamed columns.
         assert (await store.get_authors([ANNA.id]))[ANNA.id] == ANNA
         assert (await store.find_authors_by_name(["ANNA STRASSE"]))["anna strasse"] == ANNA
+        # The slug table an older database lacks is filled from its authors.
+        assert await store.get_authors_by_slug(["anna-strasse", "ben"]) == {
+            "anna-strasse": ANNA,
+            "ben": (await store.get_authors(["author:ben"]))["author:ben"],
+        }
+        assert await store.existing_slugs(["anna-strasse", "nobody"]) == {"anna-strasse"}
         page = await store.list_authors(AuthorFilterSpec(name_contains="STRASSE"), 10, None)
         assert page.items == (ANNA,)
         assert (await store.get_papers([OLD_PAPER.id]))[OLD_PAPER.id] == OLD_PAPER

@@ -29,7 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from graph_store.embedded import queries as Q
 from graph_store.embedded.connection import _Conn
+from graph_store.embedded.ddl import SLUG_TABLE
 from graph_store.embedded.search_index import Doc, doc
 from graph_store.embedded.writes import EmbeddedWrites
 from graph_store.errors import StoreError, StoreUnavailable
@@ -207,17 +209,14 @@ class EmbeddedBulk(EmbeddedWrites):
 
     async def finish_bulk_import(self) -> None:
         # Fold the write-ahead log into the database file now, not at the next open.
-        await self._write_untracked("CHECKPOINT")
-
-    async def _write_untracked(self, statement: str) -> None:
         def run() -> None:
             conn = self._write_conn
             if conn is None:
                 raise StoreUnavailable("embedded store is not initialised (or closed)")
             try:
-                conn.rows(statement)
+                conn.rows("CHECKPOINT")
             except Exception as e:
-                raise StoreError(f"embedded store: {statement} failed: {e}") from e
+                raise StoreError(f"embedded store checkpoint failed: {e}") from e
 
         await self._submit(self._writer, run)
 
@@ -250,6 +249,10 @@ class EmbeddedBulk(EmbeddedWrites):
         conn = self._write_conn
         if not split.has_new or conn is None:
             return split.rest
+        slugs = [a.slug for a in split.new_authors]
+        if len(set(slugs)) < len(slugs) or conn.column(Q.SLUGS_TAKEN, {"slugs": slugs}):
+            # Checked here because a COPY must not fail (module docstring).
+            raise StoreError("bulk import: a new author's slug is taken (or given twice)")
         files = _CsvDir(self._data_dir)
         docs: list[Doc] = [doc(a) for a in split.new_authors]
         docs += [doc(p) for p in split.new_papers]
@@ -259,15 +262,16 @@ class EmbeddedBulk(EmbeddedWrites):
                 *_node_copy(files, INSTITUTION, split.new_institutions),
                 *_node_copy(files, TOPIC, split.new_topics),
                 *_node_copy(files, AUTHOR, split.new_authors),
+                *_plain_copy(files, SLUG_TABLE, (), ((a.slug, a.id) for a in split.new_authors)),
                 *_node_copy(files, PAPER, split.new_papers),
-                *_rel_copy(
+                *_plain_copy(
                     files,
                     "AUTHORED",
                     ("position",),
                     ((w.author_id, w.paper_id, w.position) for w in split.new_authorships),
                 ),
-                *_rel_copy(files, "TAGGED", (), split.new_paper_topics),
-                *_rel_copy(files, "AFFILIATED", (), split.new_affiliations),
+                *_plain_copy(files, "TAGGED", (), split.new_paper_topics),
+                *_plain_copy(files, "AFFILIATED", (), split.new_affiliations),
             ]
             self._search.upsert(docs)
             self._run_copies(conn, statements)
@@ -297,9 +301,10 @@ def _node_copy(files: _CsvDir, mapping: NodeMapping[R], records: Sequence[R]) ->
     return [files.copy(mapping.label, rows, [kind == STRING for _, kind in mapping.props])]
 
 
-def _rel_copy(
+def _plain_copy(
     files: _CsvDir, label: str, props: tuple[str, ...], rows: Iterable[Sequence[Any]]
 ) -> list[str]:
+    """Rows without NULLs: relationships (both ends, then ``props``) or the slug table."""
     materialised = [list(row) for row in rows]
     if not materialised:
         return []

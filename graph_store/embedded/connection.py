@@ -20,7 +20,9 @@ import ladybug as lb
 from graph_store.embedded import queries as Q
 from graph_store.embedded.ddl import (
     ALL_DDL,
+    FILL_SLUGS,
     SHOW_TABLES,
+    SLUG_TABLE,
     TABLE_INFO,
     fill_statement,
     plan_migration,
@@ -80,8 +82,9 @@ def _uniq(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def _migrate(conn: _Conn) -> None:
-    """Bring the node tables an earlier version made up to the mappings (see ddl.py)."""
+def _migrate(conn: _Conn) -> set[str]:
+    """Bring the node tables an earlier version made up to the mappings (see
+    ddl.py); the node tables there were."""
     tables = {name for name, kind in conn.rows(SHOW_TABLES) if kind == "NODE"}
     for mapping in NODES:
         if mapping.label not in tables:
@@ -103,6 +106,7 @@ def _migrate(conn: _Conn) -> None:
             ]
             for start in range(0, len(rows), _FILL_CHUNK):
                 conn.rows(fill_statement(plan), {"rows": rows[start : start + _FILL_CHUNK]})
+    return tables
 
 
 _FILL_CHUNK = 10_000
@@ -291,9 +295,11 @@ class EmbeddedBase:
             conn = self._write_conn
             try:
                 conn.rows("BEGIN TRANSACTION")
-                _migrate(conn)
+                tables = _migrate(conn)
                 for statement in ALL_DDL:
                     conn.rows(statement)
+                if tables and SLUG_TABLE not in tables:
+                    conn.rows(FILL_SLUGS)
                 conn.rows("COMMIT")
             except Exception as e:
                 self._rollback(conn)

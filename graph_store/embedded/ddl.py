@@ -42,8 +42,19 @@ REL_TABLES: Final[tuple[str, ...]] = (
     "CREATE REL TABLE IF NOT EXISTS FOLLOWS(FROM User TO Author, created_at INT64)",
 )
 
+# LadybugDB indexes only primary keys, so a look-up by slug is a table of
+# its own: one row per author, written with the author (slugs never change).
+SLUG_TABLE: Final = "AuthorSlug"
+INDEX_TABLES: Final[tuple[str, ...]] = (
+    f"CREATE NODE TABLE IF NOT EXISTS {SLUG_TABLE}(slug STRING PRIMARY KEY, author_id STRING)",
+)
+# For a database made before the slug table existed.
+FILL_SLUGS: Final = (
+    f"MATCH (a:Author) MERGE (s:{SLUG_TABLE} {{slug: a.slug}}) ON CREATE SET s.author_id = a.id"
+)
+
 # Rel tables name their node tables, so nodes first.
-ALL_DDL: Final[tuple[str, ...]] = NODE_TABLES + REL_TABLES
+ALL_DDL: Final[tuple[str, ...]] = NODE_TABLES + INDEX_TABLES + REL_TABLES
 
 SHOW_TABLES: Final = "CALL show_tables() RETURN name, type"
 # Rows of (property id, name, type, default, primary key).

@@ -40,10 +40,11 @@ PING = "RETURN 1"
 # than ``WHERE x.id IN $ids`` at 30k papers, and not growing with the table.
 EXISTING_AUTHORS = "UNWIND $ids AS k MATCH (a:Author {id: k}) RETURN a"
 EXISTING_PAPERS = "UNWIND $ids AS k MATCH (p:Paper {id: k}) RETURN p"
-# Which of these papers had a correction applied (merge_paper fills in nothing then).
-CORRECTED_TARGETS = """
+# The fields of these authors and papers that corrections set (an import
+# leaves them as corrected: shared_rules.refresh_*).
+CORRECTED_FIELDS = """
 MATCH (c:Correction) WHERE c.target_id IN $ids AND c.status = $applied
-RETURN DISTINCT c.target_id
+RETURN DISTINCT c.target_id, c.field
 """
 
 # Records written whole, generated from the mappings (graph_store/mapping.py):
@@ -89,14 +90,18 @@ MERGE (a)-[:AFFILIATED]->(i)
 """
 
 AUTHORS_BY_NAME_KEY = "MATCH (a:Author) WHERE a.name_key IN $names RETURN a ORDER BY a.sort_key"
-SLUGS_TAKEN = "MATCH (a:Author) WHERE a.slug IN $slugs RETURN a.slug"
+# Slugs through their own table's primary key (ddl.SLUG_TABLE), not a scan.
+SLUGS_TAKEN = "UNWIND $slugs AS k MATCH (s:AuthorSlug {slug: k}) RETURN s.slug"
+CREATE_SLUGS = "UNWIND $rows AS r CREATE (:AuthorSlug {slug: r.slug, author_id: r.id})"
 PAPERS_BY_TITLE_KEY = "MATCH (p:Paper) WHERE p.title_key IN $titles RETURN p ORDER BY p.sort_key"
 AUTHOR_COUNT = "MATCH (a:Author) RETURN count(a)"
 
 # --- batch reads by id ------------------------------------------------------
 
 AUTHORS_BY_ID = "UNWIND $ids AS k MATCH (a:Author {id: k}) RETURN a"
-AUTHORS_BY_SLUG = "MATCH (a:Author) WHERE a.slug IN $slugs RETURN a"
+AUTHORS_BY_SLUG = (
+    "UNWIND $slugs AS k MATCH (s:AuthorSlug {slug: k}) MATCH (a:Author {id: s.author_id}) RETURN a"
+)
 PAPERS_BY_ID = "UNWIND $ids AS k MATCH (p:Paper {id: k}) RETURN p"
 TOPICS_BY_ID = "UNWIND $ids AS k MATCH (t:Topic {id: k}) RETURN t"
 TOPICS_BY_SLUG = "MATCH (t:Topic) WHERE t.slug IN $slugs RETURN t"

@@ -6,6 +6,7 @@ in its transaction and lets ``graph_store.decisions`` decide.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -43,8 +44,9 @@ from graph_store.records import (
     to_micros,
 )
 from graph_store.shared_rules import (
-    merge_author,
-    merge_paper,
+    authors_to_write,
+    corrected_fields,
+    papers_to_write,
 )
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,14 @@ def _upsert(conn: _Conn, mapping: NodeMapping[R], records: list[R]) -> None:
     """Write records whole (merged on their id)."""
     if records:
         conn.rows(Q.UPSERT[mapping.label], {"rows": [mapping.to_props(r) for r in records]})
+
+
+def _stored(
+    conn: _Conn, query: str, mapping: NodeMapping[R], rows: Sequence[AuthorRecord | PaperRecord]
+) -> dict[str, R]:
+    """The stored records of these rows' ids (those that exist)."""
+    found = conn.column(query, {"ids": _uniq(r.id for r in rows)})
+    return {n["id"]: mapping.from_props(n) for n in found}
 
 
 def _insert(conn: _Conn, mapping: NodeMapping[R], record: R) -> None:
@@ -83,33 +93,32 @@ class EmbeddedWrites(EmbeddedBase):
             if batch.topics:
                 firsts_t = {t.id: t for t in reversed(batch.topics)}.values()
                 conn.rows(Q.MERGE_NEW[TOPIC.label], {"rows": [TOPIC.to_props(t) for t in firsts_t]})
-            if batch.authors:
-                ids = _uniq(a.id for a in batch.authors)
-                known: dict[str, AuthorRecord] = {
-                    n["id"]: AUTHOR.from_props(n)
-                    for n in conn.column(Q.EXISTING_AUTHORS, {"ids": ids})
-                }
-                for a in batch.authors:
-                    known[a.id] = merge_author(known.get(a.id), a)
-                _upsert(conn, AUTHOR, [known[i] for i in ids])
-                conn.rows(Q.MERGE_AFFILIATIONS, {"ids": ids})
-                docs += [doc(known[i]) for i in ids]
-            if batch.papers:
-                ids = _uniq(p.id for p in batch.papers)
-                papers: dict[str, PaperRecord] = {
-                    n["id"]: PAPER.from_props(n)
-                    for n in conn.column(Q.EXISTING_PAPERS, {"ids": ids})
-                }
-                corrected = set(
-                    conn.column(
-                        Q.CORRECTED_TARGETS,
-                        {"ids": list(papers), "applied": CorrectionStatus.APPLIED.value},
+            # Only what the import changes is written (a re-import writes nothing).
+            ids = _uniq([a.id for a in batch.authors] + [p.id for p in batch.papers])
+            corrected = (
+                corrected_fields(
+                    conn.rows(
+                        Q.CORRECTED_FIELDS, {"ids": ids, "applied": CorrectionStatus.APPLIED.value}
                     )
                 )
-                for p in batch.papers:
-                    papers[p.id] = merge_paper(papers.get(p.id), p, corrected=p.id in corrected)
-                _upsert(conn, PAPER, [papers[i] for i in ids])
-                docs += [doc(papers[i]) for i in ids]
+                if ids
+                else {}
+            )
+            if batch.authors:
+                stored = _stored(conn, Q.EXISTING_AUTHORS, AUTHOR, batch.authors)
+                authors = authors_to_write(stored, batch.authors, corrected)
+                _upsert(conn, AUTHOR, authors)
+                new_slugs = [{"slug": a.slug, "id": a.id} for a in authors if a.id not in stored]
+                if new_slugs:
+                    conn.rows(Q.CREATE_SLUGS, {"rows": new_slugs})
+                if authors:
+                    conn.rows(Q.MERGE_AFFILIATIONS, {"ids": [a.id for a in authors]})
+                docs += [doc(a) for a in authors]
+            if batch.papers:
+                stored_papers = _stored(conn, Q.EXISTING_PAPERS, PAPER, batch.papers)
+                papers = papers_to_write(stored_papers, batch.papers, corrected)
+                _upsert(conn, PAPER, papers)
+                docs += [doc(p) for p in papers]
             if batch.authorships:
                 first_rows = {(r.author_id, r.paper_id): r for r in reversed(batch.authorships)}
                 conn.rows(

@@ -96,10 +96,11 @@ MATCH (t:Topic {id: r.topic_id})
 MERGE (p)-[:TAGGED]->(t)
 """
 
-# Which of these papers had a correction applied (merge_paper fills in nothing then).
-CORRECTED_TARGETS: Final = """
+# The fields of these authors and papers that corrections set (an import
+# leaves them as corrected: shared_rules.refresh_*).
+CORRECTED_FIELDS: Final = """
 MATCH (c:Correction) WHERE c.target_id IN $ids AND c.status = $applied
-RETURN DISTINCT c.target_id AS id
+RETURN DISTINCT c.target_id AS id, c.field AS field
 """
 AUTHORS_BY_NAME_KEY: Final = """
 MATCH (n:Author) WHERE n.name_key IN $keys

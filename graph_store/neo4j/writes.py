@@ -48,8 +48,9 @@ from graph_store.records import (
     to_micros,
 )
 from graph_store.shared_rules import (
-    merge_author,
-    merge_paper,
+    authors_to_write,
+    corrected_fields,
+    papers_to_write,
 )
 
 log = logging.getLogger(__name__)
@@ -77,41 +78,36 @@ class Neo4jWrites(Neo4jSession):
                 await _rows(tx, q.IMPORT_INSTITUTIONS, rows=rows)
             if topics:
                 await _rows(tx, q.IMPORT_TOPICS, rows=[_row(TOPIC, t) for t in topics.values()])
-            if author_ids:
-                # Read under lock: a claim or correction cannot commit between
-                # this read and the write below.
-                known = {
-                    n["id"]: AUTHOR.from_props(n)
-                    for n in await locks.take_many("Author", author_ids)
-                }
-                for a in batch.authors:
-                    known[a.id] = merge_author(known.get(a.id), a)
-                merged = [known[i] for i in author_ids]
-                await _rows(tx, q.UPSERT_AUTHORS, rows=[_row(AUTHOR, a) for a in merged])
+            # Read under lock: a claim or correction cannot commit between
+            # these reads and the writes below. Only what changes is written.
+            stored_authors = {
+                n["id"]: AUTHOR.from_props(n) for n in await locks.take_many("Author", author_ids)
+            }
+            stored_papers = {
+                n["id"]: PAPER.from_props(n) for n in await locks.take_many("Paper", paper_ids)
+            }
+            corrected = corrected_fields(
+                (r["id"], r["field"])
+                for r in await _rows(
+                    tx,
+                    q.CORRECTED_FIELDS,
+                    ids=[*stored_authors, *stored_papers],
+                    applied=CorrectionStatus.APPLIED.value,
+                )
+            )
+            authors = authors_to_write(stored_authors, batch.authors, corrected)
+            if authors:
+                await _rows(tx, q.UPSERT_AUTHORS, rows=[_row(AUTHOR, a) for a in authors])
                 affiliations = [
                     {"author_id": a.id, "institution_id": a.affiliation_id}
-                    for a in merged
+                    for a in authors
                     if a.affiliation_id is not None
                 ]
                 if affiliations:
                     await _rows(tx, q.IMPORT_AFFILIATIONS, rows=affiliations)
-            if paper_ids:
-                papers = {
-                    n["id"]: PAPER.from_props(n) for n in await locks.take_many("Paper", paper_ids)
-                }
-                corrected = {
-                    r["id"]
-                    for r in await _rows(
-                        tx,
-                        q.CORRECTED_TARGETS,
-                        ids=list(papers),
-                        applied=CorrectionStatus.APPLIED.value,
-                    )
-                }
-                for p in batch.papers:
-                    papers[p.id] = merge_paper(papers.get(p.id), p, corrected=p.id in corrected)
-                rows = [_row(PAPER, papers[i]) for i in paper_ids]
-                await _rows(tx, q.UPSERT_PAPERS, rows=rows)
+            papers = papers_to_write(stored_papers, batch.papers, corrected)
+            if papers:
+                await _rows(tx, q.UPSERT_PAPERS, rows=[_row(PAPER, p) for p in papers])
             if authorships:
                 await _rows(
                     tx,

@@ -77,7 +77,7 @@ async def test_reimport_keeps_a_known_orcid_and_doi(store: GraphStore) -> None:
     assert (await store.get_papers([PAPER.id]))[PAPER.id].doi == DOI
 
 
-async def test_a_corrected_paper_gets_no_doi_from_a_reimport(graph: GraphStore) -> None:
+async def test_a_reimport_fills_the_doi_and_keeps_the_corrected_field(graph: GraphStore) -> None:
     fix = CorrectionRecord(
         "corr:x", P2, "venue", "", "wrong venue", CorrectionStatus.OPEN, "user:u1", at(1)
     )
@@ -86,9 +86,10 @@ async def test_a_corrected_paper_gets_no_doi_from_a_reimport(graph: GraphStore) 
         fix.id, CorrectionStatus.APPLIED, "user:u9", None, at(2), ("venue", None)
     )
     p2 = (await graph.get_papers([P2]))[P2]
-    await graph.import_batch(ImportBatch(papers=(replace(p2, doi=DOI),)))
-    assert (await graph.get_papers([P2]))[P2] == p2
     assert p2.doi is None and p2.venue is None
+    # The page brings the venue back and a DOI: only the DOI is taken.
+    await graph.import_batch(ImportBatch(papers=(replace(p2, doi=DOI, venue="Old Venue"),)))
+    assert (await graph.get_papers([P2]))[P2] == replace(p2, doi=DOI)
 
 
 async def test_claims_and_corrections_keep_the_external_ids(store: GraphStore) -> None:
