@@ -78,6 +78,9 @@ class GraphStore(Protocol):
     async def existing_slugs(self, slugs: Sequence[str]) -> set[str]:
         """Which of these author slugs are taken."""
 
+    async def existing_author_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of these author ids exist (cheaper than ``get_authors``)."""
+
     async def find_papers_by_title(self, titles: Sequence[str]) -> dict[str, PaperRecord]:
         """Existing papers whose title equals one of ``titles`` case-insensitively.
 

@@ -48,7 +48,7 @@ from graph_store.records import (
     PaperRecord,
 )
 from graph_store.store import GraphStore
-from seeds.loader import free_slugs
+from seeds.loader import free_slugs, slugify
 from seeds.tagger import Tagger, default_tagger
 
 OPENALEX = "https://openalex.org/"
@@ -268,14 +268,16 @@ async def _import_chunk(store: GraphStore, works: Sequence[_Work], tagger: Tagge
     for w in works:
         for a in w.authors:
             authors.setdefault(a.id, a)
-    existing = await store.get_authors(list(authors))
+    # A stored author keeps its slug whatever a row says (shared_rules), so
+    # only new authors need a free one.
+    existing = await store.existing_author_ids(list(authors))
     slugs = await free_slugs(
         store, {a.id: a.name for a in authors.values() if a.id not in existing}
     )
     author_records = [
         AuthorRecord(
             id=a.id,
-            slug=existing[a.id].slug if a.id in existing else slugs[a.id],
+            slug=slugs.get(a.id) or slugify(a.name),
             name=a.name,
             affiliation_id=a.institution.id if a.institution else None,
             orcid=a.orcid,

@@ -24,6 +24,7 @@ import csv
 import logging
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -273,12 +274,33 @@ class EmbeddedBulk(EmbeddedWrites):
                 *_plain_copy(files, "TAGGED", (), split.new_paper_topics),
                 *_plain_copy(files, "AFFILIATED", (), split.new_affiliations),
             ]
-            self._search.upsert(docs)
-            self._run_copies(conn, statements)
-            self._search.settle()
+            # The search documents go in on another thread while the engine
+            # copies (both release the GIL): the index is the load's other
+            # big cost.
+            failed: list[Exception] = []
+            indexing = threading.Thread(
+                target=self._index_quietly, args=(docs, failed), name="bulk-search-index"
+            )
+            indexing.start()
+            try:
+                self._run_copies(conn, statements)
+            finally:
+                indexing.join()
+            if failed:
+                # The graph has committed; the index stays marked dirty and is
+                # rebuilt from the graph at the next start.
+                log.warning("search index not updated, rebuilt at next start: %s", failed[0])
+            else:
+                self._search.settle()
         finally:
             files.remove()
         return split.rest
+
+    def _index_quietly(self, docs: list[Doc], failed: list[Exception]) -> None:
+        try:
+            self._search.upsert(docs)
+        except Exception as e:
+            failed.append(e)
 
     def _run_copies(self, conn: _Conn, statements: list[str]) -> None:
         try:

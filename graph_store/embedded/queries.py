@@ -40,6 +40,7 @@ PING = "RETURN 1"
 # than ``WHERE x.id IN $ids`` at 30k papers, and not growing with the table.
 EXISTING_AUTHORS = "UNWIND $ids AS k MATCH (a:Author {id: k}) RETURN a"
 EXISTING_PAPERS = "UNWIND $ids AS k MATCH (p:Paper {id: k}) RETURN p"
+EXISTING_AUTHOR_IDS = "UNWIND $ids AS k MATCH (a:Author {id: k}) RETURN a.id"
 # The fields of these authors and papers that corrections set (an import
 # leaves them as corrected: shared_rules.refresh_*).
 CORRECTED_FIELDS = """

@@ -76,6 +76,12 @@ class EmbeddedReads(EmbeddedBase):
         params = {"slugs": _uniq(slugs)}
         return await self._read(lambda conn: set(conn.column(Q.SLUGS_TAKEN, params)))
 
+    async def existing_author_ids(self, ids: Sequence[str]) -> set[str]:
+        if not ids:
+            return set()
+        params = {"ids": _uniq(ids)}
+        return await self._read(lambda conn: set(conn.column(Q.EXISTING_AUTHOR_IDS, params)))
+
     async def find_papers_by_title(self, titles: Sequence[str]) -> dict[str, PaperRecord]:
         if not titles:
             return {}

@@ -107,6 +107,7 @@ MATCH (n:Author) WHERE n.name_key IN $keys
 RETURN n {.*} AS n
 """
 EXISTING_SLUGS: Final = "MATCH (n:Author) WHERE n.slug IN $slugs RETURN n.slug AS slug"
+EXISTING_AUTHOR_IDS: Final = "MATCH (n:Author) WHERE n.id IN $ids RETURN n.id AS id"
 PAPERS_BY_TITLE_KEY: Final = """
 MATCH (n:Paper) WHERE n.title_key IN $keys
 RETURN n {.*} AS n

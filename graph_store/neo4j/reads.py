@@ -85,6 +85,12 @@ class Neo4jReads(Neo4jSession):
         rows = await self._read_rows(q.EXISTING_SLUGS, slugs=list(slugs))
         return {r["slug"] for r in rows}
 
+    async def existing_author_ids(self, ids: Sequence[str]) -> set[str]:
+        if not ids:
+            return set()
+        rows = await self._read_rows(q.EXISTING_AUTHOR_IDS, ids=list(dict.fromkeys(ids)))
+        return {r["id"] for r in rows}
+
     async def find_papers_by_title(self, titles: Sequence[str]) -> dict[str, PaperRecord]:
         if not titles:
             return {}

@@ -61,6 +61,7 @@ async def test_new_rows_are_stored_exactly(store: GraphStore) -> None:
     await store.finish_bulk_import()
     assert await store.get_papers([ODD.id, PLAIN.id]) == {ODD.id: ODD, PLAIN.id: PLAIN}
     assert await store.get_authors([ANA.id, BEN.id]) == {ANA.id: ANA, BEN.id: BEN}
+    assert await store.existing_author_ids([ANA.id, "author:nobody", ANA.id]) == {ANA.id}
     assert await store.get_institutions([INST.id]) == {INST.id: INST}
     authors = await store.authors_of_papers([ODD.id])
     assert [a.id for a in authors[ODD.id]] == [ANA.id, BEN.id]
