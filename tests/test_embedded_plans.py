@@ -4,6 +4,8 @@ from LadybugDB's own plans (EXPLAIN), not a scan of the table."""
 from __future__ import annotations
 
 import asyncio
+import io
+import re
 
 import ladybug as lb
 import pytest
@@ -11,9 +13,15 @@ import pytest
 from graph_store.embedded import queries as Q
 from graph_store.embedded.connection import DB_FILE_NAME
 from graph_store.embedded.store import EmbeddedGraphStore
+from seeds.openalex_generator import GeneratorSpec, write
+from seeds.openalex_import import import_openalex
 
-# Look-ups by a key: each must be primary-key lookups only.
+# Look-ups by a key, and relation reads rooted at one: no table read whole.
 BY_KEY = {
+    "AUTHORS_OF_PAPER": (Q.AUTHORS_OF_PAPER, {"id": "paper:a"}),
+    "TOPICS_OF_PAPER": (Q.TOPICS_OF_PAPER, {"id": "paper:a"}),
+    **{f"EDGES_AT[{k}]": (v, {"id": "x:a"}) for k, v in Q.EDGES_AT.items()},
+    **{f"NODE_LABELS[{k}]": (v, {"ids": ["x:a"]}) for k, v in Q.NODE_LABELS.items()},
     "AUTHORS_BY_ID": (Q.AUTHORS_BY_ID, {"ids": ["author:a"]}),
     "AUTHORS_BY_SLUG": (Q.AUTHORS_BY_SLUG, {"slugs": ["a"]}),
     "SLUGS_TAKEN": (Q.SLUGS_TAKEN, {"slugs": ["a"]}),
@@ -25,33 +33,57 @@ BY_KEY = {
 }
 
 
+# Aggregates over an author's papers: rooted at the author's primary key; the
+# engine may add semi-masked scans (only the nodes the author reaches).
+ROOTED = {
+    "TOPIC_WEIGHTS_OF_AUTHOR": (Q.TOPIC_WEIGHTS_OF_AUTHOR, {"id": "author:a"}),
+    "AUTHOR_STATS": (Q.AUTHOR_STATS, {"id": "author:a"}),
+}
+
+
 @pytest.fixture(scope="module")
 def conn(tmp_path_factory: pytest.TempPathFactory) -> lb.Connection:
     data_dir = tmp_path_factory.mktemp("plans")
 
     async def create() -> None:
+        # Plans follow table sizes: an empty database would plan anything.
+        out = io.StringIO()
+        write(GeneratorSpec(authors=500, papers=1_500, authorships=5_000, institutions=20), out)
+        works = data_dir / "works.jsonl"
+        works.write_text(out.getvalue(), encoding="utf-8")
         store = EmbeddedGraphStore(data_dir)
         await store.initialize()
+        await import_openalex(store, [works], workers=0)
         await store.close()
 
     asyncio.run(create())
     return lb.Connection(lb.Database(str(data_dir / DB_FILE_NAME)))
 
 
-def _plan(conn: lb.Connection, query: str, params: dict[str, object]) -> str:
+def _plan(conn: lb.Connection, query: str, params: dict[str, object]) -> list[str]:
+    """The plan's operators, e.g. ``QUERY_PRIMARY_KEY_LOOKUP``."""
     result = conn.execute("EXPLAIN " + query, params)
-    return str(result.get_all()[0][0])
+    return re.findall(r"([A-Z][A-Z_]+)\[\d+\]", str(result.get_all()[0][0]))
 
 
 @pytest.mark.parametrize("name", sorted(BY_KEY))
 def test_look_ups_by_key_use_primary_key_indexes(conn: lb.Connection, name: str) -> None:
     query, params = BY_KEY[name]
     plan = _plan(conn, query, params)
-    assert "QUERY_PRIMARY_KEY_LOOKUP" in plan
-    assert "SCAN_NODE_TABLE" not in plan  # no table is read whole
+    assert {"QUERY_PRIMARY_KEY_LOOKUP", "PRIMARY_KEY_SCAN_NODE_TABLE"} & set(plan), plan
+    assert "SCAN_NODE_TABLE" not in plan and "HASH_JOIN_BUILD" not in plan, plan
+
+
+@pytest.mark.parametrize("name", sorted(ROOTED))
+def test_aggregates_start_from_a_primary_key(conn: lb.Connection, name: str) -> None:
+    query, params = ROOTED[name]
+    plan = _plan(conn, query, params)
+    assert "PRIMARY_KEY_SCAN_NODE_TABLE" in plan and "SEMI_MASKER" in plan, plan
 
 
 def test_a_slug_filter_on_the_author_table_would_scan(conn: lb.Connection) -> None:
     # The contrast that makes the test above mean something.
     plan = _plan(conn, "MATCH (a:Author) WHERE a.slug IN $slugs RETURN a", {"slugs": ["a"]})
     assert "QUERY_PRIMARY_KEY_LOOKUP" not in plan and "SCAN_NODE_TABLE" in plan
+    relation = "MATCH (a:Author)-[:AUTHORED]->(p:Paper) WHERE p.id IN $ids RETURN a"
+    assert "SCAN_NODE_TABLE" in _plan(conn, relation, {"ids": ["paper:a"]})

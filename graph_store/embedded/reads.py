@@ -4,15 +4,13 @@ and the social layer's queries.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from graph_store.embedded import queries as Q
 from graph_store.embedded.connection import (
     EmbeddedBase,
-    Node,
     Params,
-    T,
     _Conn,
     _group,
     _uniq,
@@ -39,6 +37,7 @@ from graph_store.records import (
     GraphEdgeRecord,
     InstitutionRecord,
     InvitationRecord,
+    NodeKind,
     Page,
     PaperFilterSpec,
     PaperRecord,
@@ -46,6 +45,7 @@ from graph_store.records import (
     TopicRecord,
     TopicWeightRecord,
     UserRecord,
+    kind_of,
     to_micros,
 )
 from graph_store.shared_rules import (
@@ -173,22 +173,6 @@ class EmbeddedReads(EmbeddedBase):
     async def list_topics(self, first: int, after: str | None) -> Page[TopicRecord]:
         return await self._page(Q.LIST_TOPICS_MATCH, [], {}, first, after, TOPIC.from_props)
 
-    async def _grouped(
-        self, query: str, ids: Sequence[str], mapper: Callable[[Node], T]
-    ) -> dict[str, list[T]]:
-        """Rows of (key, node) already in display order, grouped by key."""
-        out: dict[str, list[T]] = _group(ids)
-        if not ids:
-            return out
-        params = {"ids": _uniq(ids)}
-
-        def run(conn: _Conn) -> dict[str, list[T]]:
-            for key, node in conn.rows(query, params):
-                out[key].append(mapper(node))
-            return out
-
-        return await self._read(run)
-
     async def paper_pages_of_authors(
         self, author_ids: Sequence[str], first: int, after: str | None
     ) -> dict[str, Page[PaperRecord]]:
@@ -221,21 +205,27 @@ class EmbeddedReads(EmbeddedBase):
         return await self._read(run)
 
     async def authors_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[AuthorRecord]]:
-        if not paper_ids:
-            return {}
-        params = {"ids": _uniq(paper_ids)}
-
         def run(conn: _Conn) -> dict[str, list[AuthorRecord]]:
-            found: dict[str, list[tuple[tuple[bool, int, str], AuthorRecord]]] = _group(paper_ids)
-            for pid, node, position in conn.rows(Q.AUTHORS_OF_PAPERS, params):
-                pos = position or 0  # 0 = unknown: after the known positions
-                found[pid].append(((pos == 0, pos, node["sort_key"]), AUTHOR.from_props(node)))
-            return {k: [a for _, a in sorted(v, key=lambda e: e[0])] for k, v in found.items()}
+            out: dict[str, list[AuthorRecord]] = _group(paper_ids)
+            for pid in out:
+                rows = conn.rows(Q.AUTHORS_OF_PAPER, {"id": pid})
+                # Known positions first, 0 (unknown) after them, then by name.
+                rows.sort(key=lambda r: ((r[1] or 0) == 0, r[1] or 0, r[0]["sort_key"]))
+                out[pid] = [AUTHOR.from_props(node) for node, _ in rows]
+            return out
 
         return await self._read(run)
 
     async def topics_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[TopicRecord]]:
-        return await self._grouped(Q.TOPICS_OF_PAPERS, paper_ids, TOPIC.from_props)
+        def run(conn: _Conn) -> dict[str, list[TopicRecord]]:
+            out: dict[str, list[TopicRecord]] = _group(paper_ids)
+            for pid in out:
+                out[pid] = [
+                    TOPIC.from_props(n) for n in conn.column(Q.TOPICS_OF_PAPER, {"id": pid})
+                ]
+            return out
+
+        return await self._read(run)
 
     async def authors_of_topics(
         self, topic_ids: Sequence[str], first: int
@@ -253,19 +243,13 @@ class EmbeddedReads(EmbeddedBase):
     async def topic_weights_of_authors(
         self, author_ids: Sequence[str]
     ) -> dict[str, list[TopicWeightRecord]]:
-        if not author_ids:
-            return {}
-        params = {"ids": _uniq(author_ids)}
-
         def run(conn: _Conn) -> dict[str, list[TopicWeightRecord]]:
-            found: dict[str, list[TopicWeightRecord]] = _group(author_ids)
-            for aid, node, count in conn.rows(Q.TOPIC_WEIGHTS_OF_AUTHORS, params):
-                found[aid].append(
-                    TopicWeightRecord(topic=TOPIC.from_props(node), paper_count=count)
-                )
-            for weights in found.values():
-                weights.sort(key=lambda w: (-w.paper_count, w.topic.slug))
-            return found
+            out: dict[str, list[TopicWeightRecord]] = _group(author_ids)
+            for aid in out:
+                rows = conn.rows(Q.TOPIC_WEIGHTS_OF_AUTHOR, {"id": aid})
+                weights = [TopicWeightRecord(TOPIC.from_props(node), count) for node, count in rows]
+                out[aid] = sorted(weights, key=lambda w: (-w.paper_count, w.topic.slug))
+            return out
 
         return await self._read(run)
 
@@ -290,35 +274,40 @@ class EmbeddedReads(EmbeddedBase):
 
     async def author_stats(self, author_ids: Sequence[str]) -> dict[str, AuthorStatsRecord]:
         zero = AuthorStatsRecord(works=0, followers=0, topics=0, collaborators=0)
-        out = dict.fromkeys(author_ids, zero)
-        if not author_ids:
-            return out
-        params = {"ids": _uniq(author_ids)}
 
         def run(conn: _Conn) -> dict[str, AuthorStatsRecord]:
-            for aid, works, followers, topics, collaborators in conn.rows(Q.AUTHOR_STATS, params):
-                out[aid] = AuthorStatsRecord(
-                    works=works, followers=followers, topics=topics, collaborators=collaborators
-                )
+            out = dict.fromkeys(author_ids, zero)
+            for aid in out:
+                for works, followers, topics, collaborators in conn.rows(
+                    Q.AUTHOR_STATS, {"id": aid}
+                ):
+                    out[aid] = AuthorStatsRecord(works, followers, topics, collaborators)
             return out
 
         return await self._read(run)
 
     async def node_labels(self, ids: Sequence[str]) -> dict[str, str]:
-        if not ids:
-            return {}
-        params = {"ids": _uniq(ids)}
-        return await self._read(
-            lambda conn: {nid: label for nid, label in conn.rows(Q.NODE_LABELS, params)}
-        )
+        by_label = _by_label(ids)
+
+        def run(conn: _Conn) -> dict[str, str]:
+            return {
+                nid: text
+                for label, group in by_label.items()
+                for nid, text in conn.rows(Q.NODE_LABELS[label], {"ids": group})
+            }
+
+        return await self._read(run)
 
     async def graph_edges(self, node_ids: Sequence[str]) -> list[GraphEdgeRecord]:
-        if not node_ids:
-            return []
-        params = {"ids": _uniq(node_ids)}
+        by_label = _by_label(node_ids)
 
         def run(conn: _Conn) -> list[GraphEdgeRecord]:
-            edges = {(k, s, t) for s, t, k in conn.rows(Q.GRAPH_EDGES, params)}
+            edges = {
+                (kind, source, target)
+                for label, group in by_label.items()
+                for nid in group
+                for source, target, kind in conn.rows(Q.EDGES_AT[label], {"id": nid})
+            }
             return [GraphEdgeRecord(source=s, target=t, kind=k) for k, s, t in sorted(edges)]
 
         return await self._read(run)
@@ -463,3 +452,21 @@ class EmbeddedReads(EmbeddedBase):
             after,
             CORRECTION.from_props,
         )
+
+
+_GRAPH_LABELS = {
+    NodeKind.AUTHOR: "Author",
+    NodeKind.PAPER: "Paper",
+    NodeKind.TOPIC: "Topic",
+    NodeKind.INSTITUTION: "Institution",
+}
+
+
+def _by_label(ids: Sequence[str]) -> dict[str, list[str]]:
+    """Graph node ids grouped by their table (the id's prefix); others left out."""
+    out: dict[str, list[str]] = {}
+    for nid in _uniq(ids):
+        label = _GRAPH_LABELS.get(kind_of(nid) or NodeKind.USER)
+        if label is not None:
+            out.setdefault(label, []).append(nid)
+    return out
