@@ -195,7 +195,9 @@ class EmbeddedReads(EmbeddedBase):
                 params: Params = {"id": owner_id, "limit": first + 1}
                 if after is not None:
                     params["after"] = after
-                items = [PAPER.from_props(n) for n in conn.column(query, params)]
+                ids = conn.column(query, params)
+                nodes = {n["id"]: n for n in conn.column(Q.PAPERS_BY_ID, {"ids": ids})}
+                items = [PAPER.from_props(nodes[i]) for i in ids]
                 total = int(conn.scalar(Q.PAPER_COUNT[of], {"id": owner_id}) or 0)
                 out[owner_id] = Page(
                     items=tuple(items[:first]), total=total, has_next=len(items) > first
@@ -262,11 +264,16 @@ class EmbeddedReads(EmbeddedBase):
                 return out
             for author_id in _uniq(author_ids):
                 params = {"id": author_id, "limit": first}
-                for node, paper_ids, paper_keys, _ in conn.rows(Q.TOP_COAUTHORS_OF_AUTHOR, params):
-                    pairs = sorted(zip(paper_keys, paper_ids, strict=True))
-                    shared = tuple(_uniq(pid for _, pid in pairs))
+                top = conn.rows(Q.TOP_COAUTHORS_OF_AUTHOR, params)
+                ids = [coauthor for coauthor, _ in top]
+                nodes = {n["id"]: n for n in conn.column(Q.AUTHORS_BY_ID, {"ids": ids})}
+                for coauthor in ids:
+                    shared = conn.column(Q.SHARED_PAPERS, {"id": author_id, "other": coauthor})
                     out[author_id].append(
-                        CoauthorRecord(author=AUTHOR.from_props(node), shared_paper_ids=shared)
+                        CoauthorRecord(
+                            author=AUTHOR.from_props(nodes[coauthor]),
+                            shared_paper_ids=tuple(_uniq(shared)),
+                        )
                     )
             return out
 
@@ -278,10 +285,11 @@ class EmbeddedReads(EmbeddedBase):
         def run(conn: _Conn) -> dict[str, AuthorStatsRecord]:
             out = dict.fromkeys(author_ids, zero)
             for aid in out:
-                for works, followers, topics, collaborators in conn.rows(
-                    Q.AUTHOR_STATS, {"id": aid}
-                ):
-                    out[aid] = AuthorStatsRecord(works, followers, topics, collaborators)
+                counts = {
+                    name: int(conn.scalar(query, {"id": aid}) or 0)
+                    for name, query in Q.AUTHOR_STATS.items()
+                }
+                out[aid] = AuthorStatsRecord(**counts)
             return out
 
         return await self._read(run)
