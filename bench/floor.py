@@ -27,6 +27,13 @@ RETURN a.id, a.name, a.claim_status, i.name,
        COUNT { MATCH (a)-[:AUTHORED]->(:Paper) } AS works,
        COUNT { MATCH (:User)-[:FOLLOWS]->(a) } AS followers
 """
+# On the embedded store a slug is looked up through its own primary-key table
+# (LadybugDB indexes only primary keys; graph_store/embedded/ddl.py), as the
+# store does: a filter on Author.slug would scan every author.
+AUTHOR_VIA_SLUG_TABLE = AUTHOR.replace(
+    "MATCH (a:Author) WHERE a.slug = $slug",
+    "MATCH (s:AuthorSlug {slug: $slug}) MATCH (a:Author {id: s.author_id})",
+)
 # 2. Its first 20 papers (newest first, as sort_key orders them) with every author.
 PAPERS = """
 MATCH (:Author {id: $id})-[:AUTHORED]->(p:Paper)
@@ -78,12 +85,16 @@ class AuthorPage:
 
 
 class Engine(Protocol):
+    author_by_slug: str  # statement 1 in this engine's best form
+
     def rows(self, query: str, params: dict[str, Any]) -> list[Row]: ...
 
     def close(self) -> None: ...
 
 
 class LadybugEngine:
+    author_by_slug = AUTHOR_VIA_SLUG_TABLE
+
     def __init__(self, db_file: Path) -> None:
         import ladybug as lb
 
@@ -105,6 +116,8 @@ class LadybugEngine:
 
 
 class Neo4jEngine:
+    author_by_slug = AUTHOR
+
     def __init__(self, uri: str, user: str, password: str, database: str) -> None:
         import neo4j
 
@@ -134,7 +147,7 @@ class Neo4jEngine:
 def read_author_page(
     engine: Engine, slug: str, papers: int = 20, coauthors: int = 10
 ) -> AuthorPage:
-    found = engine.rows(AUTHOR, {"slug": slug})
+    found = engine.rows(engine.author_by_slug, {"slug": slug})
     if not found:
         raise LookupError(f"no author with slug {slug!r}")
     author_id, name, _status, affiliation, works, followers = found[0]
