@@ -9,6 +9,7 @@ the viewer fixed at construction.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Sequence
+from functools import cached_property
 from typing import Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -85,60 +86,143 @@ class _ByArgs(Generic[A, V]):
 
 
 class Loaders:
+    """Built lazily: a request pays only for the loaders its fields use."""
+
     def __init__(self, store: GraphStore, viewer_id: str | None) -> None:
-        s = store
-        self.author: DataLoader[str, AuthorRecord | None] = _one_each(s.get_authors)
-        self.author_by_slug: DataLoader[str, AuthorRecord | None] = _one_each(s.get_authors_by_slug)
-        self.paper: DataLoader[str, PaperRecord | None] = _one_each(s.get_papers)
-        self.topic: DataLoader[str, TopicRecord | None] = _one_each(s.get_topics)
-        self.topic_by_slug: DataLoader[str, TopicRecord | None] = _one_each(s.get_topics_by_slug)
-        self.institution: DataLoader[str, InstitutionRecord | None] = _one_each(s.get_institutions)
-        self.user: DataLoader[str, UserRecord | None] = _one_each(s.get_users)
-        self.claim: DataLoader[str, ClaimRecord | None] = _one_each(s.get_claims)
-        self.invitation: DataLoader[str, InvitationRecord | None] = _one_each(s.get_invitations)
-        self.correction: DataLoader[str, CorrectionRecord | None] = _one_each(s.get_corrections)
+        self._store = store
+        self._viewer_id = viewer_id
 
-        self.stats: DataLoader[str, AuthorStatsRecord | None] = _one_each(s.author_stats)
-        # Pages cut in the store, keyed by (first, after): a hub author's other
-        # papers never leave it.
-        self.paper_page: _ByArgs[tuple[int, str | None], Page[PaperRecord]] = _ByArgs(
-            lambda a: _page_each(lambda ids: s.paper_pages_of_authors(ids, a[0], a[1]))
-        )
-        self.authors_of_paper: DataLoader[str, list[AuthorRecord]] = _list_each(s.authors_of_papers)
-        self.topics_of_paper: DataLoader[str, list[TopicRecord]] = _list_each(s.topics_of_papers)
-        self.topic_paper_page: _ByArgs[tuple[int, str | None], Page[PaperRecord]] = _ByArgs(
-            lambda a: _page_each(lambda ids: s.paper_pages_of_topics(ids, a[0], a[1]))
-        )
-        self.top_authors_of_topic: _ByArgs[int, list[AuthorRecord]] = _ByArgs(
-            lambda first: _list_each(lambda ids: s.authors_of_topics(ids, first))
-        )
-        self.topic_weights: DataLoader[str, list[TopicWeightRecord]] = _list_each(
-            s.topic_weights_of_authors
-        )
-        self.top_coauthors: _ByArgs[int, list[CoauthorRecord]] = _ByArgs(
-            lambda first: _list_each(lambda ids: s.coauthors_of_authors(ids, first))
-        )
+    @cached_property
+    def author(self) -> DataLoader[str, AuthorRecord | None]:
+        s = self._store
+        return _one_each(s.get_authors)
 
-        self.verified_author_of_user: DataLoader[str, AuthorRecord | None] = _one_each(
-            s.verified_authors_of_users
-        )
-        self.verified_claimant_of_author: DataLoader[str, str | None] = _one_each(
-            s.verified_claimants_of_authors
-        )
-        self.claims_of_user: DataLoader[str, list[ClaimRecord]] = _list_each(s.claims_of_users)
-        self.invitations_sent: DataLoader[str, list[InvitationRecord]] = _list_each(
-            s.invitations_sent
-        )
-        self.invitations_received: DataLoader[str, list[InvitationRecord]] = _list_each(
-            s.invitations_received
-        )
+    @cached_property
+    def author_by_slug(self) -> DataLoader[str, AuthorRecord | None]:
+        s = self._store
+        return _one_each(s.get_authors_by_slug)
 
-        # Viewer-relative loaders: keyed by author id, the viewer fixed here.
+    @cached_property
+    def paper(self) -> DataLoader[str, PaperRecord | None]:
+        s = self._store
+        return _one_each(s.get_papers)
+
+    @cached_property
+    def topic(self) -> DataLoader[str, TopicRecord | None]:
+        s = self._store
+        return _one_each(s.get_topics)
+
+    @cached_property
+    def topic_by_slug(self) -> DataLoader[str, TopicRecord | None]:
+        s = self._store
+        return _one_each(s.get_topics_by_slug)
+
+    @cached_property
+    def institution(self) -> DataLoader[str, InstitutionRecord | None]:
+        s = self._store
+        return _one_each(s.get_institutions)
+
+    @cached_property
+    def user(self) -> DataLoader[str, UserRecord | None]:
+        s = self._store
+        return _one_each(s.get_users)
+
+    @cached_property
+    def claim(self) -> DataLoader[str, ClaimRecord | None]:
+        s = self._store
+        return _one_each(s.get_claims)
+
+    @cached_property
+    def invitation(self) -> DataLoader[str, InvitationRecord | None]:
+        s = self._store
+        return _one_each(s.get_invitations)
+
+    @cached_property
+    def correction(self) -> DataLoader[str, CorrectionRecord | None]:
+        s = self._store
+        return _one_each(s.get_corrections)
+
+    @cached_property
+    def stats(self) -> DataLoader[str, AuthorStatsRecord | None]:
+        s = self._store
+        return _one_each(s.author_stats)
+
+    @cached_property
+    def paper_page(self) -> _ByArgs[tuple[int, str | None], Page[PaperRecord]]:
+        s = self._store
+        return _ByArgs(lambda a: _page_each(lambda ids: s.paper_pages_of_authors(ids, a[0], a[1])))
+
+    @cached_property
+    def authors_of_paper(self) -> DataLoader[str, list[AuthorRecord]]:
+        s = self._store
+        return _list_each(s.authors_of_papers)
+
+    @cached_property
+    def topics_of_paper(self) -> DataLoader[str, list[TopicRecord]]:
+        s = self._store
+        return _list_each(s.topics_of_papers)
+
+    @cached_property
+    def topic_paper_page(self) -> _ByArgs[tuple[int, str | None], Page[PaperRecord]]:
+        s = self._store
+        return _ByArgs(lambda a: _page_each(lambda ids: s.paper_pages_of_topics(ids, a[0], a[1])))
+
+    @cached_property
+    def top_authors_of_topic(self) -> _ByArgs[int, list[AuthorRecord]]:
+        s = self._store
+        return _ByArgs(lambda first: _list_each(lambda ids: s.authors_of_topics(ids, first)))
+
+    @cached_property
+    def topic_weights(self) -> DataLoader[str, list[TopicWeightRecord]]:
+        s = self._store
+        return _list_each(s.topic_weights_of_authors)
+
+    @cached_property
+    def top_coauthors(self) -> _ByArgs[int, list[CoauthorRecord]]:
+        s = self._store
+        return _ByArgs(lambda first: _list_each(lambda ids: s.coauthors_of_authors(ids, first)))
+
+    @cached_property
+    def verified_author_of_user(self) -> DataLoader[str, AuthorRecord | None]:
+        s = self._store
+        return _one_each(s.verified_authors_of_users)
+
+    @cached_property
+    def verified_claimant_of_author(self) -> DataLoader[str, str | None]:
+        s = self._store
+        return _one_each(s.verified_claimants_of_authors)
+
+    @cached_property
+    def claims_of_user(self) -> DataLoader[str, list[ClaimRecord]]:
+        s = self._store
+        return _list_each(s.claims_of_users)
+
+    @cached_property
+    def invitations_sent(self) -> DataLoader[str, list[InvitationRecord]]:
+        s = self._store
+        return _list_each(s.invitations_sent)
+
+    @cached_property
+    def invitations_received(self) -> DataLoader[str, list[InvitationRecord]]:
+        s = self._store
+        return _list_each(s.invitations_received)
+
+    # Viewer-relative loaders: keyed by author id, the viewer fixed here.
+    @cached_property
+    def viewer_follows(self) -> DataLoader[str, bool]:
+        s, viewer_id = self._store, self._viewer_id
+
         async def followed(keys: list[str]) -> list[bool]:
             if viewer_id is None:
                 return [False] * len(keys)
             hits = await s.followed_among(viewer_id, keys)
             return [k in hits for k in keys]
+
+        return DataLoader(load_fn=followed)
+
+    @cached_property
+    def viewer_has_pending_invite(self) -> DataLoader[str, bool]:
+        s, viewer_id = self._store, self._viewer_id
 
         async def pending_invite(keys: list[str]) -> list[bool]:
             if viewer_id is None:
@@ -146,5 +230,4 @@ class Loaders:
             hits = await s.pending_invitation_recipients(viewer_id, keys)
             return [k in hits for k in keys]
 
-        self.viewer_follows: DataLoader[str, bool] = DataLoader(load_fn=followed)
-        self.viewer_has_pending_invite: DataLoader[str, bool] = DataLoader(load_fn=pending_invite)
+        return DataLoader(load_fn=pending_invite)
