@@ -123,6 +123,18 @@ def _all_docs(conn: _Conn) -> list[Doc]:
 class EmbeddedBase:
     """Connections, transactions and lifecycle, shared by the read and write halves."""
 
+    # Set when a bulk COPY failed: LadybugDB must not be used again in this
+    # process (embedded/bulk.py); every call is refused, and close() leaves
+    # the engine alone (closing it then crashes the process).
+    _broken: str | None = None
+
+    def _refuse_if_broken(self) -> None:
+        if self._broken is not None:
+            raise StoreUnavailable(
+                f"embedded store stopped after a failed bulk write ({self._broken}); "
+                "restart the process (the database keeps its last commit)"
+            )
+
     def __init__(self, data_dir: Path, *, read_threads: int = 4) -> None:
         self._data_dir = Path(data_dir)
         self._db_path = self._data_dir / DB_FILE_NAME
@@ -182,6 +194,7 @@ class EmbeddedBase:
         return conn
 
     def _run_read(self, fn: Callable[[_Conn], T]) -> T:
+        self._refuse_if_broken()
         try:
             return fn(self._reader_conn())
         except StoreError:
@@ -190,6 +203,7 @@ class EmbeddedBase:
             raise StoreError(f"embedded store read failed: {e}") from e
 
     def _run_write(self, fn: Callable[[_Conn], T]) -> T:
+        self._refuse_if_broken()
         conn = self._write_conn
         if conn is None:
             raise StoreUnavailable("embedded store is not initialised (or closed)")
@@ -322,6 +336,9 @@ class EmbeddedBase:
             self._writer.shutdown(wait=True)
             with self._conns_lock:
                 conns, self._raw_conns = self._raw_conns, []
+            if self._broken is not None:
+                conns = []  # see _broken: the engine is left for the process exit
+                self._db = None
             for raw in conns:
                 try:
                     raw.close()
