@@ -28,6 +28,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from e
 
 
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, got {env.get(name)!r}")
+    return value
+
+
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -53,6 +60,8 @@ class Settings:
     # Server-side bound on each Neo4j unit of work, lock waits included.
     # Below the API's 4 s request cap, so a lock wait ends in a rollback, not a cut.
     neo4j_transaction_timeout: float = 3.0
+    # Neo4j statements this process runs at once (the rest queue in order).
+    neo4j_max_concurrent_reads: int = 4
     token_ttl_hours: int = 24
     invitations_per_day: int = 20
     max_body_bytes: int = 1024 * 1024
@@ -77,6 +86,9 @@ class Settings:
             neo4j_database=env.get("NEO4J_DATABASE", defaults.neo4j_database),
             neo4j_transaction_timeout=_seconds(
                 env, "NEO4J_TRANSACTION_TIMEOUT", defaults.neo4j_transaction_timeout
+            ),
+            neo4j_max_concurrent_reads=_positive_int(
+                env, "NEO4J_MAX_CONCURRENT_READS", defaults.neo4j_max_concurrent_reads
             ),
             token_ttl_hours=_int(env, "PEERGRAPH_TOKEN_TTL_HOURS", defaults.token_ttl_hours),
             invitations_per_day=_int(
@@ -109,4 +121,5 @@ class Settings:
             neo4j_password=self.neo4j_password,
             neo4j_database=self.neo4j_database,
             transaction_timeout=self.neo4j_transaction_timeout,
+            max_concurrent_reads=self.neo4j_max_concurrent_reads,
         )

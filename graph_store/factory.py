@@ -22,6 +22,9 @@ class StoreConfig:
     # Server-side bound on one unit of work, lock waits included (seconds).
     transaction_timeout: float = 3.0
     import_timeout: float = 300.0
+    # Neo4j statements one process reads with at once; more wait their turn
+    # (graph_store/neo4j/session.py _read_slot). About twice the database's cores.
+    max_concurrent_reads: int = 4
 
 
 def open_store(config: StoreConfig) -> GraphStore:

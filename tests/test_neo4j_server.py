@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import itertools
+import logging
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -14,12 +15,12 @@ from typing import Any
 
 import neo4j.exceptions as nx
 import pytest
-from neo4j import AsyncGraphDatabase, NotificationClassification
+from neo4j import READ_ACCESS, AsyncGraphDatabase, GqlStatusObject, NotificationClassification
 
 from graph_store.errors import RuleViolation, StoreError, StoreUnavailable
 from graph_store.neo4j import queries as q
 from graph_store.neo4j import schema
-from graph_store.neo4j.session import _Locks
+from graph_store.neo4j.session import _Locks, _rows
 from graph_store.neo4j.store import Neo4jGraphStore
 from graph_store.records import (
     AuthorRecord,
@@ -58,6 +59,19 @@ async def _run(store: Neo4jGraphStore, statement: str, **params: Any) -> Any:
     return await store._driver.execute_query(statement, params, database_=store._database)
 
 
+async def _notifications(store: Neo4jGraphStore, statement: str) -> list[GqlStatusObject]:
+    """What the server reports for ``statement``: every notification, whatever
+    the store's driver filters at run time (session settings override it)."""
+    async with store._driver.session(
+        database=store._database,
+        notifications_min_severity="INFORMATION",
+        notifications_disabled_classifications=[],
+    ) as session:
+        result = await session.run(statement)
+        summary = await result.consume()
+    return [s for s in summary.gql_status_objects if s.is_notification]
+
+
 # --- every statement checked by the server ----------------------------------------
 
 
@@ -92,14 +106,37 @@ async def test_the_server_plans_every_statement(n4j: Neo4jGraphStore) -> None:
     problems: list[str] = []
     for name, text in statements:
         try:
-            result = await _run(n4j, "EXPLAIN " + text)
+            statuses = await _notifications(n4j, "EXPLAIN " + text)
         except Exception as e:  # collect every failure, not just the first
             problems.append(f"{name}: {e}")
             continue
-        for status in result.summary.gql_status_objects:
+        for status in statuses:
             if status.classification in _BAD:
                 problems.append(f"{name}: {status.gql_status} {status.status_description}")
     assert problems == []
+
+
+async def test_run_time_notifications_stay_out_of_the_log(
+    n4j: Neo4jGraphStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A name no data carries yet (FOLLOWS on a graph without follows, the
+    schema label on a fresh database) is normal at run time: the store's
+    driver asks the server not to report it, nor INFORMATION. The checks
+    above still get everything (their own session settings)."""
+    never = "MATCH (:Author)<-[:NEVER_CREATED_TYPE]-(u:NeverCreatedLabel) RETURN count(u) AS total"
+    # A Cartesian product is reported as INFORMATION (PERFORMANCE).
+    cartesian = "MATCH (a:Author), (p:Paper) RETURN count(*) AS total"
+    caplog.set_level(logging.DEBUG, logger="neo4j.notifications")
+    assert await n4j._read_rows(never) == [{"total": 0}]
+    assert await n4j._read_rows(cartesian) == [{"total": 0}]
+    await n4j._write(lambda tx: _rows(tx, never))
+    assert [r.getMessage() for r in caplog.records if r.name == "neo4j.notifications"] == []
+    seen = {s.gql_status for s in await _notifications(n4j, "EXPLAIN " + never)}
+    assert {"01N50", "01N51"} <= seen  # unknown label, unknown relationship type
+    assert any(
+        s.classification == NotificationClassification.PERFORMANCE
+        for s in await _notifications(n4j, "EXPLAIN " + cartesian)
+    )
 
 
 # --- index-backed queries, read off PROFILE on a few thousand nodes ----------------
@@ -351,7 +388,68 @@ async def test_sessions_chain_bookmarks(n4j: Neo4jGraphStore) -> None:
     assert after_write and after_write != before
     async with n4j._session() as session:
         assert session._config.bookmark_manager is n4j._bookmarks
+    async with n4j._read_session() as session:
+        assert session._config.bookmark_manager is n4j._bookmarks
+        assert session._config.default_access_mode == READ_ACCESS  # routed as a read
     assert await n4j.get_users(["user:u1"])
+
+
+# --- reads: auto-commit, bounded, queued, retried -----------------------------------
+
+# Seconds of work for the server, whatever the graph.
+_SLOW_READ = "UNWIND range(1, 300000000) AS x WITH x WHERE x % 7 = 3 RETURN count(x) AS total"
+
+
+async def test_a_read_is_bounded_by_the_transaction_timeout(
+    neo4j: Neo4jServer | str, tmp_path: Path
+) -> None:
+    store = await _open(neo4j, tmp_path, transaction_timeout=0.5)
+    try:
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable, match="timed out"):
+            await store._read_rows(_SLOW_READ)
+        assert time.monotonic() - started < 3
+    finally:
+        await store.close()
+
+
+async def test_reads_beyond_the_concurrency_limit_wait_their_turn(
+    neo4j: Neo4jServer | str, tmp_path: Path
+) -> None:
+    store = await _open(neo4j, tmp_path, max_concurrent_reads=1, acquisition_timeout=0.3)
+    try:
+        await store.import_batch(GRAPH)
+        ids = [a.id for a in GRAPH.authors]
+        # Many at once still all answer, one statement at a time.
+        pages = await asyncio.gather(*(store.get_authors([i]) for i in ids * 3))
+        assert [next(iter(p)) for p in pages] == ids * 3
+        async with store._read_slot():  # the only slot, held
+            with pytest.raises(StoreUnavailable, match="busy"):
+                await store.get_authors(ids)
+        assert len(await store.get_authors(ids)) == len(ids)
+    finally:
+        await store.close()
+
+
+async def test_a_read_is_tried_again_after_a_retryable_error(
+    n4j: Neo4jGraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await n4j.import_batch(GRAPH)
+    real = n4j._read_session
+    failures = [nx.SessionExpired("connection lost")]
+
+    def flaky() -> Any:
+        if failures:
+            raise failures.pop()
+        return real()
+
+    monkeypatch.setattr(n4j, "_read_session", flaky)
+    assert GRAPH.authors[0].id in await n4j.get_authors([GRAPH.authors[0].id])
+    assert failures == []
+    # An error that is not transient is not retried.
+    monkeypatch.setattr(n4j, "_read_session", real)
+    with pytest.raises(StoreError, match="Neo4j error"):
+        await n4j._read_rows("RETURN 1 +")
 
 
 # --- schema: unique topic slugs, and an old schema migrated -------------------------

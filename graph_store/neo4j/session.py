@@ -6,12 +6,24 @@ Names with a leading underscore are private to this package.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, TypeVar
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from typing import Any, Final, TypeVar
 
 import neo4j.exceptions as nx
-from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, unit_of_work
+from neo4j import (
+    READ_ACCESS,
+    AsyncGraphDatabase,
+    AsyncManagedTransaction,
+    NotificationDisabledClassification,
+    NotificationMinimumSeverity,
+    Query,
+    unit_of_work,
+)
 
 from graph_store.errors import Rule, RuleViolation, StoreError, StoreUnavailable
 from graph_store.factory import StoreConfig
@@ -41,6 +53,21 @@ _WIPE_BATCH = 5000
 
 
 _BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+# What the server reports with results, filtered at the source (the server
+# sends none of the rest). The driver logs every notification it gets
+# (``neo4j.notifications``): without a filter each author-stats read on a graph
+# without follows warned that FOLLOWS does not exist, and the schema-version
+# read did on a fresh database. Names no data carries yet (UNRECOGNIZED) are
+# normal at run time; INFORMATION is chatter ("index already exists" at each
+# start). Whether a statement is deprecated or slow is the test suite's check:
+# tests/test_neo4j_server.py EXPLAINs every statement with notifications on.
+NOTIFICATIONS_MIN_SEVERITY: Final = NotificationMinimumSeverity.WARNING
+NOTIFICATIONS_DISABLED: Final = (NotificationDisabledClassification.UNRECOGNIZED,)
+
+# The first pause before a read is tried again, doubled each time (with jitter)
+# while the retry budget (StoreConfig.max_retry_time) lasts.
+_READ_RETRY_DELAY = 0.05
 
 
 def _pool_error_types() -> tuple[type[BaseException], ...]:
@@ -150,6 +177,13 @@ class _Locks:
         self._held.clear()
 
 
+def _retry_delays() -> Iterator[float]:
+    delay = _READ_RETRY_DELAY
+    while True:
+        yield delay * random.uniform(0.8, 1.2)
+        delay *= 2
+
+
 def _not_found(what: str) -> RuleViolation:
     return RuleViolation(Rule.NOT_FOUND, what)
 
@@ -173,6 +207,10 @@ class Neo4jSession:
             )
         self._database = config.neo4j_database
         self._tx_timeout = config.transaction_timeout
+        self._max_retry_time = config.max_retry_time
+        self._acquisition_timeout = config.acquisition_timeout
+        # Reads in flight at once (see _read_slot).
+        self._read_slots = asyncio.Semaphore(max(1, config.max_concurrent_reads))
         self._import_timeout = config.import_timeout
         # Causal chaining across this process's sessions: read your own writes.
         self._bookmarks = AsyncGraphDatabase.bookmark_manager()
@@ -184,6 +222,8 @@ class Neo4jSession:
                 connection_timeout=config.connection_timeout,
                 connection_acquisition_timeout=config.acquisition_timeout,
                 max_transaction_retry_time=config.max_retry_time,
+                notifications_min_severity=NOTIFICATIONS_MIN_SEVERITY,
+                notifications_disabled_classifications=list(NOTIFICATIONS_DISABLED),
             )
         except (nx.Neo4jError, nx.DriverError, ValueError) as e:
             raise StoreError(f"invalid Neo4j configuration: {e}") from e
@@ -191,15 +231,76 @@ class Neo4jSession:
     def _session(self) -> Any:
         return self._driver.session(database=self._database, bookmark_manager=self._bookmarks)
 
-    async def _read(self, work: Callable[[Tx], Awaitable[R]]) -> R:
+    def _read_session(self) -> Any:
+        # Every record in one PULL (fetch_size=-1): the server finishes the
+        # transaction without waiting for this process to ask for more.
+        return self._driver.session(
+            database=self._database,
+            bookmark_manager=self._bookmarks,
+            default_access_mode=READ_ACCESS,
+            fetch_size=-1,
+        )
+
+    @contextlib.asynccontextmanager
+    async def _read_slot(self) -> AsyncIterator[None]:
+        """One of ``max_concurrent_reads`` slots, waited for in arrival order.
+
+        The database runs about as many statements at once as it has cores;
+        more only share them, so every statement (and every page made of
+        several) gets slower together. 50 clients' pages (300 statements in
+        flight) took seconds, a tenth of them past the API's 4 s cap. Queued
+        here, first come first served, each statement runs at full speed and
+        a page waits about its turn. The wait is bounded like a wait for a
+        pooled connection (``acquisition_timeout``)."""
         try:
-            async with self._session() as session:
-                result: R = await session.execute_read(unit_of_work(timeout=self._tx_timeout)(work))
-                return result
-        except StoreError:
-            raise
-        except (nx.Neo4jError, nx.DriverError) as e:
-            raise translate_error(e) from e
+            async with asyncio.timeout(self._acquisition_timeout):
+                await self._read_slots.acquire()
+        except TimeoutError as e:
+            raise StoreUnavailable(
+                f"Neo4j is busy: no read slot within {self._acquisition_timeout} s"
+            ) from e
+        try:
+            yield
+        finally:
+            self._read_slots.release()
+
+    async def _read_all(
+        self, statements: Sequence[tuple[str, Mapping[str, Any]]]
+    ) -> list[list[dict[str, Any]]]:
+        """The rows of each read-only statement, each run as its own auto-commit
+        transaction (one round trip: RUN and PULL together, no BEGIN/COMMIT),
+        in one session.
+
+        Not managed transactions (``execute_read``): there the server's
+        transaction lasts from BEGIN until this process gets round to COMMIT,
+        so under load (a busy event loop) the transaction timeout measured
+        this process's queue, not the database's work, and pages failed with
+        timeouts on reads that take milliseconds. A statement here is over
+        when the server has sent its rows. Auto-commit statements are not
+        retried by the driver; reads have no effect, so this retries them on
+        the errors the driver would retry (``is_retryable``) within the same
+        budget (``max_retry_time``)."""
+        started = time.monotonic()
+        delays = _retry_delays()
+        while True:
+            try:
+                out = []
+                async with self._read_slot(), self._read_session() as session:
+                    for query, params in statements:
+                        result = await session.run(
+                            Query(query, timeout=self._tx_timeout), dict(params)
+                        )
+                        # The values are maps and scalars (``n {.*}``): taken as
+                        # they are, without data()'s walk converting graph types.
+                        out.append([dict(r.items()) async for r in result])
+                return out
+            except (nx.Neo4jError, nx.DriverError) as e:
+                delay = next(delays)
+                spent = time.monotonic() - started + delay
+                if not e.is_retryable() or spent > self._max_retry_time:
+                    raise translate_error(e) from e
+                log.debug("read failed (%s); trying again in %.2f s", e, delay)
+                await asyncio.sleep(delay)
 
     async def _write(
         self,
@@ -236,10 +337,9 @@ class Neo4jSession:
             raise translate_error(e) from e
 
     async def _read_rows(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        async def work(tx: Tx) -> list[dict[str, Any]]:
-            return await _rows(tx, query, **params)
-
-        return await self._read(work)
+        """The rows of one read-only statement (see ``_read_all``)."""
+        (rows,) = await self._read_all([(query, params)])
+        return rows
 
     async def _page(
         self,
@@ -252,12 +352,11 @@ class Neo4jSession:
     ) -> Page[T]:
         first = max(first, 0)
 
-        async def work(tx: Tx) -> tuple[list[dict[str, Any]], int]:
-            # One more than asked tells whether there is a next page.
-            rows = await _rows(tx, list_query, after=after, limit=first + 1, **params)
-            return rows, await _count(tx, count_query, **params)
-
-        rows, total = await self._read(work)
+        # One more than asked tells whether there is a next page.
+        rows, counted = await self._read_all(
+            [(list_query, {"after": after, "limit": first + 1, **params}), (count_query, params)]
+        )
+        total = int(counted[0]["total"]) if counted else 0
         items = [mapper(r["item"]) for r in rows]
         return Page(items=tuple(items[:first]), total=total, has_next=len(items) > first)
 
