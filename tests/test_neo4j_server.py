@@ -18,8 +18,8 @@ import pytest
 from neo4j import READ_ACCESS, AsyncGraphDatabase, GqlStatusObject, NotificationClassification
 
 from graph_store.errors import RuleViolation, StoreError, StoreUnavailable
+from graph_store.neo4j import bulk, schema
 from graph_store.neo4j import queries as q
-from graph_store.neo4j import schema
 from graph_store.neo4j.session import _Locks, _rows
 from graph_store.neo4j.store import Neo4jGraphStore
 from graph_store.records import (
@@ -76,15 +76,18 @@ async def _notifications(store: Neo4jGraphStore, statement: str) -> list[GqlStat
 
 
 def every_statement() -> Iterator[tuple[str, str]]:
-    """Each constant of ``queries`` and each variant its builders can compose."""
-    for name, value in sorted(vars(q).items()):
+    """Each constant of ``queries`` and of the bulk path, and each variant the
+    builders of ``queries`` can compose."""
+    named = [("", name, value) for name, value in sorted(vars(q).items())]
+    named += [("bulk.", name, value) for name, value in sorted(vars(bulk).items())]
+    for prefix, name, value in named:
         if name.startswith("_"):
             continue
         if name.isupper() and isinstance(value, str):
-            yield name, value
+            yield prefix + name, value
         elif name.isupper() and isinstance(value, dict):
             for key, text in value.items():
-                yield f"{name}[{key}]", text
+                yield f"{prefix}{name}[{key}]", text
         elif callable(value) and hasattr(value, "cache_info"):
             flags = list(inspect.signature(value).parameters)
             for combo in itertools.product((False, True), repeat=len(flags)):
@@ -299,6 +302,36 @@ async def test_search_narrows_with_the_fulltext_index(big: Neo4jGraphStore) -> N
         f"paper:p{i:05d}" for i in range(N)
     }
     assert len(await big.search("stillat", 3)) == 3
+
+
+async def test_the_bulk_path_finds_every_end_by_a_unique_index(big: Neo4jGraphStore) -> None:
+    ops, hits, _ = await _profile(big, bulk.EXISTING_IDS["Author"], ids=["author:a00001", "x"])
+    assert "NodeUniqueIndexSeek" in ops and hits < 20, ops
+    # The creates are only planned (EXPLAIN): each row's two ends by a seek
+    # (a locking one: the product of two single rows), no scan.
+    for statement in (bulk.CREATE_AUTHORED, bulk.CREATE_TAGGED, bulk.CREATE_AFFILIATED):
+        plan = (await _run(big, "EXPLAIN " + statement, rows=[])).summary.plan
+        ops = _operators(plan)
+        seeks = [op for op in ops if op.startswith("NodeUniqueIndexSeek")]
+        assert len(seeks) == 2, (statement, ops)
+        assert not {"NodeByLabelScan", "AllNodesScan", "NodeIndexScan"} & set(ops), ops
+
+
+async def test_a_bulk_create_that_meets_an_existing_id_merges_instead(
+    n4j: Neo4jGraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As if another writer created the chunk's nodes after this one looked:
+    the uniqueness constraint refuses the CREATE, and the chunk merges."""
+    await n4j.import_batch(GRAPH)
+    before = set(await n4j.graph_edges([a.id for a in GRAPH.authors]))
+
+    async def nothing_exists(tx: Any, label: str, ids: Any) -> set[str]:
+        return set()
+
+    monkeypatch.setattr(bulk, "_existing", nothing_exists)
+    await n4j.bulk_import(GRAPH)
+    assert set(await n4j.graph_edges([a.id for a in GRAPH.authors])) == before
+    assert len(await n4j.get_authors([a.id for a in GRAPH.authors])) == len(GRAPH.authors)
 
 
 # --- locks: one order, bounded waits ------------------------------------------------

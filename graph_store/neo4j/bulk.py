@@ -1,17 +1,113 @@
-"""Bulk import on Neo4j: batched ``UNWIND`` (``import_batch`` takes a whole
-chunk of rows per statement), then fresh index statistics so the planner
-sees the loaded graph's real sizes."""
+"""Bulk import on Neo4j: what is new goes in with plain ``CREATE`` in batched
+``UNWIND`` statements, what already exists merges through ``import_batch``;
+then fresh index statistics, so the planner sees the loaded graph's sizes.
+
+One chunk is two transactions, as on the embedded store:
+
+1. Find which of the chunk's ids exist (``graph_store/bulk_split.py`` splits
+   the rows), lock the existing authors that new papers name (sorted, in
+   ``LOCK_ORDER``: a node is locked before it is written, and creating a
+   relationship writes both ends), then create the new institutions, topics,
+   authors and papers and every relationship of a new paper or a new author.
+   Nothing is matched against what it might already be linked to: a new
+   node has no relationships yet. New nodes need no lock: no other
+   transaction knows them before this one commits.
+2. ``import_batch`` for the rest: authors and papers that existed (their
+   records merged under their locks, shared_rules), and relationships of
+   papers that existed.
+
+A crash between the two leaves new papers whose older authors' records are
+not yet refreshed; running the import again does it (it is idempotent). A
+chunk that meets an id created meanwhile by another writer (the uniqueness
+constraint refuses the CREATE; one import at a time is the rule, see
+``GraphStore.bulk_import``) goes through ``import_batch`` whole.
+"""
 
 from __future__ import annotations
 
-from graph_store.neo4j.session import Tx
+from collections.abc import Iterator, Sequence
+from typing import Any, Final
+
+import neo4j.exceptions as nx
+
+from graph_store.bulk_split import Split, split_batch
+from graph_store.errors import StoreError
+from graph_store.mapping import AUTHOR, INSTITUTION, PAPER, TOPIC, NodeMapping
+from graph_store.neo4j.session import Tx, _Locks, _rows
 from graph_store.neo4j.writes import Neo4jWrites
 from graph_store.records import ImportBatch
+
+# Rows per statement: big enough that the per-statement cost vanishes, small
+# enough that one statement's parameters stay a few megabytes.
+SLICE: Final = 10_000
+
+# Which of $ids exist, one index seek each.
+EXISTING_IDS: Final = {
+    label: f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN n.id AS id"
+    for label in ("Author", "Paper", "Topic", "Institution")
+}
+# New nodes, every property from the mapping (a null one is not set).
+CREATE_NODES: Final = {
+    label: f"UNWIND $rows AS props CREATE (n:{label}) SET n = props"
+    for label in ("Author", "Paper", "Topic", "Institution")
+}
+# Relationships of new nodes: each end found by its id (new ends are in this
+# transaction's state, older ones locked first), created without a MERGE.
+CREATE_AUTHORED: Final = """
+UNWIND $rows AS r
+MATCH (a:Author {id: r.author_id})
+MATCH (p:Paper {id: r.paper_id})
+CREATE (a)-[:AUTHORED {position: r.position}]->(p)
+"""
+CREATE_TAGGED: Final = """
+UNWIND $rows AS r
+MATCH (p:Paper {id: r.paper_id})
+MATCH (t:Topic {id: r.topic_id})
+CREATE (p)-[:TAGGED]->(t)
+"""
+CREATE_AFFILIATED: Final = """
+UNWIND $rows AS r
+MATCH (a:Author {id: r.author_id})
+MATCH (i:Institution {id: r.institution_id})
+CREATE (a)-[:AFFILIATED]->(i)
+"""
+
+
+def _slices(rows: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(rows), SLICE):
+        yield rows[start : start + SLICE]
+
+
+async def _run_sliced(tx: Tx, statement: str, rows: Sequence[Any]) -> None:
+    for part in _slices(rows):
+        await _rows(tx, statement, rows=list(part))
+
+
+async def _existing(tx: Tx, label: str, ids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for part in _slices(list(dict.fromkeys(ids))):
+        found.update(r["id"] for r in await _rows(tx, EXISTING_IDS[label], ids=list(part)))
+    return found
+
+
+def _props(mapping: NodeMapping[Any], records: Sequence[Any]) -> list[dict[str, Any]]:
+    return [mapping.to_props(r) for r in records]
 
 
 class Neo4jBulk(Neo4jWrites):
     async def bulk_import(self, batch: ImportBatch) -> None:
-        await self.import_batch(batch)
+        try:
+            rest = await self._write(
+                lambda tx: _create_new(tx, batch), timeout=self._import_timeout
+            )
+        except StoreError as e:
+            if not isinstance(e.__cause__, nx.ConstraintError):
+                raise
+            # An id created by another writer since this one looked (or a
+            # taken slug, which import_batch reports in turn).
+            rest = batch
+        if rest.authors or rest.papers or rest.authorships or rest.paper_topics:
+            await self.import_batch(rest)
 
     async def finish_bulk_import(self) -> None:
         async def work(tx: Tx) -> None:
@@ -19,3 +115,42 @@ class Neo4jBulk(Neo4jWrites):
             await result.consume()
 
         await self._write(work, timeout=self._import_timeout)
+
+
+async def _create_new(tx: Tx, batch: ImportBatch) -> ImportBatch:
+    """Transaction 1 (module docstring): create what is new; the rest."""
+    # Every id a row names, so a relationship to an older node is kept.
+    wanted = {
+        "Author": [a.id for a in batch.authors] + [w.author_id for w in batch.authorships],
+        "Paper": [p.id for p in batch.papers],
+        "Topic": [t.id for t in batch.topics] + [t for _, t in batch.paper_topics],
+        "Institution": [i.id for i in batch.institutions]
+        + [a.affiliation_id for a in batch.authors if a.affiliation_id is not None],
+    }
+    existing = {label: await _existing(tx, label, ids) for label, ids in wanted.items()}
+    split = split_batch(batch, existing)
+    if not split.has_new:
+        return split.rest
+    locks = _Locks(tx)
+    linked = {w.author_id for w in split.new_authorships} & existing["Author"]
+    if linked:
+        await locks.take_many("Author", sorted(linked))
+    await _create(tx, split)
+    await locks.release()
+    return split.rest
+
+
+async def _create(tx: Tx, split: Split) -> None:
+    await _run_sliced(tx, CREATE_NODES["Institution"], _props(INSTITUTION, split.new_institutions))
+    await _run_sliced(tx, CREATE_NODES["Topic"], _props(TOPIC, split.new_topics))
+    await _run_sliced(tx, CREATE_NODES["Author"], _props(AUTHOR, split.new_authors))
+    await _run_sliced(tx, CREATE_NODES["Paper"], _props(PAPER, split.new_papers))
+    authored = [
+        {"author_id": w.author_id, "paper_id": w.paper_id, "position": w.position}
+        for w in split.new_authorships
+    ]
+    await _run_sliced(tx, CREATE_AUTHORED, authored)
+    tagged = [{"paper_id": p, "topic_id": t} for p, t in split.new_paper_topics]
+    await _run_sliced(tx, CREATE_TAGGED, tagged)
+    affiliated = [{"author_id": a, "institution_id": i} for a, i in split.new_affiliations]
+    await _run_sliced(tx, CREATE_AFFILIATED, affiliated)

@@ -2,10 +2,12 @@
 
 - One ``AsyncDriver`` (safe to share); a fresh ``AsyncSession`` per call,
   because a session is not safe to share between coroutines.
-- Reads run in ``execute_read``, each write method in exactly one
-  ``execute_write``, every one with a server-side timeout
-  (``StoreConfig.transaction_timeout``; imports ``import_timeout``), which
-  also bounds how long it waits for a lock.
+- Each read statement runs as its own auto-commit transaction (one round
+  trip; at most ``max_concurrent_reads`` at once, the rest queued in order;
+  retried here on transient errors, see ``session._read_all``), each write
+  method in exactly one ``execute_write``, every one with a server-side
+  timeout (``StoreConfig.transaction_timeout``; imports ``import_timeout``),
+  which also bounds how long a write waits for a lock.
 - Every session shares one bookmark manager, so a read sees the writes this
   process committed before it, also against a cluster (``neo4j://``).
 - The driver retries the transaction function on transient errors, so each
@@ -20,7 +22,8 @@
   with the same creation time is the earlier attempt's (``replayed_create``).
 
 Layout: ``session.py`` (driver, sessions, error mapping, locks, lifecycle),
-``reads.py``, ``writes.py``; Cypher in ``queries.py``, schema in ``schema.py``,
+``reads.py``, ``writes.py``, ``bulk.py`` (the bulk import, its Cypher with
+it); Cypher in ``queries.py``, schema in ``schema.py``,
 Lucene query text in ``lucene.py``. Records <-> nodes:
 ``graph_store/mapping.py``; rule decisions: ``graph_store/decisions.py``.
 """

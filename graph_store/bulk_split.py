@@ -1,0 +1,104 @@
+"""Which rows of an import batch are new and which merge: the split both bulk
+paths make (graph_store/embedded/bulk.py: ``COPY``; graph_store/neo4j/bulk.py:
+``CREATE``), written once. New rows go in with the engine's bulk mechanism;
+the rest through ``import_batch`` and its merge rules (graph_store/shared_rules.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+from graph_store.records import (
+    AuthorRecord,
+    AuthorshipRow,
+    ImportBatch,
+    InstitutionRecord,
+    PaperRecord,
+    TopicRecord,
+)
+from graph_store.shared_rules import merge_author, merge_paper
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """One batch as new rows (the bulk mechanism) and the rest (``import_batch``)."""
+
+    new_institutions: tuple[InstitutionRecord, ...]
+    new_topics: tuple[TopicRecord, ...]
+    new_authors: tuple[AuthorRecord, ...]
+    new_papers: tuple[PaperRecord, ...]
+    new_authorships: tuple[AuthorshipRow, ...]  # of new papers
+    new_paper_topics: tuple[tuple[str, str], ...]  # of new papers
+    new_affiliations: tuple[tuple[str, str], ...]  # (new author, institution)
+    rest: ImportBatch
+
+    @property
+    def has_new(self) -> bool:
+        return bool(self.new_institutions or self.new_topics or self.new_authors or self.new_papers)
+
+
+_V = TypeVar("_V", TopicRecord, InstitutionRecord)
+
+
+def _first_by_id(records: Iterable[_V]) -> dict[str, _V]:
+    """Vocabulary: the first record of an id wins (as MERGE … ON CREATE does)."""
+    out: dict[str, _V] = {}
+    for r in records:
+        out.setdefault(r.id, r)
+    return out
+
+
+def split_batch(batch: ImportBatch, existing: Mapping[str, set[str]]) -> Split:
+    """Which rows are new (absent from ``existing``, by label) and which merge.
+
+    Within the batch, records of one id merge in order with the same rules as
+    ``import_batch``; the first row of an authorship or tagging wins.
+    """
+    institutions = _first_by_id(batch.institutions)
+    topics = _first_by_id(batch.topics)
+    authors: dict[str, AuthorRecord] = {}
+    for a in batch.authors:
+        authors[a.id] = merge_author(authors.get(a.id), a)
+    papers: dict[str, PaperRecord] = {}
+    for p in batch.papers:
+        papers[p.id] = merge_paper(papers.get(p.id), p)
+    new_author_ids = authors.keys() - existing["Author"]
+    new_paper_ids = papers.keys() - existing["Paper"]
+    new_topic_ids = topics.keys() - existing["Topic"]
+    new_inst_ids = institutions.keys() - existing["Institution"]
+    known_authors = existing["Author"] | authors.keys()
+    known_topics = existing["Topic"] | topics.keys()
+    known_insts = existing["Institution"] | institutions.keys()
+
+    ships: dict[tuple[str, str], AuthorshipRow] = {}
+    for w in batch.authorships:
+        ships.setdefault((w.author_id, w.paper_id), w)
+    tags = list(dict.fromkeys(batch.paper_topics))
+    # Relationship ends that exist nowhere are dropped, as MATCH … MERGE does.
+    new_ships = tuple(
+        w for w in ships.values() if w.paper_id in new_paper_ids and w.author_id in known_authors
+    )
+    new_tags = tuple((p, t) for p, t in tags if p in new_paper_ids and t in known_topics)
+    affiliations = tuple(
+        (i, a.affiliation_id)
+        for i, a in authors.items()
+        if i in new_author_ids and a.affiliation_id in known_insts
+    )
+    rest = ImportBatch(
+        authors=tuple(a for i, a in authors.items() if i not in new_author_ids),
+        papers=tuple(p for i, p in papers.items() if i not in new_paper_ids),
+        authorships=tuple(w for w in ships.values() if w.paper_id not in new_paper_ids),
+        paper_topics=tuple((p, t) for p, t in tags if p not in new_paper_ids),
+    )
+    return Split(
+        new_institutions=tuple(institutions[i] for i in institutions if i in new_inst_ids),
+        new_topics=tuple(topics[i] for i in topics if i in new_topic_ids),
+        new_authors=tuple(authors[i] for i in authors if i in new_author_ids),
+        new_papers=tuple(papers[i] for i in papers if i in new_paper_ids),
+        new_authorships=new_ships,
+        new_paper_topics=new_tags,
+        new_affiliations=affiliations,
+        rest=rest,
+    )
