@@ -7,6 +7,7 @@ import asyncio
 import io
 import logging
 import sys
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -146,6 +147,7 @@ def cmd_import_openalex(args: argparse.Namespace, settings: Settings) -> int:
             flush=True,
         )
 
+    started = time.monotonic()
     report = _with_store(
         settings,
         lambda store: import_openalex(
@@ -157,6 +159,7 @@ def cmd_import_openalex(args: argparse.Namespace, settings: Settings) -> int:
         print(f"skipped {line}", file=sys.stderr)
     print(
         f"imported {report.works} works, {report.authorships} authorships"
+        f" in {time.monotonic() - started:.0f} s"
         + (f"; skipped {len(report.bad)} bad records" if report.bad else "")
     )
     return 1 if report.bad else 0
