@@ -334,6 +334,45 @@ async def test_a_bulk_create_that_meets_an_existing_id_merges_instead(
     assert len(await n4j.get_authors([a.id for a in GRAPH.authors])) == len(GRAPH.authors)
 
 
+async def test_a_bulk_chunk_merges_only_the_known_authors_it_changes(
+    n4j: Neo4jGraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Later chunks name mostly known authors: their new papers link them in
+    the bulk transaction, and only those whose record changes go through
+    import_batch (which decides under their locks)."""
+    ann = AuthorRecord("author:bk-ann", "bk-ann", "Ann Bulk")
+    bob = AuthorRecord("author:bk-bob", "bk-bob", "Bob Bulk")
+    first = PaperRecord("paper:bk-1", "First bulk paper", PaperKind.PREPRINT)
+    second = PaperRecord("paper:bk-2", "Second bulk paper", PaperKind.PREPRINT)
+
+    def chunk(paper: PaperRecord, *authors: AuthorRecord) -> ImportBatch:
+        ships = tuple(AuthorshipRow(a.id, paper.id, i) for i, a in enumerate(authors, 1))
+        return ImportBatch(authors=authors, papers=(paper,), authorships=ships)
+
+    await n4j.bulk_import(chunk(first, ann, bob))
+    sent: list[ImportBatch] = []
+    real = n4j.import_batch
+
+    async def spy(batch: ImportBatch) -> None:
+        sent.append(batch)
+        await real(batch)
+
+    monkeypatch.setattr(n4j, "import_batch", spy)
+    bob_with_orcid = AuthorRecord(bob.id, bob.slug, bob.name, orcid="0000-0003")
+    await n4j.bulk_import(chunk(second, ann, bob_with_orcid))
+    assert [a.id for b in sent for a in b.authors] == [bob.id]
+    assert (await n4j.get_authors([bob.id]))[bob.id].orcid == "0000-0003"
+    shown = await n4j.authors_of_papers([first.id, second.id])
+    assert {k: [a.id for a in v] for k, v in shown.items()} == {
+        first.id: [ann.id, bob.id],
+        second.id: [ann.id, bob.id],
+    }
+    # Nothing new: the whole chunk merges as before.
+    sent.clear()
+    await n4j.bulk_import(chunk(second, ann, bob_with_orcid))
+    assert len(sent) == 1 and len(sent[0].authors) == 2
+
+
 # --- locks: one order, bounded waits ------------------------------------------------
 
 

@@ -13,8 +13,8 @@ One chunk is two transactions, as on the embedded store:
    node has no relationships yet. New nodes need no lock: no other
    transaction knows them before this one commits.
 2. ``import_batch`` for the rest: authors and papers that existed (their
-   records merged under their locks, shared_rules), and relationships of
-   papers that existed.
+   records merged under their locks, shared_rules; authors whose rows would
+   change nothing are left out), and relationships of papers that existed.
 
 A crash between the two leaves new papers whose older authors' records are
 not yet refreshed; running the import again does it (it is idempotent). A
@@ -26,6 +26,7 @@ constraint refuses the CREATE; one import at a time is the rule, see
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any, Final
 
 import neo4j.exceptions as nx
@@ -35,7 +36,8 @@ from graph_store.errors import StoreError
 from graph_store.mapping import AUTHOR, INSTITUTION, PAPER, TOPIC, NodeMapping
 from graph_store.neo4j.session import Tx, _Locks, _rows
 from graph_store.neo4j.writes import Neo4jWrites
-from graph_store.records import ImportBatch
+from graph_store.records import AuthorRecord, ImportBatch
+from graph_store.shared_rules import authors_to_write
 
 # Rows per statement: big enough that the per-statement cost vanishes, small
 # enough that one statement's parameters stay a few megabytes.
@@ -132,12 +134,31 @@ async def _create_new(tx: Tx, batch: ImportBatch) -> ImportBatch:
     if not split.has_new:
         return split.rest
     locks = _Locks(tx)
+    # The existing authors this chunk names: new papers link them, and their
+    # rows may refresh them. Locked (sorted, Author before any later label)
+    # before a relationship to them is created, and read.
     linked = {w.author_id for w in split.new_authorships} & existing["Author"]
-    if linked:
-        await locks.take_many("Author", sorted(linked))
+    touched = linked | {a.id for a in split.rest.authors}
+    stored = {
+        n["id"]: AUTHOR.from_props(n) for n in await locks.take_many("Author", sorted(touched))
+    }
     await _create(tx, split)
     await locks.release()
-    return split.rest
+    return _without_unchanged_authors(split.rest, stored)
+
+
+def _without_unchanged_authors(rest: ImportBatch, stored: dict[str, AuthorRecord]) -> ImportBatch:
+    """``rest`` less the existing authors its rows would leave as they are.
+
+    Most authors of a chunk are known from earlier chunks, and their rows
+    change nothing; ``import_batch`` would lock and read every one of them
+    again to find that out. The rule is the one it applies (shared_rules),
+    without the corrections, which only ever keep a stored value: a row that
+    changes nothing without them changes nothing with them, whatever a
+    claim or correction commits before ``import_batch`` runs. A row that
+    would change something still goes there, to be decided under its lock."""
+    changing = {a.id for a in authors_to_write(stored, rest.authors, {})}
+    return replace(rest, authors=tuple(a for a in rest.authors if a.id in changing))
 
 
 async def _create(tx: Tx, split: Split) -> None:
