@@ -36,7 +36,7 @@ BY_KEY = {
 
 # Aggregates over an author's papers: the engine may add semi-masked scans.
 ROOTED = {
-    "SHARED_PAPERS": (Q.SHARED_PAPERS, {"id": "author:a", "other": "author:b"}),
+    "SHARED_PAPERS": (Q.SHARED_PAPERS, {"id": "author:a", "others": ["author:b"]}),
     **{f"AUTHOR_STATS[{k}]": (v, {"id": "author:a"}) for k, v in Q.AUTHOR_STATS.items()},
     "TOP_COAUTHORS_OF_AUTHOR": (Q.TOP_COAUTHORS_OF_AUTHOR, {"id": "author:a", "limit": 10}),
     "TOPIC_WEIGHTS_OF_AUTHOR": (Q.TOPIC_WEIGHTS_OF_AUTHOR, {"id": "author:a"}),

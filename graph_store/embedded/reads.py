@@ -266,15 +266,21 @@ class EmbeddedReads(EmbeddedBase):
                 params = {"id": author_id, "limit": first}
                 top = conn.rows(Q.TOP_COAUTHORS_OF_AUTHOR, params)
                 ids = [coauthor for coauthor, _ in top]
+                if not ids:
+                    continue
                 nodes = {n["id"]: n for n in conn.column(Q.AUTHORS_BY_ID, {"ids": ids})}
-                for coauthor in ids:
-                    shared = conn.column(Q.SHARED_PAPERS, {"id": author_id, "other": coauthor})
-                    out[author_id].append(
-                        CoauthorRecord(
-                            author=AUTHOR.from_props(nodes[coauthor]),
-                            shared_paper_ids=tuple(_uniq(shared)),
-                        )
+                shared: dict[str, list[str]] = _group(ids)
+                for coauthor, paper_id in conn.rows(
+                    Q.SHARED_PAPERS, {"id": author_id, "others": ids}
+                ):
+                    shared[coauthor].append(paper_id)
+                out[author_id] = [
+                    CoauthorRecord(
+                        author=AUTHOR.from_props(nodes[c]),
+                        shared_paper_ids=tuple(_uniq(shared[c])),
                     )
+                    for c in ids
+                ]
             return out
 
         return await self._read(run)
