@@ -172,13 +172,19 @@ def search_words(query: str) -> list[str]:
     return list(dict.fromkeys(_WORD.findall(query.casefold())))[:MAX_SEARCH_WORDS]
 
 
+def word_key(text: str) -> str:
+    """The words of ``text`` joined by single spaces: an exact match is a
+    name or title whose word key is the query's (punctuation aside)."""
+    return " ".join(_WORD.findall(text))
+
+
 def search_score(words: Sequence[str], primary: str, secondary: str) -> float:
     """Tiers: exact full name/title (4) > name/title hits (1..2.75) >
     abstract-only hits (< 0.5); 0 = no match."""
     n = len(words)
     if n == 0:
         return 0.0
-    if _WORD.findall(primary) == list(words):
+    if word_key(primary) == " ".join(words):
         return 4.0
     primary_hits = sum(1 for w in words if w in primary)
     secondary_hits = sum(1 for w in words if w not in primary and w in secondary)

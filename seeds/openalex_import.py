@@ -156,7 +156,8 @@ def parse_work(obj: Any) -> _Work:
         id=f"paper:{_key(obj.get('id'), 'the work')}",
         title=" ".join(title.split()),
         kind=_KINDS.get(str(obj.get("type")), PaperKind.JOURNAL),
-        year=year if isinstance(year, int) else None,
+        # bool is an int to Python; a year must fit the store's INT64 and the calendar.
+        year=year if type(year) is int and 0 < year < 10_000 else None,
         venue=venue if isinstance(venue, str) and venue.strip() else None,
         abstract=abstract_text(obj.get("abstract_inverted_index")),
         doi=external_id(obj.get("doi"), "https://doi.org/", _DOI),
@@ -230,12 +231,31 @@ def _parse_block(block: _Block) -> _Parsed:
         if not line.strip():
             continue
         try:
-            works.append(_tagged(parse_work(json.loads(line)), tagger))
+            work = parse_work(json.loads(line))
+            _check_text(work)
+            works.append(_tagged(work, tagger))
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             bad.append(f"{block.path}:{number}: not JSON: {e}")
         except BadWork as e:
             bad.append(f"{block.path}:{number}: {e}")
+        except Exception as e:  # a record of an unexpected shape: reported, not fatal
+            bad.append(f"{block.path}:{number}: unreadable record: {type(e).__name__}: {e}")
     return _Parsed(tuple(works), tuple(bad), block.position)
+
+
+def _check_text(work: _Work) -> None:
+    """BadWork when a text cannot be stored: JSON can carry a lone surrogate
+    (``"\\ud83d"``), which is no UTF-8."""
+    p = work.paper
+    texts = [p.title, p.venue, p.abstract, p.doi]
+    for a in work.authors:
+        texts += [a.name, a.orcid, a.institution.name if a.institution else None]
+    try:
+        for text in texts:
+            if text is not None:
+                text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise BadWork(f"a text is not valid Unicode: {e.reason}") from e
 
 
 def _tagged(work: _Work, tagger: Tagger) -> _Work:

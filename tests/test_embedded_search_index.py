@@ -6,7 +6,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from graph_store.embedded.search_index import FILE_NAME
+import pytest
+
+from graph_store.embedded.search_index import FILE_NAME, SearchIndex
 from graph_store.embedded.store import EmbeddedGraphStore
 from tests.contract.conftest import BAO, GRAPH, P3
 
@@ -41,4 +43,57 @@ async def test_search_answers_from_the_index_and_rebuilds_it(tmp_path: Path) -> 
     store = await _store(tmp_path)
     assert (await store.search("hangbo", 1))[0].node_id == BAO
     assert (await store.search("ba", 5))[0].node_id == BAO  # under 3 letters: LIKE
+    await store.close()
+
+
+def _index(tmp: Path, docs: list[tuple[str, str, str]]) -> SearchIndex:
+    index = SearchIndex(tmp)
+    index.open()
+    index.upsert(docs)
+    index.settle()
+    return index
+
+
+def test_an_exact_title_with_punctuation_is_a_candidate_among_many(tmp_path: Path) -> None:
+    # More documents than the cap hold every word; the exact one still comes.
+    many = [(f"paper:{i}", f"deep learning for task {i}", "") for i in range(50)]
+    index = _index(tmp_path, [*many, ("paper:exact", "deep learning.", "")])
+    found = {d[0] for d in index.candidates(["deep", "learning"], 10)}
+    assert "paper:exact" in found and len(found) == 11
+    index.close()
+
+
+def test_documents_with_any_word_top_up_to_the_cap(tmp_path: Path) -> None:
+    docs = [(f"paper:{i}", "alpha beta gamma", "") for i in range(3)]
+    index = _index(tmp_path, [*docs, ("paper:only", "beta only", "")])
+    found = {d[0] for d in index.candidates(["alpha", "beta"], 4)}
+    assert found == {"paper:0", "paper:1", "paper:2", "paper:only"}
+    index.close()
+
+
+def test_an_index_of_an_older_version_is_rebuilt(tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / FILE_NAME) as db:  # version 1: no exact_key, no version
+        db.execute("CREATE TABLE docs(rowid INTEGER PRIMARY KEY, id TEXT, primary_text TEXT)")
+        db.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT INTO meta VALUES ('state', 'clean')")
+    index = SearchIndex(tmp_path)
+    assert index.open() is True  # must be rebuilt from the graph
+    index.close()
+
+
+async def test_a_failed_index_write_in_a_bulk_import_marks_it_for_a_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await _store(tmp_path)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store._search, "upsert", broken)
+    await store.bulk_import(GRAPH)
+    monkeypatch.undo()
+    assert store._search.needs_rebuild()  # the graph committed; the index knows it lags
+    await store.close()
+    store = await _store(tmp_path)  # the next start rebuilds it
+    assert (await store.search("sparse experts", 1))[0].node_id == P3
     await store.close()

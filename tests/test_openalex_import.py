@@ -125,3 +125,21 @@ def test_the_command_imports_and_says_what_it_skipped(
     broken.write_text("{oops\n", encoding="utf-8")
     assert main(["import", "openalex", str(broken)]) == 1
     assert f"skipped {broken}:1: not JSON" in capsys.readouterr().err
+
+
+async def test_odd_records_are_reported_or_cleaned_never_fatal(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    good = list(works(GeneratorSpec(authors=5, papers=4, authorships=8, institutions=2)))
+    odd_year = {**good[0], "publication_year": True}  # a bool is an int to Python
+    odd_shape = {**good[1], "primary_location": "foo"}
+    lines = [json.dumps(odd_year), json.dumps(odd_shape), json.dumps(good[2])]
+    lines.append(json.dumps(good[3]).replace(json.dumps(good[3]["title"]), '"Lone \\ud83d"'))
+    path = tmp_path / "odd.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = await import_openalex(store, [path], workers=0)
+    assert report.works == 2
+    assert [b.split(": ")[0] for b in report.bad] == [f"{path}:2", f"{path}:4"]
+    assert "unreadable record" in report.bad[0] and "not valid Unicode" in report.bad[1]
+    paper = (await store.get_papers(["paper:openalex-w1"]))["paper:openalex-w1"]
+    assert paper.year is None

@@ -37,7 +37,7 @@ from graph_store.embedded.ddl import SLUG_TABLE
 from graph_store.embedded.search_index import Doc, doc
 from graph_store.embedded.writes import EmbeddedWrites
 from graph_store.errors import StoreError, StoreUnavailable
-from graph_store.mapping import AUTHOR, INSTITUTION, PAPER, STRING, TOPIC, NodeMapping
+from graph_store.mapping import AUTHOR, INSTITUTION, INT64, PAPER, STRING, TOPIC, NodeMapping
 from graph_store.records import (
     ImportBatch,
 )
@@ -215,6 +215,12 @@ class EmbeddedBulk(EmbeddedWrites):
             self._search.upsert(docs)
         except Exception as e:
             failed.append(e)
+            # The upsert rolled its dirty mark back with its documents: set it
+            # again, so the next start rebuilds the index from the graph.
+            try:
+                self._search.mark_dirty()
+            except Exception as again:
+                log.error("search index could not be marked for a rebuild: %s", again)
 
     def _run_copies(self, conn: _Conn, statements: list[str]) -> None:
         try:
@@ -234,6 +240,14 @@ def _node_copy(files: _CsvDir, mapping: NodeMapping[R], records: Sequence[R]) ->
         return []
     names = mapping.names
     rows = [[props[n] for n in names] for props in map(mapping.to_props, records)]
+    # A number the engine cannot cast would fail the COPY (module docstring):
+    # refused here, before any COPY runs.
+    for i, (name, kind) in enumerate(mapping.props):
+        if kind == INT64:
+            for row in rows:
+                v = row[i]
+                if v is not None and not (type(v) is int and -(2**63) <= v < 2**63):
+                    raise StoreError(f"bulk import: {mapping.label}.{name} {v!r} is no INT64")
     return [files.copy(mapping.label, rows, [kind == STRING for _, kind in mapping.props])]
 
 

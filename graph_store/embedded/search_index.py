@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from graph_store.errors import StoreError
 from graph_store.records import AuthorRecord, PaperRecord, TopicRecord
+from graph_store.shared_rules import word_key
 
 FILE_NAME = "search.sqlite3"
 # Trigrams: a word of fewer than three characters cannot use the index and is
@@ -39,10 +40,18 @@ def doc(record: AuthorRecord | TopicRecord | PaperRecord) -> Doc:
     return (record.id, record.name.casefold(), "")
 
 
+# Bumped when the tables change: an index of another version is dropped and
+# rebuilt from the graph (it holds nothing the graph does not).
+_SCHEMA_VERSION = "2"
+_DROP = (
+    "DROP TABLE IF EXISTS docs_fts",
+    "DROP TABLE IF EXISTS docs",
+    "DROP TABLE IF EXISTS meta",
+)
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS docs("
     " rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, primary_text TEXT NOT NULL,"
-    " secondary_text TEXT NOT NULL)",
+    " secondary_text TEXT NOT NULL, exact_key TEXT NOT NULL)",
     "CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5("
     " primary_text, secondary_text, content='docs', content_rowid='rowid',"
     " tokenize='trigram')",
@@ -59,16 +68,19 @@ _SCHEMA = (
     " INSERT INTO docs_fts(rowid, primary_text, secondary_text)"
     " VALUES (new.rowid, new.primary_text, new.secondary_text); END",
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    # Exact names and titles (the top score tier) are found without the FTS.
-    "CREATE INDEX IF NOT EXISTS docs_primary ON docs(primary_text)",
+    # Exact names and titles (the top score tier, by shared_rules.word_key)
+    # are found without the FTS.
+    "CREATE INDEX IF NOT EXISTS docs_exact ON docs(exact_key)",
 )
 _UPSERT = (
-    "INSERT INTO docs(id, primary_text, secondary_text) VALUES (?, ?, ?) "
+    "INSERT INTO docs(id, primary_text, secondary_text, exact_key) VALUES (?, ?, ?, ?) "
     "ON CONFLICT(id) DO UPDATE SET primary_text = excluded.primary_text, "
-    "secondary_text = excluded.secondary_text"
+    "secondary_text = excluded.secondary_text, exact_key = excluded.exact_key"
 )
-_INSERT_NEW = "INSERT OR IGNORE INTO docs(id, primary_text, secondary_text) VALUES (?, ?, ?)"
-_EXACT = "SELECT id, primary_text, secondary_text FROM docs WHERE primary_text = ?"
+_INSERT_NEW = (
+    "INSERT OR IGNORE INTO docs(id, primary_text, secondary_text, exact_key) VALUES (?, ?, ?, ?)"
+)
+_EXACT = "SELECT id, primary_text, secondary_text FROM docs WHERE exact_key = ?"
 _MATCH = (
     "SELECT d.id, d.primary_text, d.secondary_text FROM docs_fts "
     "JOIN docs d ON d.rowid = docs_fts.rowid WHERE docs_fts MATCH ? LIMIT ?"
@@ -95,11 +107,23 @@ class SearchIndex:
                 try:
                     self._db = sqlite3.connect(self._path, check_same_thread=False)
                     with self._db:
+                        if self._version() != _SCHEMA_VERSION:
+                            for statement in _DROP:
+                                self._db.execute(statement)
                         for statement in _SCHEMA:
                             self._db.execute(statement)
+                        self._db.execute(_SET_META, ("schema", _SCHEMA_VERSION, _SCHEMA_VERSION))
                 except sqlite3.Error as e:
                     raise StoreError(f"search index {self._path}: {e}") from e
         return self.needs_rebuild()
+
+    def _version(self) -> str | None:
+        assert self._db is not None
+        if not self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone():
+            return None
+        return self._meta("schema")
 
     def needs_rebuild(self) -> bool:
         """New, or left dirty: a write between ``upsert`` and ``settle`` did not finish."""
@@ -126,8 +150,13 @@ class SearchIndex:
         mark the index dirty until ``settle``."""
         with self._lock, self._conn() as db:
             db.execute(_SET_META, ("state", "dirty", "dirty"))
-            db.executemany(_UPSERT, docs)
-            db.executemany(_INSERT_NEW, keep_existing)
+            db.executemany(_UPSERT, _keyed(docs))
+            db.executemany(_INSERT_NEW, _keyed(keep_existing))
+
+    def mark_dirty(self) -> None:
+        """Rebuild from the graph at the next start."""
+        with self._lock, self._conn() as db:
+            db.execute(_SET_META, ("state", "dirty", "dirty"))
 
     def settle(self) -> None:
         """The graph write the last ``upsert`` belonged to has committed."""
@@ -138,7 +167,7 @@ class SearchIndex:
         with self._lock, self._conn() as db:
             db.execute("DELETE FROM docs")
             db.execute("INSERT INTO docs_fts(docs_fts) VALUES ('rebuild')")
-            db.executemany(_UPSERT, docs)
+            db.executemany(_UPSERT, _keyed(docs))
             db.execute(_SET_META, ("state", "clean", "clean"))
 
     def candidates(self, words: Sequence[str], cap: int) -> list[Doc]:
@@ -155,19 +184,27 @@ class SearchIndex:
         short_words = [w for w in words if len(w) < _MIN_INDEXED]
         found: dict[str, Doc] = {}
 
-        def take(sql: str, params: tuple[object, ...]) -> None:
-            found.update((r[0], (r[0], r[1], r[2])) for r in db.execute(sql, params))
+        def take(sql: str, params: tuple[object, ...], new: int | None = None) -> None:
+            """Add the rows found; with ``new``, at most that many not found before."""
+            for r in db.execute(sql, params):
+                if r[0] not in found:
+                    if new is not None and new <= 0:
+                        break
+                    found[r[0]] = (r[0], r[1], r[2])
+                    new = None if new is None else new - 1
 
         with self._lock:
             db = self._conn()
-            take(_EXACT, (" ".join(words),))
+            take(_EXACT, (" ".join(words),))  # words are word_key's words
             for column in ("primary_text", "secondary_text"):
                 start = len(found)
                 joins = ["AND", "OR"] if len(long_words) > 1 else ["AND"]
                 for join in joins if long_words else []:
                     room = cap - (len(found) - start)
                     if room > 0:
-                        take(_MATCH, (_fts_query(column, long_words, join), room))
+                        # Documents found already may come first: ask for enough.
+                        query = _fts_query(column, long_words, join)
+                        take(_MATCH, (query, room + len(found)), new=room)
                 for w in short_words:
                     like = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                     take(
@@ -176,3 +213,7 @@ class SearchIndex:
                         (like + "%", cap),
                     )
         return list(found.values())
+
+
+def _keyed(docs: Iterable[Doc]) -> Iterator[tuple[str, str, str, str]]:
+    return ((i, primary, secondary, word_key(primary)) for i, primary, secondary in docs)

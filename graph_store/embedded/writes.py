@@ -111,8 +111,8 @@ class EmbeddedWrites(EmbeddedBase):
                 new_slugs = [{"slug": a.slug, "id": a.id} for a in authors if a.id not in stored]
                 if new_slugs:
                     conn.rows(Q.CREATE_SLUGS, {"rows": new_slugs})
-                if authors:
-                    conn.rows(Q.MERGE_AFFILIATIONS, {"ids": [a.id for a in authors]})
+                # Every author's: its institution may have come only now.
+                conn.rows(Q.MERGE_AFFILIATIONS, {"ids": _uniq(a.id for a in batch.authors)})
                 docs += [doc(a) for a in authors]
             if batch.papers:
                 stored_papers = _stored(conn, Q.EXISTING_PAPERS, PAPER, batch.papers)

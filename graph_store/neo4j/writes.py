@@ -98,13 +98,15 @@ class Neo4jWrites(Neo4jSession):
             authors = authors_to_write(stored_authors, batch.authors, corrected)
             if authors:
                 await _rows(tx, q.UPSERT_AUTHORS, rows=[_row(AUTHOR, a) for a in authors])
-                affiliations = [
-                    {"author_id": a.id, "institution_id": a.affiliation_id}
-                    for a in authors
-                    if a.affiliation_id is not None
-                ]
-                if affiliations:
-                    await _rows(tx, q.IMPORT_AFFILIATIONS, rows=affiliations)
+            # Every author's affiliation edge: its institution may have come only now.
+            final = {**stored_authors, **{a.id: a for a in authors}}
+            affiliations = [
+                {"author_id": a.id, "institution_id": a.affiliation_id}
+                for a in final.values()
+                if a.affiliation_id is not None
+            ]
+            if affiliations:
+                await _rows(tx, q.IMPORT_AFFILIATIONS, rows=affiliations)
             papers = papers_to_write(stored_papers, batch.papers, corrected)
             if papers:
                 await _rows(tx, q.UPSERT_PAPERS, rows=[_row(PAPER, p) for p in papers])

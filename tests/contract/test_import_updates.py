@@ -18,6 +18,7 @@ from graph_store.records import (
     CorrectionRecord,
     CorrectionStatus,
     ImportBatch,
+    InstitutionRecord,
     PaperKind,
     PaperRecord,
 )
@@ -93,3 +94,15 @@ async def test_a_newer_import_keeps_claims_corrections_and_follows(
     assert (authors[ANN.id].name, authors[ANN.id].claim_status) == ("Ann Old", ClaimStatus.PENDING)
     assert authors[BOB.id].name == "Bob Right"
     assert (await store.author_stats([BOB.id]))[BOB.id].followers == 1
+
+
+async def test_an_institution_that_comes_later_gets_its_affiliation_edge(
+    store: GraphStore,
+) -> None:
+    ann = replace(ANN, affiliation_id="inst:upd")
+    await store.import_batch(ImportBatch(authors=(ann,)))  # the institution is unknown yet
+    assert await store.graph_edges([ann.id]) == []
+    later = ImportBatch(authors=(ann,), institutions=(InstitutionRecord("inst:upd", "Upd"),))
+    await store.import_batch(later)  # the author itself is unchanged
+    edges = await store.graph_edges([ann.id])
+    assert [(e.kind, e.target) for e in edges] == [("AFFILIATED", "inst:upd")]
