@@ -129,20 +129,17 @@ async def _create_new(tx: Tx, batch: ImportBatch) -> ImportBatch:
         "Institution": [i.id for i in batch.institutions]
         + [a.affiliation_id for a in batch.authors if a.affiliation_id is not None],
     }
-    existing = {label: await _existing(tx, label, ids) for label, ids in wanted.items()}
-    split = split_batch(batch, existing)
-    if not split.has_new:
-        return split.rest
     locks = _Locks(tx)
-    # The existing authors this chunk names: new papers link them, and their
-    # rows may refresh them. Locked (sorted, Author before any later label)
-    # before a relationship to them is created, and read.
-    linked = {w.author_id for w in split.new_authorships} & existing["Author"]
-    touched = linked | {a.id for a in split.rest.authors}
-    stored = {
-        n["id"]: AUTHOR.from_props(n) for n in await locks.take_many("Author", sorted(touched))
-    }
-    await _create(tx, split)
+    # Every existing author the chunk names is found, locked (sorted; Author
+    # is the first label this transaction locks) and read in one pass: new
+    # papers link them (a relationship writes both ends), and their rows may
+    # refresh them.
+    authors = sorted(set(wanted.pop("Author")))
+    stored = {n["id"]: AUTHOR.from_props(n) for n in await locks.take_many("Author", authors)}
+    existing = {label: await _existing(tx, label, ids) for label, ids in wanted.items()}
+    split = split_batch(batch, {"Author": set(stored), **existing})
+    if split.has_new:
+        await _create(tx, split)
     await locks.release()
     return _without_unchanged_authors(split.rest, stored)
 
