@@ -5,10 +5,11 @@ then fresh index statistics, so the planner sees the loaded graph's sizes.
 One chunk is two transactions, as on the embedded store:
 
 1. Find which of the chunk's ids exist (``graph_store/bulk_split.py`` splits
-   the rows), lock the existing authors that new papers name (sorted, in
-   ``LOCK_ORDER``: a node is locked before it is written, and creating a
-   relationship writes both ends), then create the new institutions, topics,
-   authors and papers and every relationship of a new paper or a new author.
+   the rows); the existing authors it names are found by locking them
+   (sorted, in ``LOCK_ORDER``: a node is locked before it is written, and
+   creating a relationship writes both ends), then create the new
+   institutions, topics, authors and papers and every relationship of a new
+   paper or a new author.
    Nothing is matched against what it might already be linked to: a new
    node has no relationships yet. New nodes need no lock: no other
    transaction knows them before this one commits.
