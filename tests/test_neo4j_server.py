@@ -29,6 +29,7 @@ from graph_store.records import (
     ClaimRecord,
     ClaimStatus,
     ImportBatch,
+    InstitutionRecord,
     PaperKind,
     PaperRecord,
     TopicRecord,
@@ -371,6 +372,26 @@ async def test_a_bulk_chunk_merges_only_the_known_authors_it_changes(
     sent.clear()
     await n4j.bulk_import(chunk(second, ann, bob_with_orcid))
     assert [(b.authors, b.papers) for b in sent] == [((), (second,))]
+
+
+async def test_a_bulk_chunk_links_a_known_author_to_an_institution_that_came_later(
+    n4j: Neo4jGraphStore,
+) -> None:
+    """The author's row changes nothing (it stays out of import_batch), but its
+    stored affiliation's institution exists only now: the edge is made."""
+    ann = AuthorRecord("author:bk-inst", "bk-inst", "Ann Inst", affiliation_id="inst:bk-later")
+    await n4j.bulk_import(ImportBatch(authors=(ann,)))  # the institution is unknown yet
+    assert await n4j.graph_edges([ann.id]) == []
+    paper = PaperRecord("paper:bk-inst", "Paper with a later institution", PaperKind.PREPRINT)
+    later = ImportBatch(
+        authors=(ann,),
+        papers=(paper,),
+        institutions=(InstitutionRecord("inst:bk-later", "Later"),),
+        authorships=(AuthorshipRow(ann.id, paper.id, 1),),
+    )
+    await n4j.bulk_import(later)
+    edges = {(e.kind, e.target) for e in await n4j.graph_edges([ann.id])}
+    assert edges == {("AFFILIATED", "inst:bk-later"), ("AUTHORED", paper.id)}
 
 
 # --- locks: one order, bounded waits ------------------------------------------------

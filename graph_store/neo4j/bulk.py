@@ -35,6 +35,7 @@ import neo4j.exceptions as nx
 from graph_store.bulk_split import Split, split_batch
 from graph_store.errors import StoreError
 from graph_store.mapping import AUTHOR, INSTITUTION, PAPER, TOPIC, NodeMapping
+from graph_store.neo4j import queries as q
 from graph_store.neo4j.session import Tx, _Locks, _rows
 from graph_store.neo4j.writes import Neo4jWrites
 from graph_store.records import AuthorRecord, ImportBatch
@@ -141,12 +142,24 @@ async def _create_new(tx: Tx, batch: ImportBatch) -> ImportBatch:
     split = split_batch(batch, {"Author": set(stored), **existing})
     if split.has_new:
         await _create(tx, split)
+    rest, unchanged = _without_unchanged_authors(split.rest, stored)
+    # What import_batch does for every author it is given, for those it is no
+    # longer given: the affiliation edge (the institution may have come only now).
+    edges = [
+        {"author_id": a.id, "institution_id": a.affiliation_id}
+        for a in (stored[u.id] for u in unchanged)
+        if a.affiliation_id is not None
+    ]
+    await _run_sliced(tx, q.IMPORT_AFFILIATIONS, edges)
     await locks.release()
-    return _without_unchanged_authors(split.rest, stored)
+    return rest
 
 
-def _without_unchanged_authors(rest: ImportBatch, stored: dict[str, AuthorRecord]) -> ImportBatch:
-    """``rest`` less the existing authors its rows would leave as they are.
+def _without_unchanged_authors(
+    rest: ImportBatch, stored: dict[str, AuthorRecord]
+) -> tuple[ImportBatch, list[AuthorRecord]]:
+    """``rest`` less the existing authors its rows would leave as they are
+    (and those rows).
 
     Most authors of a chunk are known from earlier chunks, and their rows
     change nothing; ``import_batch`` would lock and read every one of them
@@ -156,7 +169,8 @@ def _without_unchanged_authors(rest: ImportBatch, stored: dict[str, AuthorRecord
     claim or correction commits before ``import_batch`` runs. A row that
     would change something still goes there, to be decided under its lock."""
     changing = {a.id for a in authors_to_write(stored, rest.authors, {})}
-    return replace(rest, authors=tuple(a for a in rest.authors if a.id in changing))
+    kept = tuple(a for a in rest.authors if a.id in changing)
+    return replace(rest, authors=kept), [a for a in rest.authors if a.id not in changing]
 
 
 async def _create(tx: Tx, split: Split) -> None:
