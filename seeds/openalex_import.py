@@ -272,16 +272,6 @@ def _topics_by_name(tagger: Tagger) -> dict[str, str]:
     return {t.name.casefold(): t.slug for t in tagger.topics}
 
 
-def read_works(path: Path, report: ImportReport) -> Iterator[tuple[_Work, int]]:
-    """(tagged work, raw file position) for each readable work of ``path``, in
-    this process; bad ones go to ``report``."""
-    for block in _blocks(path):
-        parsed = _parse_block(block)
-        report.bad += parsed.bad
-        for work in parsed.works:
-            yield work, parsed.position
-
-
 async def _import_chunk(store: GraphStore, works: Sequence[_Work], tagger: Tagger) -> int:
     by_slug = {t.slug: t.record() for t in tagger.topics}
     authors: dict[str, _Author] = {}

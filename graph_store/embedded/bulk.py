@@ -105,17 +105,8 @@ class _CsvDir:
 
 
 class EmbeddedBulk(EmbeddedWrites):
-    _broken: str | None = None
-
-    def _check_usable(self) -> None:
-        if self._broken is not None:
-            raise StoreUnavailable(
-                f"embedded store stopped after a failed bulk write ({self._broken}); "
-                "restart the process (the database keeps its last commit)"
-            )
-
     async def bulk_import(self, batch: ImportBatch) -> None:
-        self._check_usable()
+        self._refuse_if_broken()
         # One writer job: no other write can come between the check for
         # existing ids and the COPYs that rely on it.
         rest = await self._submit(self._writer, lambda: self._copy_new(batch))
