@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import deque
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -68,7 +69,7 @@ __all__ = [
 ]
 
 PAGES_DIR = Path(__file__).with_name("pages")
-_SLUG_BATCH = 10  # suffix candidates asked of the store per round
+_SLUG_SPARE = 4  # suffixes asked beyond one per new name, in a slug's first round
 K = TypeVar("K", bound=Hashable)
 
 
@@ -239,30 +240,39 @@ def parse_pages(paths: Iterable[Path]) -> list[ParsedPage]:
 
 async def free_slugs(store: GraphStore, names: Mapping[K, str]) -> dict[K, str]:
     """key → a free slug for each author about to be created (named ``names[key]``),
-    in ``names`` order: the name's slug, else with ``-2``, ``-3``…"""
-    result: dict[K, str] = {}
-    used: set[str] = set()
-    pending = list(names)
-    start = 1
-    while pending:
-        candidates: dict[K, list[str]] = {}
-        for key in pending:
-            base = slugify(names[key])
-            candidates[key] = [
-                base if n == 1 else f"{base}-{n}" for n in range(start, start + _SLUG_BATCH)
+    in ``names`` order: the name's slug, else with ``-2``, ``-3``…
+
+    Names are grouped by slug; each round asks the store about one window of
+    suffixes per slug still short of free ones, twice as wide as the last. So
+    a common name whose first hundred suffixes are taken costs a few rounds,
+    not one round per ten suffixes (a large import meets many such names).
+    """
+    waiting: dict[str, deque[K]] = {}  # slug → keys still without one, in order
+    for key, name in names.items():
+        waiting.setdefault(slugify(name), deque()).append(key)
+    found: dict[K, str] = {}
+    used: set[str] = set()  # "a-b-2" is both a suffix of "a-b" and a name's own slug
+    start = dict.fromkeys(waiting, 1)
+    width = {base: len(keys) + _SLUG_SPARE for base, keys in waiting.items()}
+    while waiting:
+        asked = {
+            base: [
+                base if n == 1 else f"{base}-{n}"
+                for n in range(start[base], start[base] + width[base])
             ]
-        taken = await store.existing_slugs(sorted({s for c in candidates.values() for s in c}))
-        still: list[K] = []
-        for key in pending:
-            free = next((s for s in candidates[key] if s not in taken and s not in used), None)
-            if free is None:
-                still.append(key)
-            else:
-                result[key] = free
-                used.add(free)
-        pending = still
-        start += _SLUG_BATCH
-    return result
+            for base in waiting
+        }
+        taken = await store.existing_slugs([s for slugs in asked.values() for s in slugs])
+        for base, candidates in asked.items():
+            free = (s for s in candidates if s not in taken and s not in used)
+            keys = waiting[base]
+            while keys and (slug := next(free, None)) is not None:
+                found[keys.popleft()] = slug
+                used.add(slug)
+            start[base] += width[base]
+            width[base] *= 2
+        waiting = {base: keys for base, keys in waiting.items() if keys}
+    return {key: found[key] for key in names}
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,26 @@ def test_documents_with_any_word_top_up_to_the_cap(tmp_path: Path) -> None:
     index.close()
 
 
+def test_a_replaced_document_leaves_no_old_terms(tmp_path: Path) -> None:
+    index = _index(tmp_path, [("paper:a", "sparse experts", "routing tokens")])
+    index.upsert([("paper:a", "dense models", "scaling laws"), ("paper:a", "dense models", "")])
+    index.upsert([], keep_existing=[("paper:a", "ignored title", ""), ("paper:b", "new one", "")])
+    index.settle()
+    assert [d[0] for d in index.candidates(["sparse"], 10)] == []
+    assert [d[0] for d in index.candidates(["routing"], 10)] == []
+    assert index.candidates(["dense"], 10) == [("paper:a", "dense models", "")]
+    assert [d[0] for d in index.candidates(["ignored"], 10)] == []
+    assert [d[0] for d in index.candidates(["new"], 10)] == ["paper:b"]
+    # FTS5's own check that its index matches the docs table (no stale terms).
+    assert (
+        index._conn()
+        .execute("INSERT INTO docs_fts(docs_fts, rank) VALUES ('integrity-check', 1)")
+        .fetchall()
+        == []
+    )
+    index.close()
+
+
 def test_an_index_of_an_older_version_is_rebuilt(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / FILE_NAME) as db:  # version 1: no exact_key, no version
         db.execute("CREATE TABLE docs(rowid INTEGER PRIMARY KEY, id TEXT, primary_text TEXT)")

@@ -42,11 +42,25 @@ def doc(record: AuthorRecord | TopicRecord | PaperRecord) -> Doc:
 
 # Bumped when the tables change: an index of another version is dropped and
 # rebuilt from the graph (it holds nothing the graph does not).
-_SCHEMA_VERSION = "2"
+_SCHEMA_VERSION = "3"
 _DROP = (
     "DROP TABLE IF EXISTS docs_fts",
     "DROP TABLE IF EXISTS docs",
     "DROP TABLE IF EXISTS meta",
+)
+# The FTS table follows the docs table by the statements below, not by
+# triggers: a trigger runs each row's FTS insert as its own statement, and
+# FTS5 writes its pending terms out at every statement boundary, which made a
+# bulk load four times slower (300k papers: 43 s against 12 s).
+_BATCH_TABLE = "CREATE TEMP TABLE IF NOT EXISTS batch(id TEXT PRIMARY KEY)"
+_FTS_DELETE = (
+    "INSERT INTO docs_fts(docs_fts, rowid, primary_text, secondary_text) "
+    "SELECT 'delete', d.rowid, d.primary_text, d.secondary_text "
+    "FROM temp.batch b JOIN docs d ON d.id = b.id"
+)
+_FTS_INSERT = (
+    "INSERT INTO docs_fts(rowid, primary_text, secondary_text) "
+    "SELECT d.rowid, d.primary_text, d.secondary_text FROM temp.batch b JOIN docs d ON d.id = b.id"
 )
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS docs("
@@ -55,18 +69,6 @@ _SCHEMA = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5("
     " primary_text, secondary_text, content='docs', content_rowid='rowid',"
     " tokenize='trigram')",
-    # External-content triggers: the FTS table follows the docs table.
-    "CREATE TRIGGER IF NOT EXISTS docs_ai AFTER INSERT ON docs BEGIN"
-    " INSERT INTO docs_fts(rowid, primary_text, secondary_text)"
-    " VALUES (new.rowid, new.primary_text, new.secondary_text); END",
-    "CREATE TRIGGER IF NOT EXISTS docs_ad AFTER DELETE ON docs BEGIN"
-    " INSERT INTO docs_fts(docs_fts, rowid, primary_text, secondary_text)"
-    " VALUES ('delete', old.rowid, old.primary_text, old.secondary_text); END",
-    "CREATE TRIGGER IF NOT EXISTS docs_au AFTER UPDATE ON docs BEGIN"
-    " INSERT INTO docs_fts(docs_fts, rowid, primary_text, secondary_text)"
-    " VALUES ('delete', old.rowid, old.primary_text, old.secondary_text);"
-    " INSERT INTO docs_fts(rowid, primary_text, secondary_text)"
-    " VALUES (new.rowid, new.primary_text, new.secondary_text); END",
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     # Exact names and titles (the top score tier, by shared_rules.word_key)
     # are found without the FTS.
@@ -150,8 +152,23 @@ class SearchIndex:
         mark the index dirty until ``settle``."""
         with self._lock, self._conn() as db:
             db.execute(_SET_META, ("state", "dirty", "dirty"))
-            db.executemany(_UPSERT, _keyed(docs))
-            db.executemany(_INSERT_NEW, _keyed(keep_existing))
+            db.execute(_BATCH_TABLE)
+            # Replaced documents: their old terms leave the FTS first (an
+            # external-content FTS5 table needs the old text to remove them).
+            self._fill_batch(db, rows := list(_keyed(docs)))
+            db.execute(_FTS_DELETE)
+            db.executemany(_UPSERT, rows)
+            db.execute(_FTS_INSERT)
+            # New documents only: the batch holds the ids not there yet.
+            self._fill_batch(db, new := list(_keyed(keep_existing)))
+            db.execute("DELETE FROM temp.batch WHERE id IN (SELECT id FROM docs)")
+            db.executemany(_INSERT_NEW, new)
+            db.execute(_FTS_INSERT)
+
+    @staticmethod
+    def _fill_batch(db: sqlite3.Connection, docs: list[tuple[str, str, str, str]]) -> None:
+        db.execute("DELETE FROM temp.batch")
+        db.executemany("INSERT OR IGNORE INTO temp.batch(id) VALUES (?)", ((d[0],) for d in docs))
 
     def mark_dirty(self) -> None:
         """Rebuild from the graph at the next start."""
@@ -166,8 +183,9 @@ class SearchIndex:
     def rebuild(self, docs: Iterable[Doc]) -> None:
         with self._lock, self._conn() as db:
             db.execute("DELETE FROM docs")
-            db.execute("INSERT INTO docs_fts(docs_fts) VALUES ('rebuild')")
             db.executemany(_UPSERT, _keyed(docs))
+            # The FTS read afresh from the docs table, in one pass.
+            db.execute("INSERT INTO docs_fts(docs_fts) VALUES ('rebuild')")
             db.execute(_SET_META, ("state", "clean", "clean"))
 
     def candidates(self, words: Sequence[str], cap: int) -> list[Doc]:

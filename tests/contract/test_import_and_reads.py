@@ -17,6 +17,7 @@ from graph_store.records import (
     PaperRecord,
 )
 from graph_store.store import GraphStore
+from seeds.loader import free_slugs
 from tests.contract.conftest import (
     ALICE,
     AUTHORS,
@@ -141,6 +142,34 @@ async def test_existing_slugs(graph: GraphStore) -> None:
         "zoe-adams",
     }
     assert await graph.existing_slugs([]) == set()
+
+
+async def test_free_slugs_skip_taken_suffixes(graph: GraphStore) -> None:
+    # A common name: its slug and suffixes 2..40 are taken, 43 too, then gaps.
+    taken = ["wen-ueda", *(f"wen-ueda-{n}" for n in range(2, 41)), "wen-ueda-43"]
+    await graph.import_batch(
+        ImportBatch(
+            authors=tuple(AuthorRecord(id=f"author:t-{s}", slug=s, name="Wen Ueda") for s in taken)
+        )
+    )
+    names = {
+        "a": "Wen Ueda",
+        "b": "Wen Ueda 41",
+        "c": "Wen Ueda",
+        "d": "Wen Ueda",
+        "e": "Zoe Adams",
+    }
+    slugs = await free_slugs(graph, names)
+    assert list(slugs) == list(names)
+    # "wen-ueda-41" is a name's own slug here, so the suffixes skip it; 43 is taken.
+    assert slugs == {
+        "a": "wen-ueda-42",
+        "b": "wen-ueda-41",
+        "c": "wen-ueda-44",
+        "d": "wen-ueda-45",
+        "e": "zoe-adams-2",
+    }
+    assert not await graph.existing_slugs(list(slugs.values()))
 
 
 async def test_find_papers_by_title_is_case_insensitive(graph: GraphStore) -> None:
