@@ -7,7 +7,7 @@ the rest through ``import_batch`` and its merge rules (graph_store/shared_rules.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from graph_store.records import (
@@ -18,7 +18,7 @@ from graph_store.records import (
     PaperRecord,
     TopicRecord,
 )
-from graph_store.shared_rules import merge_author, merge_paper
+from graph_store.shared_rules import authors_to_write, merge_author, merge_paper
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,3 +102,24 @@ def split_batch(batch: ImportBatch, existing: Mapping[str, set[str]]) -> Split:
         new_affiliations=affiliations,
         rest=rest,
     )
+
+
+def without_unchanged_authors(
+    rest: ImportBatch, stored: Mapping[str, AuthorRecord]
+) -> tuple[ImportBatch, list[AuthorRecord]]:
+    """``rest`` less the existing authors its rows would leave as they are
+    (and those rows).
+
+    Most authors of a chunk are known from earlier chunks, and their rows
+    change nothing; ``import_batch`` would read (on Neo4j: lock) every one of
+    them again to find that out. The rule is the one it applies
+    (shared_rules), without the corrections, which only ever keep a stored
+    value: a row that changes nothing without them changes nothing with them,
+    whatever a claim or correction commits before ``import_batch`` runs. A row
+    that would change something still goes there, to be decided in its
+    transaction. The caller still owes the left-out authors what
+    ``import_batch`` does for every author: the affiliation edge (the
+    institution may have come only now)."""
+    changing = {a.id for a in authors_to_write(stored, rest.authors, {})}
+    kept = tuple(a for a in rest.authors if a.id in changing)
+    return replace(rest, authors=kept), [a for a in rest.authors if a.id not in changing]

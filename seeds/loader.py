@@ -238,39 +238,52 @@ def parse_pages(paths: Iterable[Path]) -> list[ParsedPage]:
     return [parse_file(p) for p in expand_paths(paths)]
 
 
-async def free_slugs(store: GraphStore, names: Mapping[K, str]) -> dict[K, str]:
-    """key → a free slug for each author about to be created (named ``names[key]``),
-    in ``names`` order: the name's slug, else with ``-2``, ``-3``…
+async def free_slugs(
+    store: GraphStore, names: Mapping[K, str], taken_below: dict[str, int] | None = None
+) -> dict[K, str]:
+    """key → a free slug for each author about to be created (named ``names[key]``):
+    the name's slug, else the lowest free ``-2``, ``-3``…; keys of one name in
+    ``names`` order.
 
     Names are grouped by slug; each round asks the store about one window of
     suffixes per slug still short of free ones, twice as wide as the last. So
     a common name whose first hundred suffixes are taken costs a few rounds,
     not one round per ten suffixes (a large import meets many such names).
+
+    ``taken_below`` (slug → n: every suffix under n is taken) is read and
+    updated, so an import of many chunks starts each name where the last
+    chunk stopped. Sound because a slug is never given up (authors are not
+    deleted and keep their slugs).
     """
+    memo = {} if taken_below is None else taken_below
     waiting: dict[str, deque[K]] = {}  # slug → keys still without one, in order
     for key, name in names.items():
         waiting.setdefault(slugify(name), deque()).append(key)
     found: dict[K, str] = {}
     used: set[str] = set()  # "a-b-2" is both a suffix of "a-b" and a name's own slug
-    start = dict.fromkeys(waiting, 1)
+    start = {base: memo.get(base, 1) for base in waiting}
     width = {base: len(keys) + _SLUG_SPARE for base, keys in waiting.items()}
     while waiting:
         asked = {
             base: [
-                base if n == 1 else f"{base}-{n}"
+                (n, base if n == 1 else f"{base}-{n}")
                 for n in range(start[base], start[base] + width[base])
             ]
             for base in waiting
         }
-        taken = await store.existing_slugs([s for slugs in asked.values() for s in slugs])
+        taken = await store.existing_slugs([s for pairs in asked.values() for _, s in pairs])
         for base, candidates in asked.items():
-            free = (s for s in candidates if s not in taken and s not in used)
+            free = ((n, s) for n, s in candidates if s not in taken and s not in used)
             keys = waiting[base]
-            while keys and (slug := next(free, None)) is not None:
+            while keys and (pair := next(free, None)) is not None:
+                n, slug = pair
                 found[keys.popleft()] = slug
                 used.add(slug)
-            start[base] += width[base]
-            width[base] *= 2
+                memo[base] = n + 1  # every candidate before it was taken
+            if keys:
+                start[base] += width[base]
+                width[base] *= 2
+                memo[base] = start[base]
         waiting = {base: keys for base, keys in waiting.items() if keys}
     return {key: found[key] for key in names}
 

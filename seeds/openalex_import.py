@@ -272,7 +272,9 @@ def _topics_by_name(tagger: Tagger) -> dict[str, str]:
     return {t.name.casefold(): t.slug for t in tagger.topics}
 
 
-async def _import_chunk(store: GraphStore, works: Sequence[_Work], tagger: Tagger) -> int:
+async def _import_chunk(
+    store: GraphStore, works: Sequence[_Work], tagger: Tagger, taken_below: dict[str, int]
+) -> int:
     by_slug = {t.slug: t.record() for t in tagger.topics}
     authors: dict[str, _Author] = {}
     for w in works:
@@ -282,7 +284,7 @@ async def _import_chunk(store: GraphStore, works: Sequence[_Work], tagger: Tagge
     # only new authors need a free one.
     existing = await store.existing_author_ids(list(authors))
     slugs = await free_slugs(
-        store, {a.id: a.name for a in authors.values() if a.id not in existing}
+        store, {a.id: a.name for a in authors.values() if a.id not in existing}, taken_below
     )
     author_records = [
         AuthorRecord(
@@ -362,13 +364,14 @@ async def import_openalex(
     tagger = default_tagger()
     started = time.monotonic()
     pending: list[_Work] = []
+    taken_below: dict[str, int] = {}  # free_slugs' memo, carried across chunks
     parser = _Parser(default_workers() if workers is None else workers)
     window = max(2, chunk // BLOCK + 2)  # blocks parsed ahead of the writes
     inflight: deque[asyncio.Future[_Parsed]] = deque()
     done_bytes = 0  # of the files already read
 
     async def flush(bytes_read: int) -> None:
-        report.authorships += await _import_chunk(store, pending, tagger)
+        report.authorships += await _import_chunk(store, pending, tagger, taken_below)
         report.works += len(pending)
         pending.clear()
         if progress is not None:

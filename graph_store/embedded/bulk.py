@@ -13,7 +13,9 @@ store marks itself broken and refuses every further call; the import stops
 and can simply be run again (it is idempotent).
 
 One chunk is two transactions: the COPYs of new rows, then ``import_batch``
-for rows whose paper or author already existed. A crash between them leaves
+for rows whose paper or author already existed and would change (an
+existing author whose rows change nothing is left out; only its affiliation
+edge is merged, in a transaction of its own, as ``import_batch`` would). A crash between them leaves
 new papers without some relationships to older nodes; running the import
 again adds them.
 """
@@ -30,17 +32,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from graph_store.bulk_split import Split as _Split
-from graph_store.bulk_split import split_batch
+from graph_store.bulk_split import split_batch, without_unchanged_authors
 from graph_store.embedded import queries as Q
-from graph_store.embedded.connection import _Conn
+from graph_store.embedded.connection import _Conn, _uniq
 from graph_store.embedded.ddl import SLUG_TABLE
 from graph_store.embedded.search_index import Doc, doc
 from graph_store.embedded.writes import EmbeddedWrites
 from graph_store.errors import StoreError, StoreUnavailable
 from graph_store.mapping import AUTHOR, INSTITUTION, INT64, PAPER, STRING, TOPIC, NodeMapping
-from graph_store.records import (
-    ImportBatch,
-)
+from graph_store.records import AuthorRecord, ImportBatch
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,6 @@ def _literal(text: str) -> str:
 
 
 _EXISTING = {
-    "Author": "UNWIND $ids AS k MATCH (n:Author {id: k}) RETURN n.id",
     "Paper": "UNWIND $ids AS k MATCH (n:Paper {id: k}) RETURN n.id",
     "Topic": "UNWIND $ids AS k MATCH (n:Topic {id: k}) RETURN n.id",
     "Institution": "UNWIND $ids AS k MATCH (n:Institution {id: k}) RETURN n.id",
@@ -126,7 +125,8 @@ class EmbeddedBulk(EmbeddedWrites):
 
         await self._submit(self._writer, run)
 
-    def _split(self, batch: ImportBatch) -> _Split:
+    def _split(self, batch: ImportBatch) -> tuple[_Split, dict[str, AuthorRecord]]:
+        """The split, and the chunk's existing authors as stored."""
         conn = self._write_conn
         if conn is None:
             raise StoreUnavailable("embedded store is not initialised (or closed)")
@@ -139,6 +139,10 @@ class EmbeddedBulk(EmbeddedWrites):
             + [a.affiliation_id for a in batch.authors if a.affiliation_id is not None],
         }
         try:
+            authors = list(dict.fromkeys(wanted.pop("Author")))
+            rows = conn.rows(Q.EXISTING_AUTHOR_PROPS, {"ids": authors})
+            props = (dict(zip(AUTHOR.names, r, strict=True)) for r in rows)
+            stored = {a.id: a for a in map(AUTHOR.from_props, props)}
             existing = {
                 label: set(conn.column(_EXISTING[label], {"ids": list(dict.fromkeys(ids))}))
                 if ids
@@ -147,14 +151,26 @@ class EmbeddedBulk(EmbeddedWrites):
             }
         except Exception as e:
             raise StoreError(f"embedded store read failed: {e}") from e
-        return split_batch(batch, existing)
+        return split_batch(batch, {"Author": set(stored), **existing}), stored
 
     def _copy_new(self, batch: ImportBatch) -> ImportBatch:
         """COPY the batch's new rows; what is left to merge."""
-        split = self._split(batch)
+        split, stored = self._split(batch)
         conn = self._write_conn
-        if not split.has_new or conn is None:
-            return split.rest
+        if conn is None:
+            raise StoreUnavailable("embedded store is not initialised (or closed)")
+        if split.has_new:
+            self._copy(conn, split)
+        rest, unchanged = without_unchanged_authors(split.rest, stored)
+        linked = _uniq(a.id for a in unchanged if stored[a.id].affiliation_id is not None)
+        if linked:
+            try:  # a plain MERGE in its own transaction, as import_batch would do it
+                conn.rows(Q.MERGE_AFFILIATIONS, {"ids": linked})
+            except Exception as e:
+                raise StoreError(f"embedded store write failed: {e}") from e
+        return rest
+
+    def _copy(self, conn: _Conn, split: _Split) -> None:
         slugs = [a.slug for a in split.new_authors]
         if len(set(slugs)) < len(slugs) or conn.column(Q.SLUGS_TAKEN, {"slugs": slugs}):
             # Checked here because a COPY must not fail (module docstring).
@@ -199,7 +215,6 @@ class EmbeddedBulk(EmbeddedWrites):
                 self._search.settle()
         finally:
             files.remove()
-        return split.rest
 
     def _index_quietly(self, docs: list[Doc], failed: list[Exception]) -> None:
         try:

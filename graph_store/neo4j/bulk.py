@@ -27,19 +27,17 @@ constraint refuses the CREATE; one import at a time is the rule, see
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from typing import Any, Final
 
 import neo4j.exceptions as nx
 
-from graph_store.bulk_split import Split, split_batch
+from graph_store.bulk_split import Split, split_batch, without_unchanged_authors
 from graph_store.errors import StoreError
 from graph_store.mapping import AUTHOR, INSTITUTION, PAPER, TOPIC, NodeMapping
 from graph_store.neo4j import queries as q
 from graph_store.neo4j.session import Tx, _Locks, _rows
 from graph_store.neo4j.writes import Neo4jWrites
-from graph_store.records import AuthorRecord, ImportBatch
-from graph_store.shared_rules import authors_to_write
+from graph_store.records import ImportBatch
 
 # Rows per statement: big enough that the per-statement cost vanishes, small
 # enough that one statement's parameters stay a few megabytes.
@@ -142,7 +140,7 @@ async def _create_new(tx: Tx, batch: ImportBatch) -> ImportBatch:
     split = split_batch(batch, {"Author": set(stored), **existing})
     if split.has_new:
         await _create(tx, split)
-    rest, unchanged = _without_unchanged_authors(split.rest, stored)
+    rest, unchanged = without_unchanged_authors(split.rest, stored)
     # What import_batch does for every author it is given, for those it is no
     # longer given: the affiliation edge (the institution may have come only now).
     edges = [
@@ -153,24 +151,6 @@ async def _create_new(tx: Tx, batch: ImportBatch) -> ImportBatch:
     await _run_sliced(tx, q.IMPORT_AFFILIATIONS, edges)
     await locks.release()
     return rest
-
-
-def _without_unchanged_authors(
-    rest: ImportBatch, stored: dict[str, AuthorRecord]
-) -> tuple[ImportBatch, list[AuthorRecord]]:
-    """``rest`` less the existing authors its rows would leave as they are
-    (and those rows).
-
-    Most authors of a chunk are known from earlier chunks, and their rows
-    change nothing; ``import_batch`` would lock and read every one of them
-    again to find that out. The rule is the one it applies (shared_rules),
-    without the corrections, which only ever keep a stored value: a row that
-    changes nothing without them changes nothing with them, whatever a
-    claim or correction commits before ``import_batch`` runs. A row that
-    would change something still goes there, to be decided under its lock."""
-    changing = {a.id for a in authors_to_write(stored, rest.authors, {})}
-    kept = tuple(a for a in rest.authors if a.id in changing)
-    return replace(rest, authors=kept), [a for a in rest.authors if a.id not in changing]
 
 
 async def _create(tx: Tx, split: Split) -> None:

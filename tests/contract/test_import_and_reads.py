@@ -159,7 +159,8 @@ async def test_free_slugs_skip_taken_suffixes(graph: GraphStore) -> None:
         "d": "Wen Ueda",
         "e": "Zoe Adams",
     }
-    slugs = await free_slugs(graph, names)
+    memo: dict[str, int] = {}
+    slugs = await free_slugs(graph, names, memo)
     assert list(slugs) == list(names)
     # "wen-ueda-41" is a name's own slug here, so the suffixes skip it; 43 is taken.
     assert slugs == {
@@ -170,6 +171,11 @@ async def test_free_slugs_skip_taken_suffixes(graph: GraphStore) -> None:
         "e": "zoe-adams-2",
     }
     assert not await graph.existing_slugs(list(slugs.values()))
+    # The memo says where each name's free suffixes start; the next chunk of
+    # an import (these slugs now given) starts there.
+    assert memo == {"wen-ueda": 46, "wen-ueda-41": 2, "zoe-adams": 3}
+    assert await free_slugs(graph, {"f": "Wen Ueda"}, memo) == {"f": "wen-ueda-46"}
+    assert await free_slugs(graph, {"f": "Wen Ueda"}) == {"f": "wen-ueda-41"}  # no memo
 
 
 async def test_find_papers_by_title_is_case_insensitive(graph: GraphStore) -> None:
