@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import logging
 import re
 import uuid
@@ -13,17 +14,23 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
 from api import auth, playground
 from api.availability import StoreSlot, bring_up
 from api.context import Context
-from api.errors import is_unavailable, unavailable_error
+from api.errors import is_request_error, is_unavailable, unavailable_error, with_code
+from api.events import Broker, open_broker
 from api.loaders import Loaders
 from api.schema import MASKED_MESSAGE, build_schema
 from api.settings import Settings
@@ -40,6 +47,21 @@ READY_TIMEOUT_SECONDS = 3.0
 # so an outage answers within 5 s.
 REQUEST_TIMEOUT_SECONDS = 4.0
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+
+
+def accepts_graphql_response_json(accept: str | None) -> bool:
+    """Whether the client's Accept header lists the GraphQL-over-HTTP media type
+    (with a non-zero quality)."""
+    for part in (accept or "").split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        if media.lower() == GRAPHQL_RESPONSE_JSON:
+            q = next((p[2:] for p in params if p.lower().startswith("q=")), "1")
+            try:
+                return float(q) > 0
+            except ValueError:
+                return False
+    return False
 
 
 def _errors_body(message: str, code: str) -> dict[str, Any]:
@@ -54,10 +76,22 @@ def _unavailable_response() -> Response:
 class GraphQLApp(GraphQL[Context, None]):
     """strawberry's ASGI view with our context, orjson, and JSON errors."""
 
-    def __init__(self, settings: Settings, slot: StoreSlot) -> None:
-        super().__init__(build_schema(settings), graphql_ide="graphiql")
+    def __init__(self, settings: Settings, slot: StoreSlot, events: Broker) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.playground else None,
+            # graphql-transport-ws only (graphql-ws, Apollo Client, urql): the
+            # legacy subscriptions-transport-ws protocol is not offered.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=datetime.timedelta(seconds=settings.ws_init_timeout),
+            max_subscriptions_per_connection=settings.ws_max_subscriptions,
+        )
         self.settings = settings
         self.slot = slot
+        self.events = events
+        self._origin_pattern = (
+            re.compile(settings.cors_origin_regex) if settings.cors_origin_regex else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -96,7 +130,69 @@ class GraphQLApp(GraphQL[Context, None]):
             loaders=Loaders(store, viewer.id if viewer else None),
             viewer=viewer,
             request_id=request.scope.get("state", {}).get("request_id", "-"),
+            events=self.events,
         )
+
+    async def on_ws_connect(self, context: Context) -> None:
+        """Sign the connection in from connection_init's payload, as Apollo
+        Client and graphql-ws send it: {"Authorization": "Bearer <token>"}. A
+        token that is not valid closes the socket (4403); none leaves the
+        connection anonymous (public subscriptions only)."""
+        params = context.connection_params or {}
+        header = params.get("Authorization") or params.get("authorization")
+        if header is None:
+            return None
+        viewer = await auth.viewer_from_authorization(str(header), self.settings, context.store)
+        if viewer is None:
+            raise ConnectionRejectionError()
+        context.viewer = viewer
+        context.loaders = Loaders(context.store, viewer.id)
+        return None
+
+    def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
+        """A browser page may open the socket from the origins CORS allows."""
+        origin = origin.lower().rstrip("/")
+        if origin in (self.settings.cors_origins or ()):
+            return True
+        return bool(self._origin_pattern and self._origin_pattern.match(origin))
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        if isinstance(request, Request):
+            if accepts_graphql_response_json(request.headers.get("accept")):
+                sub_response.media_type = GRAPHQL_RESPONSE_JSON
+            request.state.sub_response = sub_response
+        return sub_response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        # Parse errors never reach the schema's extensions: their code is set here.
+        if result.errors:
+            result.errors = [with_code(e) for e in result.errors]
+        response = await super().process_result(request, result)
+        sub_response: Response = request.state.sub_response
+        # The GraphQL-over-HTTP spec, for clients that accept its media type: a
+        # request that never reached execution (parse, validation, variables,
+        # limits) is a 400 without "data". application/json clients keep 200.
+        if (
+            sub_response.media_type == GRAPHQL_RESPONSE_JSON
+            and result.data is None
+            and is_request_error(result.errors or [])
+        ):
+            response.pop("data", None)
+            sub_response.status_code = 400
+        return response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+        return response
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return playground.graphiql_response()
@@ -173,13 +269,22 @@ def create_app(
     store: GraphStore | None = None,
     *,
     seed_if_empty: bool = False,
+    events: Broker | None = None,
 ) -> ASGIApp:
     """Build the app. With ``store`` given the caller owns it, opened (tests);
     else the lifespan opens the configured store in the background, waiting
-    for the database as long as it takes, and closes it on shutdown."""
+    for the database as long as it takes, and closes it on shutdown. The same
+    for ``events``: a caller's broker (tests share one between apps), else
+    the configured one (``PEERGRAPH_REDIS_URL``), closed on shutdown."""
     settings = settings or Settings.from_env()
     settings.validate()
     slot = StoreSlot(store)  # a caller's store is usable even without the lifespan
+    owned_events = events is None
+    broker = open_broker(settings.redis_url) if events is None else events
+
+    async def close_events() -> None:
+        if owned_events:
+            await broker.close()
 
     async def seed(s: GraphStore) -> None:
         if seed_if_empty and await s.author_count() == 0:
@@ -196,7 +301,10 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if store is not None:
             await seed(store)
-            yield
+            try:
+                yield
+            finally:
+                await close_events()
             return
         # Only constructs it (no I/O): a malformed URI fails start-up here, at once.
         owned = open_store(settings.store_config())
@@ -206,6 +314,7 @@ def create_app(
         finally:
             task.cancel()
             await asyncio.wait({task})
+            await close_events()
             try:
                 await owned.close()
             except StoreError as e:
@@ -222,14 +331,37 @@ def create_app(
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    graphql_app = GraphQLApp(settings, slot)
+    graphql_app = GraphQLApp(settings, slot, broker)
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql_app),
             playground.static_mount(),
         ],
         lifespan=lifespan,
     )
-    return RequestGuard(app, settings.max_body_bytes)
+    return with_cors(RequestGuard(app, settings.max_body_bytes), settings)
+
+
+def with_cors(app: ASGIApp, settings: Settings) -> ASGIApp:
+    """Browser apps on the allowed origins may call the API (outermost, so
+    every answer carries the headers, a 413 included). Bearer tokens, not
+    cookies: no credentials mode, so an allowed origin is echoed, never "*"."""
+    return CORSMiddleware(
+        app,
+        allow_origins=list(settings.cors_origins or ()),
+        allow_origin_regex=settings.cors_origin_regex,
+        allow_methods=["GET", "POST"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "X-Request-Id",
+            "apollographql-client-name",
+            "apollographql-client-version",
+        ],
+        expose_headers=["X-Request-Id"],
+        allow_credentials=False,
+        max_age=600,
+    )

@@ -43,7 +43,17 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     playground.ensure_assets_or_warn()  # offline first start: the API still serves
     app = create_app(settings, seed_if_empty=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        # Subscriptions: a WebSocket ping every 20 s; a client that does not
+        # answer within 20 s is dropped, and everything it listened to freed.
+        ws="websockets-sansio",
+        ws_ping_interval=20.0,
+        ws_ping_timeout=20.0,
+    )
     return 0
 
 

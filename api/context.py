@@ -7,6 +7,7 @@ from typing import Any
 
 from strawberry.types import Info as StrawberryInfo
 
+from api.events import Broker
 from api.loaders import Loaders
 from api.settings import Settings
 from graph_store.records import UserRecord
@@ -20,6 +21,9 @@ class Context:
     loaders: Loaders
     viewer: UserRecord | None
     request_id: str
+    events: Broker
+    # A WebSocket connection's connection_init payload (strawberry sets it).
+    connection_params: dict[str, Any] | None = None
     # Filled lazily by resolvers that need it once per request.
     cache: dict[str, Any] = field(default_factory=dict)
 

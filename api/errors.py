@@ -7,11 +7,18 @@ from __future__ import annotations
 import enum
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 
 from graph_store.errors import StoreUnavailable
 
 SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+# The codes of GraphQL errors (``errors[].extensions.code``), besides the
+# ones raised with their code (BadRequest, limits, SERVICE_UNAVAILABLE):
+# Apollo's names, which client libraries already know.
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+BAD_USER_INPUT = "BAD_USER_INPUT"
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 UNAVAILABLE_MESSAGE = "The database is unavailable right now; try again shortly."
 
 
@@ -66,3 +73,28 @@ def unavailable_error(error: GraphQLError | None = None) -> GraphQLError:
         path=error.path if error else None,
         extensions={"code": SERVICE_UNAVAILABLE},
     )
+
+
+def error_code(error: GraphQLError) -> str:
+    """The code of an error raised without one."""
+    if isinstance(error, GraphQLSyntaxError):
+        return PARSE_FAILED
+    if error.path is None:
+        # Before execution: graphql-core's variable coercion messages start so.
+        return BAD_USER_INPUT if error.message.startswith("Variable '$") else VALIDATION_FAILED
+    # At a field, and not ours (ours carry codes): a non-null violation or a
+    # masked exception, a server-side fault either way.
+    return INTERNAL_SERVER_ERROR
+
+
+def with_code(error: GraphQLError) -> GraphQLError:
+    """``error`` with an ``extensions.code`` (its own, else ``error_code``)."""
+    if not (error.extensions or {}).get("code"):
+        error.extensions = {**(error.extensions or {}), "code": error_code(error)}
+    return error
+
+
+def is_request_error(errors: list[GraphQLError]) -> bool:
+    """Whether these errors stopped a request before execution (parse,
+    validation, variables, limits): none has a field path."""
+    return bool(errors) and all(e.path is None for e in errors)

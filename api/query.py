@@ -55,25 +55,7 @@ def _given(value: T | None) -> T | None:
 class Query:
     @strawberry.field(description="Any object by its global id; null if unknown or not visible.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
-        node_id = str(id)
-        kind = kind_of(node_id)
-        loaders = info.context.loaders
-        if kind is NodeKind.AUTHOR:
-            a = await loaders.author.load(node_id)
-            return Author.from_record(a) if a else None
-        if kind is NodeKind.PAPER:
-            p = await loaders.paper.load(node_id)
-            return Paper.from_record(p) if p else None
-        if kind is NodeKind.TOPIC:
-            t = await loaders.topic.load(node_id)
-            return Topic.from_record(t) if t else None
-        if kind is NodeKind.INSTITUTION:
-            i = await loaders.institution.load(node_id)
-            return Institution.from_record(i) if i else None
-        if kind is None:
-            return None
-        found = await social.load_social_node(info, kind, node_id)
-        return found if isinstance(found, Node) else None
+        return await load_node(info, str(id))
 
     @strawberry.field(description="The signed-in user, or null for anonymous requests.")
     def viewer(self, info: Info) -> UserRef | None:
@@ -176,3 +158,25 @@ class Query:
             info.context.store, str(center), page_size(depth, 1), page_size(limit, 50)
         )
         return ResearchGraph.from_slice(found)
+
+
+async def load_node(info: Info, node_id: str) -> Node | None:
+    """The object a global id names, or None (unknown, or not the viewer's to see)."""
+    kind = kind_of(node_id)
+    loaders = info.context.loaders
+    if kind is NodeKind.AUTHOR:
+        a = await loaders.author.load(node_id)
+        return Author.from_record(a) if a else None
+    if kind is NodeKind.PAPER:
+        p = await loaders.paper.load(node_id)
+        return Paper.from_record(p) if p else None
+    if kind is NodeKind.TOPIC:
+        t = await loaders.topic.load(node_id)
+        return Topic.from_record(t) if t else None
+    if kind is NodeKind.INSTITUTION:
+        i = await loaders.institution.load(node_id)
+        return Institution.from_record(i) if i else None
+    if kind is None:
+        return None
+    found = await social.load_social_node(info, kind, node_id)
+    return found if isinstance(found, Node) else None

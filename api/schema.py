@@ -9,6 +9,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
+    DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -16,14 +17,16 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from api.errors import is_unavailable, unavailable_error
+from api.errors import INTERNAL_SERVER_ERROR, is_unavailable, unavailable_error, with_code
 from api.limits import QueryLimits
 from api.mutations import Mutation
 from api.query import Query
 from api.settings import Settings
+from api.subscriptions import Subscription
 from api.types.moderation import ModerationQuery
 
 log = logging.getLogger("peergraph.api")
@@ -38,13 +41,24 @@ def _is_unexpected(error: GraphQLError) -> bool:
 
 
 class PeerGraphMaskErrors(MaskErrors):
-    """Masks unexpected errors; an outage keeps its SERVICE_UNAVAILABLE code so
-    clients can tell "retry later" from a bug (the message stays fixed)."""
+    """Every error leaves with an ``extensions.code``; unexpected ones are
+    masked (INTERNAL_SERVER_ERROR), and an outage keeps its SERVICE_UNAVAILABLE
+    code so clients can tell "retry later" from a bug (the message stays fixed).
+
+    It is given every error (``should_mask_error`` is always true) so that
+    the codes are stamped through the extension's public hook."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda _: True, error_message=MASKED_MESSAGE)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         if is_unavailable(error.original_error):
             return unavailable_error(error)
-        return super().anonymise_error(error)
+        if _is_unexpected(error):
+            masked = super().anonymise_error(error)
+            masked.extensions = {"code": INTERNAL_SERVER_ERROR}
+            return masked
+        return with_code(error)
 
 
 class PeerGraphSchema(strawberry.Schema):
@@ -88,10 +102,19 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         ValidationCache,
         lambda: AddValidationRules(limit_rules),
         lambda: QueryLimits(max_cost=s.max_cost),
-        lambda: PeerGraphMaskErrors(should_mask_error=_is_unexpected, error_message=MASKED_MESSAGE),
+        PeerGraphMaskErrors,
     ]
+    if not s.introspection:
+        extensions.append(DisableIntrospection)
     root = merge_types("Query", (Query, ModerationQuery))
-    return PeerGraphSchema(query=root, mutation=Mutation, extensions=extensions)
+    return PeerGraphSchema(
+        query=root,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        # "Did you mean …" names fields as introspection would: off with it.
+        config=StrawberryConfig(disable_field_suggestions=not s.introspection),
+    )
 
 
 def schema_sdl() -> str:

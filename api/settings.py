@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,41 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _bool(env: Mapping[str, str], name: str) -> bool | None:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return None
+    if raw in _TRUE or raw in _FALSE:
+        return raw in _TRUE
+    raise SettingsError(f"{name} must be one of {', '.join(_TRUE + _FALSE)}, got {raw!r}")
+
+
+# scheme://host[:port], nothing after: what a browser sends as Origin.
+_ORIGIN = re.compile(r"^https?://(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$")
+
+
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...] | None:
+    raw = env.get(name) or ""
+    if not raw.strip():
+        return None
+    origins = tuple(o.strip().lower().rstrip("/") for o in raw.split(",") if o.strip())
+    for origin in origins:
+        if not _ORIGIN.match(origin):
+            raise SettingsError(
+                f"{name}: {origin!r} is not an exact origin such as https://app.example.org "
+                "or http://localhost:5173 (scheme, host and port only; no wildcard)"
+            )
+    return origins
+
+
+# In development, browser apps served from this machine on any port.
+DEV_ORIGIN_REGEX = r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$"
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     env: str = "development"
@@ -69,6 +105,17 @@ class Settings:
     max_aliases: int = 50
     max_tokens: int = 5000
     max_cost: int = 50_000
+    # Browser origins allowed to call the API (CORS); None: the environment's
+    # default (development: localhost on any port; otherwise none).
+    cors_origins: tuple[str, ...] | None = None
+    # None: on in development, off otherwise.
+    introspection_enabled: bool | None = None
+    playground_enabled: bool | None = None
+    # Redis for live events across server processes; None: within this process.
+    redis_url: str | None = None
+    # Subscriptions: seconds to send connection_init, and the most per connection.
+    ws_init_timeout: float = 10.0
+    ws_max_subscriptions: int = 20
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -95,6 +142,10 @@ class Settings:
                 env, "PEERGRAPH_INVITATIONS_PER_DAY", defaults.invitations_per_day
             ),
             max_body_bytes=_int(env, "PEERGRAPH_MAX_BODY_BYTES", defaults.max_body_bytes),
+            cors_origins=_origins(env, "PEERGRAPH_CORS_ORIGINS"),
+            introspection_enabled=_bool(env, "PEERGRAPH_INTROSPECTION"),
+            playground_enabled=_bool(env, "PEERGRAPH_PLAYGROUND"),
+            redis_url=env.get("PEERGRAPH_REDIS_URL") or None,
         )
         settings.validate()
         return settings
@@ -102,6 +153,24 @@ class Settings:
     @property
     def is_development(self) -> bool:
         return self.env in ("development", "test")
+
+    @property
+    def introspection(self) -> bool:
+        """Introspection and "did you mean" suggestions (both reveal the schema)."""
+        return (
+            self.is_development
+            if self.introspection_enabled is None
+            else self.introspection_enabled
+        )
+
+    @property
+    def playground(self) -> bool:
+        return self.is_development if self.playground_enabled is None else self.playground_enabled
+
+    @property
+    def cors_origin_regex(self) -> str | None:
+        """Origins allowed by pattern: localhost in development, unless a list is set."""
+        return DEV_ORIGIN_REGEX if self.cors_origins is None and self.is_development else None
 
     def validate(self) -> None:
         if not self.is_development and (

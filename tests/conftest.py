@@ -18,8 +18,15 @@ from graph_store.factory import StoreConfig, open_store
 from graph_store.store import GraphStore
 from tests import neo4j_server
 from tests.neo4j_server import Neo4jServer
+from tests.redis_server import redis_server
 
 BACKENDS = ("embedded", "neo4j")
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throwaway redis-server for the session (tests/redis_server.py)."""
+    yield from redis_server(tmp_path_factory.mktemp("redis"))
 
 
 @pytest.fixture(scope="session")

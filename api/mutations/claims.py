@@ -9,6 +9,7 @@ import strawberry
 from api.context import Info
 from api.errors import UserError
 from api.mutations._common import forget, id_of, input_problems, user_errors
+from api.subscriptions import publish_author_updated, publish_claim_decision
 from api.types.claim import Claim
 from domain import claims as rules
 from domain.problems import (
@@ -53,9 +54,11 @@ def _failed(*problems: Problem) -> ClaimPayload:
     return ClaimPayload(claim=None, user_errors=user_errors(problems))
 
 
-def _done(info: Info, claim: ClaimRecord) -> ClaimPayload:
+async def _done(info: Info, claim: ClaimRecord) -> ClaimPayload:
     forget(info, author_ids=[claim.author_id], user_ids=[claim.user_id], claim_ids=[claim.id])
     info.context.loaders.claim.prime(claim.id, claim, force=True)
+    # Every claim change moves the author's claim status (and so its trust).
+    await publish_author_updated(info, claim.author_id)
     return ClaimPayload(claim=Claim.from_record(claim), user_errors=[])
 
 
@@ -87,7 +90,7 @@ class ClaimMutations:
             claim = await info.context.store.create_claim(record)
         except RuleViolation as e:
             return _failed(problem_for_rule(e.rule, rules.CLAIM_FIELDS))
-        return _done(info, claim)
+        return await _done(info, claim)
 
     @strawberry.mutation(
         description="Withdraw your own pending claim; the author returns to UNCLAIMED (L1)."
@@ -104,7 +107,7 @@ class ClaimMutations:
             claim = await info.context.store.withdraw_claim(parsed[0], viewer.id, utcnow())
         except RuleViolation as e:
             return _failed(problem_for_rule(e.rule, rules.WITHDRAW_FIELDS))
-        return _done(info, claim)
+        return await _done(info, claim)
 
     @strawberry.mutation(
         description="Moderators: approve (VERIFIED: author CLAIMED, L3) or reject (REJECTED: "
@@ -128,4 +131,5 @@ class ClaimMutations:
             )
         except RuleViolation as e:
             return _failed(problem_for_rule(e.rule, rules.REVIEW_FIELDS))
-        return _done(info, claim)
+        await publish_claim_decision(info, claim)
+        return await _done(info, claim)

@@ -7,6 +7,7 @@ import strawberry
 from api.context import Info
 from api.errors import UserError
 from api.mutations._common import forget, id_of, user_errors
+from api.subscriptions import publish_author_updated
 from api.types.author import Author
 from domain.problems import FieldPath, not_found, problem_for_rule, unauthenticated
 from graph_store.errors import Rule, RuleViolation
@@ -46,6 +47,7 @@ async def _change(info: Info, author_id: strawberry.ID, follow: bool) -> FollowP
     except RuleViolation as e:
         return _failed(user_errors([problem_for_rule(e.rule, FOLLOW_FIELDS)]))
     forget(info, author_ids=[aid], user_ids=[viewer.id])
+    await publish_author_updated(info, aid)
     return FollowPayload(author=Author.from_record(author), user_errors=[])
 
 

@@ -13,6 +13,7 @@ import strawberry
 from api.context import Info
 from api.errors import UserError
 from api.mutations._common import forget, id_of, input_problems, user_errors
+from api.subscriptions import InvitationEventKind, publish_invitation
 from api.types.invitation import Invitation
 from api.types.social import visible_invitation
 from domain import invitations as rules
@@ -74,7 +75,9 @@ async def _respond(
         updated = await info.context.store.respond_invitation(inv.id, viewer.id, status, utcnow())
     except RuleViolation as e:
         return _failed(problem_for_rule(e.rule, rules.RESPOND_FIELDS))
-    return _done(info, updated, [updated.sender_id, viewer.id])
+    payload = _done(info, updated, [updated.sender_id, viewer.id])
+    await publish_invitation(info, updated, InvitationEventKind(status.value))
+    return payload
 
 
 @strawberry.type
@@ -111,7 +114,9 @@ class InvitationMutations:
             )
         except RuleViolation as e:
             return _failed(problem_for_rule(e.rule, rules.SEND_FIELDS))
-        return _done(info, inv, [viewer.id])
+        payload = _done(info, inv, [viewer.id])
+        await publish_invitation(info, inv, InvitationEventKind.RECEIVED)
+        return payload
 
     @strawberry.mutation(description="The invited researcher accepts a pending invitation.")
     async def accept_invitation(

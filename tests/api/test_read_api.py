@@ -191,10 +191,15 @@ async def test_search_ranks_names_first(gql: GraphQLClient) -> None:
 
 async def test_research_graph_slices(gql: GraphQLClient) -> None:
     query = """query($c: ID!, $d: Int, $l: Int) { researchGraph(center: $c, depth: $d, limit: $l) {
-                 truncated nodes { id kind label } edges { source target kind weight } } }"""
+                 truncated nodes { id kind label entity { __typename id } }
+                 edges { source target kind weight } } }"""
     one = (await gql.data(query, {"c": "author:hangbo-bao", "d": 1, "l": 50}))["researchGraph"]
     ids = {n["id"] for n in one["nodes"]}
-    assert "author:hangbo-bao" in ids
+    # A node's own id (Relay: unique across types) leads to its entity.
+    assert "graphnode:author:hangbo-bao" in ids
+    for n in one["nodes"]:
+        assert n["id"] == "graphnode:" + n["entity"]["id"]
+        assert n["entity"]["__typename"] == n["kind"].title()
     assert sum(1 for n in one["nodes"] if n["kind"] == "PAPER") == 7
     assert one["truncated"] is False
     assert all(e["source"] in ids and e["target"] in ids for e in one["edges"])
@@ -208,7 +213,7 @@ async def test_research_graph_slices(gql: GraphQLClient) -> None:
 
     cut = (await gql.data(query, {"c": "author:hangbo-bao", "d": 2, "l": 3}))["researchGraph"]
     assert len(cut["nodes"]) == 3 and cut["truncated"] is True
-    assert cut["nodes"][0]["id"] == "author:hangbo-bao"
+    assert cut["nodes"][0]["id"] == "graphnode:author:hangbo-bao"
 
     empty = (await gql.data(query, {"c": "author:nobody", "d": 1, "l": 10}))["researchGraph"]
     assert empty == {"truncated": False, "nodes": [], "edges": []}
