@@ -39,11 +39,13 @@ from domain.research_graph import MAX_DEPTH, MAX_LIMIT, MIN_DEPTH
 
 MAX_FIRST = 100
 UNPAGED_LIST_ESTIMATE = 10  # fan-out assumed for a list without `first`
+DEFAULT_PAGE_ESTIMATE = 20  # a connection asked without first/last: its largest default
 
 
-def check_first(first: int, where: str) -> None:
+def check_first(first: int, where: str, name: str = "first") -> None:
+    """A page size (``first``, or ``last`` when paging backward) in range."""
     if not 1 <= first <= MAX_FIRST:
-        raise BadRequest(f"{where}: first must be between 1 and {MAX_FIRST}, got {first}")
+        raise BadRequest(f"{where}: {name} must be between 1 and {MAX_FIRST}, got {first}")
 
 
 class QueryLimits(SchemaExtension):
@@ -122,9 +124,14 @@ class _CostWalker:
             return  # execution reports the bad argument itself
         where = f"{parent.name}.{name}"
         fan_out = 1
-        if "first" in args and args["first"] is not None:
-            check_first(args["first"], where)
-            fan_out = args["first"]
+        sizes = [args[n] for n in ("first", "last") if args.get(n) is not None]
+        for name in ("first", "last"):
+            if args.get(name) is not None:
+                check_first(args[name], where, name)
+        if sizes:
+            fan_out = min(sizes)
+        elif get_named_type(field_def.type).name.endswith("Connection"):
+            fan_out = DEFAULT_PAGE_ESTIMATE  # a connection's default page
         elif isinstance(
             get_nullable_type(field_def.type), GraphQLList
         ) and not parent.name.endswith("Connection"):

@@ -168,9 +168,15 @@ class Loaders:
         return _ByArgs(lambda a: _page_each(lambda ids: s.paper_pages_of_topics(ids, a[0], a[1])))
 
     @cached_property
-    def top_authors_of_topic(self) -> _ByArgs[int, list[AuthorRecord]]:
+    def top_authors_of_topic(self) -> _ByArgs[tuple[int, int], list[AuthorRecord]]:
+        """By (page size, offset in the ranking)."""
         s = self._store
-        return _ByArgs(lambda first: _list_each(lambda ids: s.authors_of_topics(ids, first)))
+        return _ByArgs(lambda a: _list_each(lambda ids: s.authors_of_topics(ids, a[0], a[1])))
+
+    @cached_property
+    def topic_author_count(self) -> DataLoader[str, int | None]:
+        s = self._store
+        return _one_each(s.author_counts_of_topics)
 
     @cached_property
     def topic_weights(self) -> DataLoader[str, list[TopicWeightRecord]]:
@@ -178,9 +184,10 @@ class Loaders:
         return _list_each(s.topic_weights_of_authors)
 
     @cached_property
-    def top_coauthors(self) -> _ByArgs[int, list[CoauthorRecord]]:
+    def top_coauthors(self) -> _ByArgs[tuple[int, int], list[CoauthorRecord]]:
+        """By (page size, offset in the ranking)."""
         s = self._store
-        return _ByArgs(lambda first: _list_each(lambda ids: s.coauthors_of_authors(ids, first)))
+        return _ByArgs(lambda a: _list_each(lambda ids: s.coauthors_of_authors(ids, a[0], a[1])))
 
     @cached_property
     def verified_author_of_user(self) -> DataLoader[str, AuthorRecord | None]:

@@ -10,13 +10,22 @@ from api.context import Info
 from api.errors import BadRequest
 from api.types import social
 from api.types.author import Author
-from api.types.connection import Connection, connection_from_page, decode_cursor, page_size
+from api.types.connection import (
+    Connection,
+    connection_from_page,
+    decode_cursor,
+    page_size,
+    rank_cursor,
+    rank_of,
+    select_window,
+    window_connection,
+)
 from api.types.enums import ClaimStatus, PaperKind
 from api.types.graph import ResearchGraph
 from api.types.institution import Institution
 from api.types.node import Node
 from api.types.paper import Paper
-from api.types.search import SearchHit, search_hits
+from api.types.search import SearchHit, hit_results, search_hits
 from api.types.topic import Topic
 from domain.research_graph import research_slice
 from graph_store import records as rec
@@ -24,6 +33,10 @@ from graph_store.records import NodeKind, kind_of
 
 if TYPE_CHECKING:
     from api.types.user import User
+
+# Hits a searchConnection ranks and pages through (the store scores at most
+# 500 name/title and 500 abstract candidates anyway).
+SEARCH_WINDOW = 1000
 
 T = TypeVar("T")
 
@@ -147,6 +160,25 @@ class Query:
     @strawberry.field(description="Authors, papers and topics matching the words, best first.")
     async def search(self, info: Info, query: str, first: int | None = 10) -> list[SearchHit]:
         return await search_hits(info, query, page_size(first, 10))
+
+    @strawberry.field(
+        description="Search as a cursor connection: the same hits and order as `search`, "
+        f"of the best {SEARCH_WINDOW} at most (totalCount counts them). first/after "
+        "forward, last/before backward (1-100 each; 10 by default); cursors are ranks."
+    )
+    async def search_connection(
+        self,
+        info: Info,
+        query: str,
+        first: int | None = strawberry.UNSET,
+        after: str | None = strawberry.UNSET,
+        last: int | None = strawberry.UNSET,
+        before: str | None = strawberry.UNSET,
+    ) -> Connection[SearchHit]:
+        hits = await info.context.store.search(query, SEARCH_WINDOW) if query.strip() else []
+        window = select_window(len(hits), first, rank_of(after), last, rank_of(before), default=10)
+        results = await hit_results(info, hits[window.start : window.end])
+        return window_connection(results, window, rank_cursor)
 
     @strawberry.field(
         description="The slice around a centre node: depth 1 or 2, at most `limit` nodes."

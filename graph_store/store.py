@@ -131,10 +131,13 @@ class GraphStore(Protocol):
     async def topics_of_papers(self, paper_ids: Sequence[str]) -> dict[str, list[TopicRecord]]: ...
 
     async def authors_of_topics(
-        self, topic_ids: Sequence[str], first: int
+        self, topic_ids: Sequence[str], first: int, offset: int = 0
     ) -> dict[str, list[AuthorRecord]]:
-        """The first ``first`` authors with papers on each topic, most such
-        papers first, then by sort_key, ranked in the store."""
+        """``first`` authors with papers on each topic from rank ``offset`` on
+        (0: the top), most such papers first, then by sort_key, ranked in the store."""
+
+    async def author_counts_of_topics(self, topic_ids: Sequence[str]) -> dict[str, int]:
+        """How many distinct authors have papers on each topic (0 for unknown ids)."""
 
     async def topic_weights_of_authors(
         self, author_ids: Sequence[str]
@@ -142,11 +145,11 @@ class GraphStore(Protocol):
         """Topics of each author's papers with paper counts, highest count first, then slug."""
 
     async def coauthors_of_authors(
-        self, author_ids: Sequence[str], first: int
+        self, author_ids: Sequence[str], first: int, offset: int = 0
     ) -> dict[str, list[CoauthorRecord]]:
-        """The first ``first`` of those sharing a paper with each author (never
-        the author), most shared papers first, then by author sort_key, ranked
-        in the store."""
+        """``first`` of those sharing a paper with each author (never the
+        author) from rank ``offset`` on (0: the top), most shared papers first,
+        then by author sort_key, ranked in the store."""
 
     async def author_stats(self, author_ids: Sequence[str]) -> dict[str, AuthorStatsRecord]:
         """works = papers, followers = follows, topics = distinct topics of the

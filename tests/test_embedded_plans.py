@@ -38,7 +38,10 @@ BY_KEY = {
 ROOTED = {
     "SHARED_PAPERS": (Q.SHARED_PAPERS, {"id": "author:a", "others": ["author:b"]}),
     **{f"AUTHOR_STATS[{k}]": (v, {"id": "author:a"}) for k, v in Q.AUTHOR_STATS.items()},
-    "TOP_COAUTHORS_OF_AUTHOR": (Q.TOP_COAUTHORS_OF_AUTHOR, {"id": "author:a", "limit": 10}),
+    "TOP_COAUTHORS_OF_AUTHOR": (
+        Q.TOP_COAUTHORS_OF_AUTHOR,
+        {"id": "author:a", "limit": 10, "offset": 0},
+    ),
     "TOPIC_WEIGHTS_OF_AUTHOR": (Q.TOPIC_WEIGHTS_OF_AUTHOR, {"id": "author:a"}),
 }
 

@@ -9,6 +9,7 @@ from api.errors import UserError
 from api.mutations._common import forget, id_of, user_errors
 from api.subscriptions import publish_author_updated
 from api.types.author import Author
+from api.types.connection import Edge, encode_cursor
 from domain.problems import FieldPath, not_found, problem_for_rule, unauthenticated
 from graph_store.errors import Rule, RuleViolation
 from graph_store.records import NodeKind, utcnow
@@ -21,6 +22,12 @@ FOLLOW_FIELDS = {Rule.NOT_FOUND: FIELD}
 class FollowPayload:
     author: Author | None
     user_errors: list[UserError]
+    following_edge: Edge[Author] | None = strawberry.field(
+        default=None,
+        description="After followAuthor: the author as an edge of the viewer's `following` "
+        "connection, with its cursor, for Relay's @appendEdge. Null after unfollowAuthor "
+        "and on failure.",
+    )
 
 
 def _failed(errors: list[UserError]) -> FollowPayload:
@@ -48,7 +55,10 @@ async def _change(info: Info, author_id: strawberry.ID, follow: bool) -> FollowP
         return _failed(user_errors([problem_for_rule(e.rule, FOLLOW_FIELDS)]))
     forget(info, author_ids=[aid], user_ids=[viewer.id])
     await publish_author_updated(info, aid)
-    return FollowPayload(author=Author.from_record(author), user_errors=[])
+    node = Author.from_record(author)
+    # `following` is in author sort_key order, its cursors the encoded keys.
+    edge = Edge(cursor=encode_cursor(author.sort_key), node=node) if follow else None
+    return FollowPayload(author=node, user_errors=[], following_edge=edge)
 
 
 @strawberry.type

@@ -13,12 +13,16 @@ from api.types.connection import (
     connection_from_page,
     decode_cursor,
     page_size,
+    rank_cursor,
+    rank_of,
+    select_window,
+    window_connection,
 )
 from api.types.enums import ClaimStatus, TrustTier, VerificationLevel
 from api.types.institution import Institution
 from api.types.node import Node
 from domain import trust as trust_model
-from graph_store.records import AuthorRecord, AuthorStatsRecord
+from graph_store.records import AuthorRecord, AuthorStatsRecord, CoauthorRecord
 
 if TYPE_CHECKING:
     from api.types.paper import Paper
@@ -71,6 +75,14 @@ class Collaboration:
 
         papers = await info.context.loaders.paper.load_many(list(self._paper_ids))
         return [Paper.from_record(p) for p in papers if p is not None]
+
+
+def _collaboration(c: CoauthorRecord) -> Collaboration:
+    return Collaboration(
+        author=Author.from_record(c.author),
+        shared_paper_count=len(c.shared_paper_ids),
+        _paper_ids=c.shared_paper_ids,
+    )
 
 
 @strawberry.type(description="A researcher: an imported public record, possibly claimed.")
@@ -142,15 +154,36 @@ class Author(Node):
 
     @strawberry.field(description="Co-authors, most shared papers first.")
     async def coauthors(self, info: Info, first: int | None = 10) -> list[Collaboration]:
-        rows = await info.context.loaders.top_coauthors(page_size(first, 10)).load(self.record.id)
-        return [
-            Collaboration(
-                author=Author.from_record(c.author),
-                shared_paper_count=len(c.shared_paper_ids),
-                _paper_ids=c.shared_paper_ids,
-            )
-            for c in rows
-        ]
+        rows = await info.context.loaders.top_coauthors((page_size(first, 10), 0)).load(
+            self.record.id
+        )
+        return [_collaboration(c) for c in rows]
+
+    @strawberry.field(
+        description="Co-authors as a cursor connection, most shared papers first: page "
+        "forward with first/after, backward with last/before (1-100 each; 10 by default). "
+        "Cursors are ranks in that order, so a page read after new papers arrive may "
+        "repeat or skip a co-author whose rank moved. totalCount is stats.collaborators."
+    )
+    async def coauthors_connection(
+        self,
+        info: Info,
+        first: int | None = strawberry.UNSET,
+        after: str | None = strawberry.UNSET,
+        last: int | None = strawberry.UNSET,
+        before: str | None = strawberry.UNSET,
+    ) -> Connection[Collaboration]:
+        loaders = info.context.loaders
+        stats = await loaders.stats.load(self.record.id) or EMPTY_STATS
+        window = select_window(
+            stats.collaborators, first, rank_of(after), last, rank_of(before), default=10
+        )
+        rows = (
+            await loaders.top_coauthors((window.size, window.start)).load(self.record.id)
+            if window.size
+            else []
+        )
+        return window_connection([_collaboration(c) for c in rows], window, rank_cursor)
 
     @strawberry.field
     async def viewer_is_following(self, info: Info) -> bool:

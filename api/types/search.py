@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Annotated
 
 import strawberry
@@ -11,7 +12,7 @@ from api.context import Info
 from api.types.author import Author
 from api.types.paper import Paper
 from api.types.topic import Topic
-from graph_store.records import NodeKind, kind_of
+from graph_store.records import NodeKind, SearchHitRecord, kind_of
 
 SearchResult = Annotated[Author | Paper | Topic, strawberry.union("SearchResult")]
 
@@ -25,7 +26,11 @@ class SearchHit:
 async def search_hits(info: Info, query: str, first: int) -> list[SearchHit]:
     if not query.strip():
         return []
-    hits = await info.context.store.search(query, first)
+    return await hit_results(info, await info.context.store.search(query, first))
+
+
+async def hit_results(info: Info, hits: Sequence[SearchHitRecord]) -> list[SearchHit]:
+    """The GraphQL hits of store hits, their entities loaded in one call per kind."""
     loaders = info.context.loaders
     wanted = [(h, kind_of(h.node_id)) for h in hits]
     # Gathered, so each kind's loader makes one batched store call.

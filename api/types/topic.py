@@ -12,6 +12,10 @@ from api.types.connection import (
     connection_from_page,
     decode_cursor,
     page_size,
+    rank_cursor,
+    rank_of,
+    select_window,
+    window_connection,
 )
 from api.types.node import Node
 from graph_store.records import TopicRecord
@@ -48,7 +52,32 @@ class Topic(Node):
     async def authors(self, info: Info, first: int | None = 20) -> list[AuthorRef]:
         from api.types.author import Author
 
-        rows = await info.context.loaders.top_authors_of_topic(page_size(first, 20)).load(
+        rows = await info.context.loaders.top_authors_of_topic((page_size(first, 20), 0)).load(
             str(self.id)
         )
         return [Author.from_record(a) for a in rows]
+
+    @strawberry.field(
+        description="Authors with papers on this topic as a cursor connection, most such "
+        "papers first: first/after forward, last/before backward (1-100 each; 20 by "
+        "default). Cursors are ranks in that order. totalCount counts the distinct authors."
+    )
+    async def authors_connection(
+        self,
+        info: Info,
+        first: int | None = strawberry.UNSET,
+        after: str | None = strawberry.UNSET,
+        last: int | None = strawberry.UNSET,
+        before: str | None = strawberry.UNSET,
+    ) -> Connection[AuthorRef]:
+        from api.types.author import Author
+
+        loaders = info.context.loaders
+        count = await loaders.topic_author_count.load(str(self.id)) or 0
+        window = select_window(count, first, rank_of(after), last, rank_of(before), default=20)
+        rows = (
+            await loaders.top_authors_of_topic((window.size, window.start)).load(str(self.id))
+            if window.size
+            else []
+        )
+        return window_connection([Author.from_record(a) for a in rows], window, rank_cursor)

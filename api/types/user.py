@@ -3,7 +3,8 @@ Private to the user themself: email, role, following, claims, invitations."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 
@@ -11,13 +12,17 @@ from api.context import Info
 from api.types.author import Author
 from api.types.connection import (
     Connection,
-    PageInfo,
     connection_from_page,
     decode_cursor,
+    empty_connection,
+    encode_cursor,
     page_size,
+    position_of,
+    select_window,
+    window_connection,
 )
 from api.types.node import Node
-from graph_store.records import Role, UserRecord
+from graph_store.records import ClaimRecord, InvitationRecord, Role, UserRecord
 
 if TYPE_CHECKING:
     from api.types.claim import Claim
@@ -27,13 +32,29 @@ ClaimRef = Annotated["Claim", strawberry.lazy("api.types.claim")]
 InvitationRef = Annotated["Invitation", strawberry.lazy("api.types.invitation")]
 
 
-def _empty_connection() -> Connection[Author]:
-    return Connection(
-        edges=[],
-        page_info=PageInfo(
-            has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
-        ),
-        total_count=0,
+R = TypeVar("R", ClaimRecord, InvitationRecord)
+T = TypeVar("T")
+
+
+def _list_connection(
+    rows: Sequence[R],
+    convert: Callable[[R], T],
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection[T]:
+    """A connection over a short list read whole (a user's claims or
+    invitations); cursors are the items' keys, so they stay put when newer
+    items arrive in front."""
+    keys = [r.sort_key for r in rows]
+    window = select_window(
+        len(rows), first, position_of(after, keys), last, position_of(before, keys), default=20
+    )
+    return window_connection(
+        [convert(r) for r in rows[window.start : window.end]],
+        window,
+        lambda i, _: encode_cursor(keys[i]),
     )
 
 
@@ -74,7 +95,7 @@ class User(Node):
         self, info: Info, first: int | None = 20, after: str | None = strawberry.UNSET
     ) -> Connection[Author]:
         if not self._is_viewer(info):
-            return _empty_connection()
+            return empty_connection()
         size = page_size(first, 20)
         page = await info.context.store.following_page(self.record.id, size, decode_cursor(after))
         return connection_from_page(page, Author.from_record, after)
@@ -107,3 +128,61 @@ class User(Node):
             return []
         rows = await info.context.loaders.invitations_received.load(self.record.id)
         return [Invitation.from_record(i) for i in rows]
+
+    @strawberry.field(
+        description="This user's claims as a cursor connection, newest first (an empty "
+        "connection unless the viewer): first/after forward, last/before backward (1-100 "
+        "each; 20 by default)."
+    )
+    async def claims_connection(
+        self,
+        info: Info,
+        first: int | None = strawberry.UNSET,
+        after: str | None = strawberry.UNSET,
+        last: int | None = strawberry.UNSET,
+        before: str | None = strawberry.UNSET,
+    ) -> Connection[ClaimRef]:
+        from api.types.claim import Claim
+
+        if not self._is_viewer(info):
+            return empty_connection()
+        rows = await info.context.loaders.claims_of_user.load(self.record.id)
+        return _list_connection(rows, Claim.from_record, first, after, last, before)
+
+    @strawberry.field(
+        description="Invitations this user sent as a cursor connection, newest first (an "
+        "empty connection unless the viewer); paging as claimsConnection."
+    )
+    async def invitations_sent_connection(
+        self,
+        info: Info,
+        first: int | None = strawberry.UNSET,
+        after: str | None = strawberry.UNSET,
+        last: int | None = strawberry.UNSET,
+        before: str | None = strawberry.UNSET,
+    ) -> Connection[InvitationRef]:
+        from api.types.invitation import Invitation
+
+        if not self._is_viewer(info):
+            return empty_connection()
+        rows = await info.context.loaders.invitations_sent.load(self.record.id)
+        return _list_connection(rows, Invitation.from_record, first, after, last, before)
+
+    @strawberry.field(
+        description="Invitations to this user's claimed author as a cursor connection, "
+        "newest first (an empty connection unless the viewer); paging as claimsConnection."
+    )
+    async def invitations_received_connection(
+        self,
+        info: Info,
+        first: int | None = strawberry.UNSET,
+        after: str | None = strawberry.UNSET,
+        last: int | None = strawberry.UNSET,
+        before: str | None = strawberry.UNSET,
+    ) -> Connection[InvitationRef]:
+        from api.types.invitation import Invitation
+
+        if not self._is_viewer(info):
+            return empty_connection()
+        rows = await info.context.loaders.invitations_received.load(self.record.id)
+        return _list_connection(rows, Invitation.from_record, first, after, last, before)

@@ -165,7 +165,11 @@ PAPER_COUNT = {of: f"{m}\nRETURN count(p)" for of, m in _PAPERS_OF.items()}
 TOP_AUTHORS_OF_TOPIC = """
 MATCH (a:Author)-[:AUTHORED]->(p:Paper)-[:TAGGED]->(:Topic {id: $id})
 WITH a, count(DISTINCT p) AS papers
-RETURN a, papers ORDER BY papers DESC, a.sort_key LIMIT $limit
+RETURN a, papers ORDER BY papers DESC, a.sort_key SKIP $offset LIMIT $limit
+"""
+AUTHOR_COUNT_OF_TOPIC = """
+MATCH (a:Author)-[:AUTHORED]->(:Paper)-[:TAGGED]->(:Topic {id: $id})
+RETURN count(DISTINCT a)
 """
 # One author's top co-authors, ranked in the engine on ids and keys only
 # (grouping whole nodes and collecting paper lists for every co-author cost a
@@ -175,7 +179,7 @@ TOP_COAUTHORS_OF_AUTHOR = """
 MATCH (:Author {id: $id})-[:AUTHORED]->(:Paper)<-[:AUTHORED]-(b:Author)
 WHERE b.id <> $id
 WITH b.id AS coauthor, b.sort_key AS key, count(*) AS shared
-RETURN coauthor, shared ORDER BY shared DESC, key LIMIT $limit
+RETURN coauthor, shared ORDER BY shared DESC, key SKIP $offset LIMIT $limit
 """
 SHARED_PAPERS = """
 MATCH (:Author {id: $id})-[:AUTHORED]->(p:Paper)<-[:AUTHORED]-(b:Author)

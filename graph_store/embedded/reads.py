@@ -230,15 +230,23 @@ class EmbeddedReads(EmbeddedBase):
         return await self._read(run)
 
     async def authors_of_topics(
-        self, topic_ids: Sequence[str], first: int
+        self, topic_ids: Sequence[str], first: int, offset: int = 0
     ) -> dict[str, list[AuthorRecord]]:
+        params = {"limit": first, "offset": max(0, offset)}
+
         def run(conn: _Conn) -> dict[str, list[AuthorRecord]]:
             out: dict[str, list[AuthorRecord]] = _group(topic_ids)
             for tid in _uniq(topic_ids) if first > 0 else []:
-                # The top ``first`` of each topic, ranked in the engine.
-                top = conn.rows(Q.TOP_AUTHORS_OF_TOPIC, {"id": tid, "limit": first})
+                # ``first`` of each topic from rank ``offset``, ranked in the engine.
+                top = conn.rows(Q.TOP_AUTHORS_OF_TOPIC, {"id": tid, **params})
                 out[tid] = [AUTHOR.from_props(node) for node, _ in top]
             return out
+
+        return await self._read(run)
+
+    async def author_counts_of_topics(self, topic_ids: Sequence[str]) -> dict[str, int]:
+        def run(conn: _Conn) -> dict[str, int]:
+            return {t: int(conn.scalar(Q.AUTHOR_COUNT_OF_TOPIC, {"id": t}) or 0) for t in topic_ids}
 
         return await self._read(run)
 
@@ -256,14 +264,14 @@ class EmbeddedReads(EmbeddedBase):
         return await self._read(run)
 
     async def coauthors_of_authors(
-        self, author_ids: Sequence[str], first: int
+        self, author_ids: Sequence[str], first: int, offset: int = 0
     ) -> dict[str, list[CoauthorRecord]]:
         def run(conn: _Conn) -> dict[str, list[CoauthorRecord]]:
             out: dict[str, list[CoauthorRecord]] = _group(author_ids)
             if first <= 0:
                 return out
             for author_id in _uniq(author_ids):
-                params = {"id": author_id, "limit": first}
+                params = {"id": author_id, "limit": first, "offset": max(0, offset)}
                 top = conn.rows(Q.TOP_COAUTHORS_OF_AUTHOR, params)
                 ids = [coauthor for coauthor, _ in top]
                 if not ids:

@@ -280,10 +280,19 @@ MATCH (t:Topic {id: key})
 CALL (t) {
   MATCH (n:Author)-[:AUTHORED]->(p:Paper)-[:TAGGED]->(t)
   WITH n, count(DISTINCT p) AS weight
-  WITH n, weight ORDER BY weight DESC, n.sort_key LIMIT $limit
+  WITH n, weight ORDER BY weight DESC, n.sort_key SKIP $offset LIMIT $limit
   RETURN collect({n: n {.*}, weight: weight}) AS top
 }
 RETURN key, top
+"""
+AUTHOR_COUNTS_OF_TOPICS: Final = """
+UNWIND $ids AS key
+MATCH (t:Topic {id: key})
+CALL (t) {
+  MATCH (n:Author)-[:AUTHORED]->(:Paper)-[:TAGGED]->(t)
+  RETURN count(DISTINCT n) AS authors
+}
+RETURN key, authors
 """
 
 
@@ -294,7 +303,7 @@ MATCH (a:Author {id: key})
 CALL (a) {
   MATCH (a)-[:AUTHORED]->(p:Paper)<-[:AUTHORED]-(n:Author) WHERE n <> a
   WITH n, collect(DISTINCT {id: p.id, sort_key: p.sort_key}) AS papers
-  WITH n, papers ORDER BY size(papers) DESC, n.sort_key LIMIT $limit
+  WITH n, papers ORDER BY size(papers) DESC, n.sort_key SKIP $offset LIMIT $limit
   RETURN collect({n: n {.*}, papers: papers}) AS top
 }
 RETURN key, top

@@ -250,17 +250,29 @@ class Neo4jReads(Neo4jSession):
         return out
 
     async def authors_of_topics(
-        self, topic_ids: Sequence[str], first: int
+        self, topic_ids: Sequence[str], first: int, offset: int = 0
     ) -> dict[str, list[AuthorRecord]]:
         out: dict[str, list[AuthorRecord]] = _group(topic_ids)
         if not topic_ids or first <= 0:
             return out
         rows = await self._read_rows(
-            q.TOP_AUTHORS_OF_TOPICS, ids=list(dict.fromkeys(topic_ids)), limit=first
+            q.TOP_AUTHORS_OF_TOPICS,
+            ids=list(dict.fromkeys(topic_ids)),
+            limit=first,
+            offset=max(0, offset),
         )
         for r in rows:
             ranked = sorted(r["top"], key=lambda t: (-int(t["weight"]), str(t["n"]["sort_key"])))
             out[r["key"]] = [AUTHOR.from_props(t["n"]) for t in ranked]
+        return out
+
+    async def author_counts_of_topics(self, topic_ids: Sequence[str]) -> dict[str, int]:
+        out = dict.fromkeys(topic_ids, 0)
+        if topic_ids:
+            rows = await self._read_rows(
+                q.AUTHOR_COUNTS_OF_TOPICS, ids=list(dict.fromkeys(topic_ids))
+            )
+            out.update({r["key"]: int(r["authors"]) for r in rows})
         return out
 
     async def topic_weights_of_authors(
@@ -276,13 +288,16 @@ class Neo4jReads(Neo4jSession):
         return out
 
     async def coauthors_of_authors(
-        self, author_ids: Sequence[str], first: int
+        self, author_ids: Sequence[str], first: int, offset: int = 0
     ) -> dict[str, list[CoauthorRecord]]:
         out: dict[str, list[CoauthorRecord]] = _group(author_ids)
         if not author_ids or first <= 0:
             return out
         rows = await self._read_rows(
-            q.TOP_COAUTHORS_OF_AUTHORS, ids=list(dict.fromkeys(author_ids)), limit=first
+            q.TOP_COAUTHORS_OF_AUTHORS,
+            ids=list(dict.fromkeys(author_ids)),
+            limit=first,
+            offset=max(0, offset),
         )
         for r in rows:
             out[r["key"]] = [

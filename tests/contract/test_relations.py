@@ -178,3 +178,22 @@ async def test_topic_paper_pages_and_top_authors_are_cut_in_the_store(graph: Gra
     top = await graph.authors_of_topics([KD, MOE], first=2)
     assert top[KD] == everyone[KD][:2] and top[MOE] == everyone[MOE][:2]
     assert await graph.authors_of_topics([KD], first=0) == {KD: []}
+
+
+async def test_ranked_lists_page_by_offset_in_the_store(graph: GraphStore) -> None:
+    """Co-authors and topic authors from any rank (the connections' pages)."""
+    coauthors = (await graph.coauthors_of_authors([BAO], EVERYTHING))[BAO]
+    assert len(coauthors) >= 3
+    for offset in range(len(coauthors) + 1):
+        page = await graph.coauthors_of_authors([BAO], 2, offset)
+        assert page[BAO] == coauthors[offset : offset + 2]
+    authors = (await graph.authors_of_topics([KD], EVERYTHING))[KD]
+    assert len(authors) >= 3
+    for offset in range(len(authors) + 1):
+        assert (await graph.authors_of_topics([KD], 2, offset))[KD] == authors[offset : offset + 2]
+    counts = await graph.author_counts_of_topics([KD, MOE, "topic:nothing"])
+    assert counts == {
+        KD: len(authors),
+        MOE: len((await graph.authors_of_topics([MOE], EVERYTHING))[MOE]),
+        "topic:nothing": 0,
+    }
