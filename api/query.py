@@ -11,9 +11,15 @@ from api.errors import BadRequest
 from api.types import social
 from api.types.author import Author
 from api.types.connection import (
+    AfterArg,
+    BeforeArg,
     Connection,
+    FirstArg,
+    LastArg,
+    after_arg,
     connection_from_page,
     decode_cursor,
+    first_arg,
     page_size,
     rank_cursor,
     rank_of,
@@ -45,18 +51,37 @@ UserRef = Annotated["User", strawberry.lazy("api.types.user")]
 
 @strawberry.input(description="All given conditions must hold; text matches ignore case.")
 class AuthorFilter:
-    name_contains: str | None = strawberry.UNSET
-    topic_slug: str | None = strawberry.UNSET
-    claim_status: ClaimStatus | None = strawberry.UNSET
+    name_contains: str | None = strawberry.field(
+        default=strawberry.UNSET, description='Part of the name, e.g. "li".'
+    )
+    topic_slug: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only authors with at least one paper tagged with this topic (its slug).",
+    )
+    claim_status: ClaimStatus | None = strawberry.field(
+        default=strawberry.UNSET, description="Only authors with this claim status."
+    )
 
 
 @strawberry.input(description="All given conditions must hold; text matches ignore case.")
 class PaperFilter:
-    title_contains: str | None = strawberry.UNSET
-    topic_slug: str | None = strawberry.UNSET
-    year_from: int | None = strawberry.UNSET
-    year_to: int | None = strawberry.UNSET
-    kind: PaperKind | None = strawberry.UNSET
+    title_contains: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Part of the title."
+    )
+    topic_slug: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Only papers tagged with this topic (its slug)."
+    )
+    year_from: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only papers of this year or later; papers without a year are left out.",
+    )
+    year_to: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Only papers of this year or earlier; papers without a year are left out.",
+    )
+    kind: PaperKind | None = strawberry.field(
+        default=strawberry.UNSET, description="Only papers of this kind."
+    )
 
 
 def _given(value: T | None) -> T | None:
@@ -66,8 +91,18 @@ def _given(value: T | None) -> T | None:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Any object by its global id; null if unknown or not visible.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    @strawberry.field(
+        description="Any object by its global id; null if unknown, malformed or not the "
+        "viewer's to see (claims, invitations, corrections)."
+    )
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="A global id, e.g. author:hangbo-bao."),
+        ],
+    ) -> Node | None:
         return await load_node(info, str(id))
 
     @strawberry.field(description="The signed-in user, or null for anonymous requests.")
@@ -77,12 +112,19 @@ class Query:
         viewer = info.context.viewer
         return User.from_record(viewer) if viewer else None
 
-    @strawberry.field(description="An author by id or by slug (give exactly one).")
+    @strawberry.field(
+        description="An author by id or by slug: give exactly one (else a BAD_USER_INPUT "
+        "error). Null when no author has it."
+    )
     async def author(
         self,
         info: Info,
-        id: strawberry.ID | None = strawberry.UNSET,
-        slug: str | None = strawberry.UNSET,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="The author's global id.")
+        ] = strawberry.UNSET,
+        slug: Annotated[
+            str | None, strawberry.argument(description="The author's slug, e.g. hangbo-bao.")
+        ] = strawberry.UNSET,
     ) -> Author | None:
         id, slug = _given(id), _given(slug)
         if (id is None) == (slug is None):
@@ -94,51 +136,78 @@ class Query:
         )  # fmt: skip
         return Author.from_record(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="Authors by name (ignoring case), optionally filtered.")
     async def authors(
-        self, info: Info, first: int | None = 20, after: str | None = strawberry.UNSET,
-        filter: AuthorFilter | None = strawberry.UNSET,
-    ) -> Connection[Author]:  # fmt: skip
+        self,
+        info: Info,
+        first: Annotated[int | None, first_arg(20, "authors")] = 20,
+        after: Annotated[str | None, after_arg()] = strawberry.UNSET,
+        filter: Annotated[
+            AuthorFilter | None,
+            strawberry.argument(description="Conditions the authors must meet; omit for all."),
+        ] = strawberry.UNSET,
+    ) -> Connection[Author]:
         f = filter or AuthorFilter()
         spec = rec.AuthorFilterSpec(
             name_contains=_given(f.name_contains),
             topic_slug=_given(f.topic_slug),
-            claim_status=rec.ClaimStatus(f.claim_status.value) if f.claim_status else None,
+            claim_status=rec.ClaimStatus[f.claim_status.name] if f.claim_status else None,
         )
         page = await info.context.store.list_authors(
             spec, page_size(first, 20), decode_cursor(after)
         )
         return connection_from_page(page, Author.from_record, after)
 
-    @strawberry.field
-    async def paper(self, info: Info, id: strawberry.ID) -> Paper | None:
+    @strawberry.field(description="A paper by id; null when no paper has it.")
+    async def paper(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The paper's global id.")],
+    ) -> Paper | None:
         found = await info.context.loaders.paper.load(str(id))
         return Paper.from_record(found) if found else None
 
-    @strawberry.field(description="Papers, newest first.")
+    @strawberry.field(
+        description="Papers, newest first (by year, then title; papers without a year last), "
+        "optionally filtered."
+    )
     async def papers(
-        self, info: Info, first: int | None = 20, after: str | None = strawberry.UNSET,
-        filter: PaperFilter | None = strawberry.UNSET,
-    ) -> Connection[Paper]:  # fmt: skip
+        self,
+        info: Info,
+        first: Annotated[int | None, first_arg(20, "papers")] = 20,
+        after: Annotated[str | None, after_arg()] = strawberry.UNSET,
+        filter: Annotated[
+            PaperFilter | None,
+            strawberry.argument(description="Conditions the papers must meet; omit for all."),
+        ] = strawberry.UNSET,
+    ) -> Connection[Paper]:
         f = filter or PaperFilter()
         spec = rec.PaperFilterSpec(
             title_contains=_given(f.title_contains),
             topic_slug=_given(f.topic_slug),
             year_from=_given(f.year_from),
             year_to=_given(f.year_to),
-            kind=rec.PaperKind(f.kind.value) if f.kind else None,
+            kind=rec.PaperKind[f.kind.name] if f.kind else None,
         )
         page = await info.context.store.list_papers(
             spec, page_size(first, 20), decode_cursor(after)
         )
         return connection_from_page(page, Paper.from_record, after)
 
-    @strawberry.field(description="A topic by id or by slug (give exactly one).")
+    @strawberry.field(
+        description="A topic by id or by slug: give exactly one (else a BAD_USER_INPUT "
+        "error). Null when no topic has it."
+    )
     async def topic(
         self,
         info: Info,
-        id: strawberry.ID | None = strawberry.UNSET,
-        slug: str | None = strawberry.UNSET,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="The topic's global id.")
+        ] = strawberry.UNSET,
+        slug: Annotated[
+            str | None,
+            strawberry.argument(description="The topic's slug, e.g. knowledge-distillation."),
+        ] = strawberry.UNSET,
     ) -> Topic | None:
         id, slug = _given(id), _given(slug)
         if (id is None) == (slug is None):
@@ -150,15 +219,32 @@ class Query:
         )  # fmt: skip
         return Topic.from_record(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="The topic vocabulary, by slug.")
     async def topics(
-        self, info: Info, first: int | None = 50, after: str | None = strawberry.UNSET
+        self,
+        info: Info,
+        first: Annotated[int | None, first_arg(50, "topics")] = 50,
+        after: Annotated[str | None, after_arg()] = strawberry.UNSET,
     ) -> Connection[Topic]:
         page = await info.context.store.list_topics(page_size(first, 50), decode_cursor(after))
         return connection_from_page(page, Topic.from_record, after)
 
-    @strawberry.field(description="Authors, papers and topics matching the words, best first.")
-    async def search(self, info: Info, query: str, first: int | None = 10) -> list[SearchHit]:
+    @strawberry.field(
+        description="Authors (by name), papers (by title and abstract) and topics (by name) "
+        "matching the words, ignoring case, best first. Not paged."
+    )
+    async def search(
+        self,
+        info: Info,
+        query: Annotated[
+            str,
+            strawberry.argument(
+                description="Words to look for; the first 16 distinct words count. A query "
+                "without words gives an empty list."
+            ),
+        ],
+        first: Annotated[int | None, first_arg(10, "hits")] = 10,
+    ) -> list[SearchHit]:
         return await search_hits(info, query, page_size(first, 10))
 
     @strawberry.field(
@@ -169,11 +255,17 @@ class Query:
     async def search_connection(
         self,
         info: Info,
-        query: str,
-        first: int | None = strawberry.UNSET,
-        after: str | None = strawberry.UNSET,
-        last: int | None = strawberry.UNSET,
-        before: str | None = strawberry.UNSET,
+        query: Annotated[
+            str,
+            strawberry.argument(
+                description="Words to look for, as for `search`. A query without words gives "
+                "an empty connection."
+            ),
+        ],
+        first: FirstArg = strawberry.UNSET,
+        after: AfterArg = strawberry.UNSET,
+        last: LastArg = strawberry.UNSET,
+        before: BeforeArg = strawberry.UNSET,
     ) -> Connection[SearchHit]:
         hits = await info.context.store.search(query, SEARCH_WINDOW) if query.strip() else []
         window = select_window(len(hits), first, rank_of(after), last, rank_of(before), default=10)
@@ -181,10 +273,34 @@ class Query:
         return window_connection(results, window, rank_cursor)
 
     @strawberry.field(
-        description="The slice around a centre node: depth 1 or 2, at most `limit` nodes."
+        description="The slice of the graph around a centre, for an explorer view: the nodes "
+        "within `depth` hops, at most `limit` of them. Public."
     )
     async def research_graph(
-        self, info: Info, center: strawberry.ID, depth: int | None = 1, limit: int | None = 50
+        self,
+        info: Info,
+        center: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="The id of an Author, Paper, Topic or Institution (not a GraphNode "
+                "id). Any other id gives an empty graph."
+            ),
+        ],
+        depth: Annotated[
+            int | None,
+            strawberry.argument(
+                description="How many hops out: 1 or 2, default 1 (null means the default). "
+                "Another value refuses the query with BAD_USER_INPUT."
+            ),
+        ] = 1,
+        limit: Annotated[
+            int | None,
+            strawberry.argument(
+                description="At most this many nodes, the centre included: 1-500, default "
+                "50 (null means the default). Another value refuses the query with "
+                "BAD_USER_INPUT."
+            ),
+        ] = 50,
     ) -> ResearchGraph:
         found = await research_slice(
             info.context.store, str(center), page_size(depth, 1), page_size(limit, 50)

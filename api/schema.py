@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -18,7 +20,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.tools import merge_types
+from strawberry.schema.types.base_scalars import DateTimeDefinition
 from strawberry.types import ExecutionContext
 
 from api.errors import INTERNAL_SERVER_ERROR, is_unavailable, unavailable_error, with_code
@@ -32,6 +34,25 @@ from api.types.moderation import ModerationQuery
 log = logging.getLogger("peergraph.api")
 
 MASKED_MESSAGE = "Internal server error; it has been logged with this request's id."
+
+# strawberry's own DateTime (isoformat out, ISO 8601 in), with a description
+# that says what clients get: every datetime the API holds is UTC-aware
+# (graph_store.records: utcnow, from_micros), so isoformat() writes +00:00.
+DATE_TIME = dataclasses.replace(
+    DateTimeDefinition,
+    description="A point in time in UTC, as an ISO 8601 / RFC 3339 string with the offset "
+    "+00:00 and up to microseconds, e.g. 2025-03-01T14:07:12.345678+00:00 (the fraction is "
+    "left out when it is zero: 2025-03-01T14:07:12+00:00).",
+)
+
+
+@strawberry.type(
+    name="Query",
+    description="Reads. Anonymous visitors read everything public; a bearer token adds the "
+    "viewer's own data and, for moderators, the review queues.",
+)
+class Root(Query, ModerationQuery):
+    """The Query root: the read side merged with the moderators' queues."""
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
@@ -106,12 +127,12 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     ]
     if not s.introspection:
         extensions.append(DisableIntrospection)
-    root = merge_types("Query", (Query, ModerationQuery))
     return PeerGraphSchema(
-        query=root,
+        query=Root,
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
+        scalar_overrides={datetime: DATE_TIME},
         # "Did you mean …" names fields as introspection would: off with it.
         config=StrawberryConfig(disable_field_suggestions=not s.introspection),
     )

@@ -146,7 +146,10 @@ async def _author_updates(info: Info, author_id: str) -> AsyncGenerator[Author, 
 # The resolvers check before they return their stream: an error raised then
 # is the protocol's `error` message (the subscription never starts), not a
 # `next` carrying errors.
-@strawberry.type
+@strawberry.type(
+    description="Live events over graphql-transport-ws on /graphql. Each event is sent after "
+    "its write committed, and what it carries is read with the subscriber's own rights."
+)
 class Subscription:
     @strawberry.subscription(
         description="Every event of an invitation the signed-in viewer sent or received "

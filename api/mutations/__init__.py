@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from strawberry.tools import merge_types
+import strawberry
 
 from api.mutations.accounts import AccountMutations
 from api.mutations.claims import ClaimMutations
@@ -10,15 +10,19 @@ from api.mutations.corrections import CorrectionMutations
 from api.mutations.follow import FollowMutations
 from api.mutations.invitations import InvitationMutations
 
-Mutation = merge_types(
-    "Mutation",
-    (
-        AccountMutations,
-        FollowMutations,
-        ClaimMutations,
-        InvitationMutations,
-        CorrectionMutations,
-    ),
+
+@strawberry.type(
+    description="Writes. All but signUp and logIn need a bearer token. Expected failures "
+    "come back as userErrors with the payload's object null and nothing written."
 )
+class Mutation(
+    AccountMutations,
+    FollowMutations,
+    ClaimMutations,
+    InvitationMutations,
+    CorrectionMutations,
+):
+    """The Mutation root: one module per area."""
+
 
 __all__ = ["Mutation"]

@@ -22,24 +22,38 @@ if TYPE_CHECKING:
 UserRef = Annotated["User", strawberry.lazy("api.types.user")]
 
 
-@strawberry.input
+@strawberry.input(description="A new member account.")
 class SignUpInput:
-    email: str
-    password: str
-    display_name: str
+    email: str = strawberry.field(
+        description="An e-mail address (one @, a dot in the domain, at most 254 characters; "
+        "trimmed). Unique ignoring case."
+    )
+    password: str = strawberry.field(description="8-1024 characters.")
+    display_name: str = strawberry.field(
+        description="The public name, 1-100 characters after trimming."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The credentials of an existing account.")
 class LogInInput:
-    email: str
-    password: str
+    email: str = strawberry.field(
+        description="The account's e-mail address; case and surrounding spaces are ignored."
+    )
+    password: str = strawberry.field(description="The account's password.")
 
 
 @strawberry.type(description="A bearer token for `Authorization: Bearer …` and its user.")
 class AuthPayload:
-    token: str | None
-    user: UserRef | None
-    user_errors: list[UserError]
+    token: str | None = strawberry.field(
+        description="A signed JWT to send as Authorization: Bearer <token>; it expires "
+        "after the server's PEERGRAPH_TOKEN_TTL_HOURS (24 by default). Null when userErrors "
+        "is not empty."
+    )
+    user: UserRef | None = strawberry.field(
+        description="The signed-in user, private fields included; null when userErrors is not "
+        "empty."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
 
 
 def _failed(errors: list[UserError]) -> AuthPayload:
@@ -60,8 +74,15 @@ SIGN_UP_FIELDS = {Rule.EMAIL_TAKEN: ("input", "email")}
 
 @strawberry.type
 class AccountMutations:
-    @strawberry.mutation(description="Create a member account and sign in.")
-    async def sign_up(self, info: Info, input: SignUpInput) -> AuthPayload:
+    @strawberry.mutation(
+        description="Create a member account and sign in. Open to anonymous visitors. "
+        "Moderators are made only from the command line."
+    )
+    async def sign_up(
+        self,
+        info: Info,
+        input: Annotated[SignUpInput, strawberry.argument(description="The new account.")],
+    ) -> AuthPayload:
         signup, problems = rules.validate_sign_up(input.email, input.password, input.display_name)
         if signup is None:
             return _failed(user_errors(problems))
@@ -85,7 +106,11 @@ class AccountMutations:
         description="Exchange e-mail and password for a bearer token. An unknown e-mail and a "
         "wrong password get the same error."
     )
-    async def log_in(self, info: Info, input: LogInInput) -> AuthPayload:
+    async def log_in(
+        self,
+        info: Info,
+        input: Annotated[LogInInput, strawberry.argument(description="E-mail and password.")],
+    ) -> AuthPayload:
         email = input.email.strip()
         user = await info.context.store.get_user_by_email(email) if email else None
         if user is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
 import strawberry
 
@@ -23,12 +24,14 @@ from graph_store.errors import Rule, RuleViolation
 from graph_store.records import ClaimDecision, ClaimRecord, NodeKind, utcnow
 
 
-@strawberry.input
+@strawberry.input(description="A claim on an author record.")
 class ClaimAuthorInput:
-    author_id: strawberry.ID
+    author_id: strawberry.ID = strawberry.field(
+        description="The author record to claim; it must have no pending or verified claim."
+    )
     evidence: str = strawberry.field(
         description="How a moderator can check it is you: an ORCID iD, a homepage, an "
-        "institutional e-mail (1-2000 characters)."
+        "institutional e-mail (1-2000 characters after trimming)."
     )
 
 
@@ -37,17 +40,27 @@ def _note(value: str | None) -> str | None:
     return value if isinstance(value, str) else None
 
 
-@strawberry.input
+@strawberry.input(description="A moderator's decision on a pending claim.")
 class ReviewClaimInput:
-    claim_id: strawberry.ID
-    approve: bool
-    note: str | None = strawberry.UNSET
+    claim_id: strawberry.ID = strawberry.field(description="The pending claim to decide.")
+    approve: bool = strawberry.field(
+        description="true: VERIFIED (the author becomes CLAIMED); false: REJECTED (the author "
+        "returns to UNCLAIMED)."
+    )
+    note: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Optional, at most 2000 characters; the claimant sees it. Blank means no note.",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of a claim mutation.")
 class ClaimPayload:
-    claim: Claim | None
-    user_errors: list[UserError]
+    claim: Claim | None = strawberry.field(
+        description="The claim as it is now; null when userErrors is not empty."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why it failed (nothing was written); empty on success."
+    )
 
 
 def _failed(*problems: Problem) -> ClaimPayload:
@@ -68,7 +81,11 @@ class ClaimMutations:
         description="Claim an author record as yours. The claim is PENDING until a moderator "
         "reviews it; the author shows claimStatus PENDING (verification L2) meanwhile."
     )
-    async def claim_author(self, info: Info, input: ClaimAuthorInput) -> ClaimPayload:
+    async def claim_author(
+        self,
+        info: Info,
+        input: Annotated[ClaimAuthorInput, strawberry.argument(description="The claim.")],
+    ) -> ClaimPayload:
         viewer = info.context.viewer
         if viewer is None:
             return _failed(unauthenticated())
@@ -95,7 +112,13 @@ class ClaimMutations:
     @strawberry.mutation(
         description="Withdraw your own pending claim; the author returns to UNCLAIMED (L1)."
     )
-    async def withdraw_claim(self, info: Info, claim_id: strawberry.ID) -> ClaimPayload:
+    async def withdraw_claim(
+        self,
+        info: Info,
+        claim_id: Annotated[
+            strawberry.ID, strawberry.argument(description="Your pending claim's id.")
+        ],
+    ) -> ClaimPayload:
         viewer = info.context.viewer
         if viewer is None:
             return _failed(unauthenticated())
@@ -113,7 +136,11 @@ class ClaimMutations:
         description="Moderators: approve (VERIFIED: author CLAIMED, L3) or reject (REJECTED: "
         "author UNCLAIMED, L1) a pending claim."
     )
-    async def review_claim(self, info: Info, input: ReviewClaimInput) -> ClaimPayload:
+    async def review_claim(
+        self,
+        info: Info,
+        input: Annotated[ReviewClaimInput, strawberry.argument(description="The decision.")],
+    ) -> ClaimPayload:
         viewer = info.context.viewer
         if viewer is None:
             return _failed(unauthenticated())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
 import strawberry
 
@@ -17,17 +18,20 @@ from graph_store.errors import Rule, RuleViolation
 from graph_store.records import CorrectionRecord, CorrectionStatus, NodeKind, kind_of, utcnow
 
 
-@strawberry.input
+@strawberry.input(description="A suggested fix to one field of an author or paper.")
 class SuggestCorrectionInput:
     target_id: strawberry.ID = strawberry.field(description="An Author or Paper id.")
     field: str = strawberry.field(
         description="Author: name. Paper: title, year, venue, abstract, codeUrl."
     )
     proposed_value: str = strawberry.field(
-        description="The corrected value; empty clears an optional field (year, venue, "
-        "abstract, codeUrl)."
+        description="The corrected value as text, trimmed; empty clears an optional field "
+        "(year, venue, abstract, codeUrl). Limits: name 200 characters, title 500, venue "
+        "300, abstract 10,000; a year 1900-2100; codeUrl an http(s) URL of at most 500."
     )
-    reason: str = strawberry.field(description="Why, with a source if possible (1-2000).")
+    reason: str = strawberry.field(
+        description="Why, with a source if possible (1-2000 characters after trimming)."
+    )
 
 
 def _note(value: str | None) -> str | None:
@@ -35,17 +39,28 @@ def _note(value: str | None) -> str | None:
     return value if isinstance(value, str) else None
 
 
-@strawberry.input
+@strawberry.input(description="A moderator's decision on an open correction.")
 class ReviewCorrectionInput:
-    correction_id: strawberry.ID
-    apply: bool
-    note: str | None = strawberry.UNSET
+    correction_id: strawberry.ID = strawberry.field(description="The open correction to decide.")
+    apply: bool = strawberry.field(
+        description="true: APPLIED (the value is written to the record at once); false: "
+        "REJECTED (the record is unchanged)."
+    )
+    note: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Optional, at most 2000 characters; the suggester sees it. Blank means no "
+        "note.",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of a correction mutation.")
 class CorrectionPayload:
-    correction: Correction | None
-    user_errors: list[UserError]
+    correction: Correction | None = strawberry.field(
+        description="The correction as it is now; null when userErrors is not empty."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why it failed (nothing was written); empty on success."
+    )
 
 
 def _failed(*problems: Problem) -> CorrectionPayload:
@@ -56,7 +71,11 @@ def _failed(*problems: Problem) -> CorrectionPayload:
 class CorrectionMutations:
     @strawberry.mutation(description="Suggest a fix to one field of an author or paper.")
     async def suggest_correction(
-        self, info: Info, input: SuggestCorrectionInput
+        self,
+        info: Info,
+        input: Annotated[
+            SuggestCorrectionInput, strawberry.argument(description="The suggestion.")
+        ],
     ) -> CorrectionPayload:
         viewer = info.context.viewer
         if viewer is None:
@@ -91,7 +110,9 @@ class CorrectionMutations:
         description="Moderators: apply a correction (the record changes at once) or reject it."
     )
     async def review_correction(
-        self, info: Info, input: ReviewCorrectionInput
+        self,
+        info: Info,
+        input: Annotated[ReviewCorrectionInput, strawberry.argument(description="The decision.")],
     ) -> CorrectionPayload:
         viewer = info.context.viewer
         if viewer is None:

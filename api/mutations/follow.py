@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from api.context import Info
@@ -18,16 +20,26 @@ FIELD: FieldPath = ("authorId",)
 FOLLOW_FIELDS = {Rule.NOT_FOUND: FIELD}
 
 
-@strawberry.type
+@strawberry.type(description="The result of following or unfollowing.")
 class FollowPayload:
-    author: Author | None
-    user_errors: list[UserError]
+    author: Author | None = strawberry.field(
+        description="The author, with viewerIsFollowing and stats as they are now; null when "
+        "userErrors is not empty."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why it failed (nothing was written); empty on success."
+    )
     following_edge: Edge[Author] | None = strawberry.field(
         default=None,
         description="After followAuthor: the author as an edge of the viewer's `following` "
         "connection, with its cursor, for Relay's @appendEdge. Null after unfollowAuthor "
         "and on failure.",
     )
+
+
+AuthorIdArg = Annotated[
+    strawberry.ID, strawberry.argument(description="The author's id, e.g. author:hangbo-bao.")
+]
 
 
 def _failed(errors: list[UserError]) -> FollowPayload:
@@ -63,10 +75,14 @@ async def _change(info: Info, author_id: strawberry.ID, follow: bool) -> FollowP
 
 @strawberry.type
 class FollowMutations:
-    @strawberry.mutation(description="Follow an author; following twice is one follow.")
-    async def follow_author(self, info: Info, author_id: strawberry.ID) -> FollowPayload:
+    @strawberry.mutation(
+        description="Follow an author; following twice is one follow. Needs a token."
+    )
+    async def follow_author(self, info: Info, author_id: AuthorIdArg) -> FollowPayload:
         return await _change(info, author_id, follow=True)
 
-    @strawberry.mutation(description="Stop following an author; not following is no error.")
-    async def unfollow_author(self, info: Info, author_id: strawberry.ID) -> FollowPayload:
+    @strawberry.mutation(
+        description="Stop following an author; not following is no error. Needs a token."
+    )
+    async def unfollow_author(self, info: Info, author_id: AuthorIdArg) -> FollowPayload:
         return await _change(info, author_id, follow=False)

@@ -7,6 +7,7 @@ claimant) can see or act on an invitation; to anyone else it does not exist.
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
 import strawberry
 
@@ -22,16 +23,29 @@ from graph_store.errors import Rule, RuleViolation
 from graph_store.records import InvitationRecord, InvitationStatus, NodeKind, utcnow
 
 
-@strawberry.input
+@strawberry.input(description="An invitation to collaborate.")
 class SendInvitationInput:
-    recipient_id: strawberry.ID = strawberry.field(description="The invited (claimed) author.")
-    message: str = strawberry.field(description="1-2000 characters.")
+    recipient_id: strawberry.ID = strawberry.field(
+        description="The invited author's id: a CLAIMED author other than your own."
+    )
+    message: str = strawberry.field(
+        description="What you propose, 1-2000 characters after trimming."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of an invitation mutation.")
 class InvitationPayload:
-    invitation: Invitation | None
-    user_errors: list[UserError]
+    invitation: Invitation | None = strawberry.field(
+        description="The invitation as it is now; null when userErrors is not empty."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why it failed (nothing was written); empty on success."
+    )
+
+
+InvitationIdArg = Annotated[
+    strawberry.ID, strawberry.argument(description="The pending invitation's id (inv:…).")
+]
 
 
 def _failed(*problems: Problem) -> InvitationPayload:
@@ -84,9 +98,14 @@ async def _respond(
 class InvitationMutations:
     @strawberry.mutation(
         description="Invite a claimed author to collaborate. Only researchers with a verified "
-        "claim can send; one pending invitation per recipient; rate limited per day."
+        "claim can send; one pending invitation from you per recipient; at most the server's "
+        "PEERGRAPH_INVITATIONS_PER_DAY (20 by default) in any 24 hours."
     )
-    async def send_invitation(self, info: Info, input: SendInvitationInput) -> InvitationPayload:
+    async def send_invitation(
+        self,
+        info: Info,
+        input: Annotated[SendInvitationInput, strawberry.argument(description="The invitation.")],
+    ) -> InvitationPayload:
         viewer = info.context.viewer
         if viewer is None:
             return _failed(unauthenticated())
@@ -120,18 +139,18 @@ class InvitationMutations:
 
     @strawberry.mutation(description="The invited researcher accepts a pending invitation.")
     async def accept_invitation(
-        self, info: Info, invitation_id: strawberry.ID
+        self, info: Info, invitation_id: InvitationIdArg
     ) -> InvitationPayload:
         return await _respond(info, invitation_id, InvitationStatus.ACCEPTED)
 
     @strawberry.mutation(description="The invited researcher declines a pending invitation.")
     async def decline_invitation(
-        self, info: Info, invitation_id: strawberry.ID
+        self, info: Info, invitation_id: InvitationIdArg
     ) -> InvitationPayload:
         return await _respond(info, invitation_id, InvitationStatus.DECLINED)
 
     @strawberry.mutation(description="The sender withdraws a pending invitation.")
     async def withdraw_invitation(
-        self, info: Info, invitation_id: strawberry.ID
+        self, info: Info, invitation_id: InvitationIdArg
     ) -> InvitationPayload:
         return await _respond(info, invitation_id, InvitationStatus.WITHDRAWN)

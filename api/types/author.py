@@ -9,9 +9,15 @@ import strawberry
 from api.context import Info
 from api.types import social
 from api.types.connection import (
+    AfterArg,
+    BeforeArg,
     Connection,
+    FirstArg,
+    LastArg,
+    after_arg,
     connection_from_page,
     decode_cursor,
+    first_arg,
     page_size,
     rank_cursor,
     rank_of,
@@ -36,40 +42,61 @@ EMPTY_STATS = AuthorStatsRecord(0, 0, 0, 0)
 
 @strawberry.type(description="Counts of what the graph holds for this author.")
 class AuthorStats:
-    works: int
-    followers: int
-    topics: int
-    collaborators: int
+    works: int = strawberry.field(description="Papers in the graph this author wrote.")
+    followers: int = strawberry.field(description="Users following this author.")
+    topics: int = strawberry.field(description="Distinct topics of this author's papers.")
+    collaborators: int = strawberry.field(
+        description="Distinct co-authors: other authors sharing at least one paper."
+    )
 
 
 @strawberry.type(description="One reason for the trust score, with the points it adds.")
 class TrustComponent:
-    name: str
-    points: int
-    explanation: str
+    name: str = strawberry.field(
+        description="A stable label: Public record, Published works, Collaborators, "
+        "Followers or Verified claim."
+    )
+    points: int = strawberry.field(description="The points it adds to the score (0 or more).")
+    explanation: str = strawberry.field(
+        description="One English line for the researcher: what counted and what would add "
+        'more, e.g. "3 published works: +8; the next adds +2".'
+    )
 
 
-@strawberry.type(description="The explainable trust score; components add up to the score.")
+@strawberry.type(
+    description="The explainable trust score, computed on each request. Its counts are the "
+    "larger of the graph's (AuthorStats) and those printed on the author's imported profile "
+    "page if there is one, so they may exceed stats."
+)
 class TrustSnapshot:
-    score: int
-    tier: TrustTier
-    verification: VerificationLevel
-    components: list[TrustComponent]
+    score: int = strawberry.field(description="0-100: the sum of the components' points.")
+    tier: TrustTier = strawberry.field(description="The band the score falls in.")
+    verification: VerificationLevel = strawberry.field(
+        description="Identity check level, from the author's claimStatus."
+    )
+    components: list[TrustComponent] = strawberry.field(
+        description="Always five, in this order: Public record, Published works, "
+        "Collaborators, Followers, Verified claim."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A topic of an author's papers, with how many papers have it.")
 class TopicWeight:
-    topic: TopicRef
-    paper_count: int
+    topic: TopicRef = strawberry.field(description="The topic.")
+    paper_count: int = strawberry.field(
+        description="How many of the author's papers are tagged with it (1 or more)."
+    )
 
 
 @strawberry.type(description="A co-author and the papers shared with them.")
 class Collaboration:
-    author: Author
-    shared_paper_count: int
+    author: Author = strawberry.field(description="The co-author.")
+    shared_paper_count: int = strawberry.field(
+        description="How many papers the two share (1 or more)."
+    )
     _paper_ids: strawberry.Private[tuple[str, ...]]
 
-    @strawberry.field
+    @strawberry.field(description="Every paper the two share, newest first (not paged).")
     async def shared_papers(self, info: Info) -> list[PaperRef]:
         from api.types.paper import Paper
 
@@ -87,13 +114,24 @@ def _collaboration(c: CoauthorRecord) -> Collaboration:
 
 @strawberry.type(description="A researcher: an imported public record, possibly claimed.")
 class Author(Node):
-    id: strawberry.ID
-    slug: str
-    name: str
-    claim_status: ClaimStatus
+    id: strawberry.ID = strawberry.field(
+        description="The author's global id, e.g. author:hangbo-bao or author:openalex-a123."
+    )
+    slug: str = strawberry.field(
+        description="Unique and URL-friendly, made at import from the name: lower-case words "
+        "joined by hyphens (hangbo-bao), with -2, -3 … for namesakes. A corrected name keeps "
+        "its slug. Query.author(slug:) finds it."
+    )
+    name: str = strawberry.field(
+        description="The name as imported, or as a moderator corrected it."
+    )
+    claim_status: ClaimStatus = strawberry.field(
+        description="Whether a user has claimed this record (pending or verified)."
+    )
     orcid: str | None = strawberry.field(
-        description="The researcher's ORCID iD from the imported source, or null when "
-        "unknown. A later import fills it in but never replaces it."
+        description="The researcher's ORCID iD from the imported source, bare (e.g. "
+        "0000-0002-1825-0097, no https://orcid.org/), or null when unknown. A later import "
+        "fills it in but never replaces it."
     )
     record: strawberry.Private[AuthorRecord]
 
@@ -108,21 +146,24 @@ class Author(Node):
             record=record,
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="The institution the imported source gives for this author; null when "
+        "none is known."
+    )
     async def affiliation(self, info: Info) -> Institution | None:
         if self.record.affiliation_id is None:
             return None
         found = await info.context.loaders.institution.load(self.record.affiliation_id)
         return Institution.from_record(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="Counts of works, followers, topics and co-authors.")
     async def stats(self, info: Info) -> AuthorStats:
         s = await info.context.loaders.stats.load(self.record.id) or EMPTY_STATS
         return AuthorStats(
             works=s.works, followers=s.followers, topics=s.topics, collaborators=s.collaborators
         )
 
-    @strawberry.field
+    @strawberry.field(description="The trust score with the reasons for it. Public.")
     async def trust(self, info: Info) -> TrustSnapshot:
         stats = await info.context.loaders.stats.load(self.record.id) or EMPTY_STATS
         snap = trust_model.compute(self.record, stats)
@@ -134,9 +175,15 @@ class Author(Node):
                         for c in snap.components],
         )  # fmt: skip
 
-    @strawberry.field
+    @strawberry.field(
+        description="This author's papers, newest first (by year, then title; papers "
+        "without a year last)."
+    )
     async def papers(
-        self, info: Info, first: int | None = 20, after: str | None = strawberry.UNSET
+        self,
+        info: Info,
+        first: Annotated[int | None, first_arg(20, "papers")] = 20,
+        after: Annotated[str | None, after_arg()] = strawberry.UNSET,
     ) -> Connection[PaperRef]:
         from api.types.paper import Paper
 
@@ -144,7 +191,10 @@ class Author(Node):
         page = await loader.load(self.record.id)
         return connection_from_page(page, Paper.from_record, after)
 
-    @strawberry.field(description="Topics of this author's papers, most papers first.")
+    @strawberry.field(
+        description="Every topic of this author's papers, most papers first, then by slug "
+        "(not paged)."
+    )
     async def topics(self, info: Info) -> list[TopicWeight]:
         from api.types.topic import Topic
 
@@ -152,8 +202,13 @@ class Author(Node):
         return [TopicWeight(topic=Topic.from_record(w.topic), paper_count=w.paper_count)
                 for w in weights]  # fmt: skip
 
-    @strawberry.field(description="Co-authors, most shared papers first.")
-    async def coauthors(self, info: Info, first: int | None = 10) -> list[Collaboration]:
+    @strawberry.field(
+        description="The top co-authors, most shared papers first, then by name. Never the "
+        "author themself."
+    )
+    async def coauthors(
+        self, info: Info, first: Annotated[int | None, first_arg(10, "co-authors")] = 10
+    ) -> list[Collaboration]:
         rows = await info.context.loaders.top_coauthors((page_size(first, 10), 0)).load(
             self.record.id
         )
@@ -168,10 +223,10 @@ class Author(Node):
     async def coauthors_connection(
         self,
         info: Info,
-        first: int | None = strawberry.UNSET,
-        after: str | None = strawberry.UNSET,
-        last: int | None = strawberry.UNSET,
-        before: str | None = strawberry.UNSET,
+        first: FirstArg = strawberry.UNSET,
+        after: AfterArg = strawberry.UNSET,
+        last: LastArg = strawberry.UNSET,
+        before: BeforeArg = strawberry.UNSET,
     ) -> Connection[Collaboration]:
         loaders = info.context.loaders
         stats = await loaders.stats.load(self.record.id) or EMPTY_STATS
@@ -185,10 +240,16 @@ class Author(Node):
         )
         return window_connection([_collaboration(c) for c in rows], window, rank_cursor)
 
-    @strawberry.field
+    @strawberry.field(
+        description="Whether the signed-in viewer follows this author; false when anonymous."
+    )
     async def viewer_is_following(self, info: Info) -> bool:
         return await info.context.loaders.viewer_follows.load(self.record.id)
 
-    @strawberry.field(description="Whether the viewer could send this author an invitation now.")
+    @strawberry.field(
+        description="Whether the viewer could send this author an invitation now: signed in "
+        "with a verified claim, this author CLAIMED by someone else, no pending invitation "
+        "from the viewer to it, and under the daily limit. False when anonymous."
+    )
     async def viewer_can_invite(self, info: Info) -> bool:
         return await social.viewer_can_invite(info, self.record)

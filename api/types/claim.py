@@ -21,14 +21,23 @@ if TYPE_CHECKING:
 UserRef = Annotated["User", strawberry.lazy("api.types.user")]
 
 
-@strawberry.type(description="A claim on an author record, decided by a moderator.")
+@strawberry.type(
+    description="A user's claim to own an author record, decided by a moderator. Seen only "
+    "by its claimant and by moderators (Query.node answers null to anyone else)."
+)
 class Claim(Node):
-    id: strawberry.ID
-    status: ClaimDecision
-    evidence: str
-    created_at: datetime
-    decided_at: datetime | None
-    note: str | None = strawberry.field(description="The moderator's note on the decision.")
+    id: strawberry.ID = strawberry.field(description="The claim's global id (claim:…).")
+    status: ClaimDecision = strawberry.field(description="Where the claim is in its review.")
+    evidence: str = strawberry.field(
+        description="What the claimant gave for a moderator to check (trimmed, 1-2000 characters)."
+    )
+    created_at: datetime = strawberry.field(description="When the claim was made (UTC).")
+    decided_at: datetime | None = strawberry.field(
+        description="When it was verified, rejected or withdrawn (UTC); null while PENDING."
+    )
+    note: str | None = strawberry.field(
+        description="The moderator's note on the decision; null when none was given."
+    )
     record: strawberry.Private[ClaimRecord]
 
     @classmethod
@@ -43,14 +52,14 @@ class Claim(Node):
             record=record,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The author record claimed.")
     async def author(self, info: Info) -> Author:
         found = await info.context.loaders.author.load(self.record.author_id)
         if found is None:
             raise StoreError(f"claim {self.record.id}: author {self.record.author_id} missing")
         return Author.from_record(found)
 
-    @strawberry.field
+    @strawberry.field(description="The user who made the claim.")
     async def claimant(self, info: Info) -> UserRef:
         from api.types.user import User
 

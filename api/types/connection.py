@@ -11,9 +11,10 @@ import base64
 import binascii
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Annotated, Generic, Protocol, TypeVar
 
 import strawberry
+from strawberry.types.arguments import StrawberryArgumentAnnotation
 
 from api.errors import BadRequest
 from graph_store.records import Page
@@ -21,25 +22,94 @@ from graph_store.records import Page
 T = TypeVar("T")
 
 
-@strawberry.type
+def first_arg(default: int, what: str) -> StrawberryArgumentAnnotation:
+    """The description of a ``first`` argument (its range is checked by api.limits)."""
+    return strawberry.argument(
+        description=f"How many {what} to return: 1-100, default {default} (null means "
+        "the default). A value outside 1-100 refuses the whole query with BAD_USER_INPUT."
+    )
+
+
+def after_arg() -> StrawberryArgumentAnnotation:
+    """The description of a connection's ``after`` argument."""
+    return strawberry.argument(
+        description="Start after this cursor: a pageInfo.endCursor (or an edge's cursor) "
+        "from an earlier page of the same list. Omit it (or send null) for the first page. "
+        "A cursor that cannot be decoded is a BAD_USER_INPUT error."
+    )
+
+
+# The arguments of connections that page both ways (Relay's pagination algorithm).
+FirstArg = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page forward: at most this many items after `after`, 1-100. With "
+        "neither first nor last, the field's default page size (its description says it)."
+    ),
+]
+AfterArg = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Start after this cursor (an edge's cursor, or pageInfo.endCursor, from "
+        "the same list). A cursor that cannot be decoded is a BAD_USER_INPUT error."
+    ),
+]
+LastArg = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page backward: at most this many items before `before` (or the "
+        "end of the list), 1-100."
+    ),
+]
+BeforeArg = Annotated[
+    str | None,
+    strawberry.argument(
+        description="End before this cursor (an edge's cursor, or pageInfo.startCursor, from "
+        "the same list)."
+    ),
+]
+
+
+@strawberry.type(description="Where a page sits in its list, for asking for the next one.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="Whether more items follow this page: ask again with after: endCursor."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Whether items come before this page. Connections with last/before "
+        "arguments know it exactly; the others (forward only) say whether the page was "
+        "asked for with `after`."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the page's first edge; null when the page is empty."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last edge, to pass as `after` for the next "
+        "page; null when the page is empty."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with its cursor.")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(
+        description="Opaque: pass it as `after` to get the items that follow this one. It "
+        "stays valid when items are added before it."
+    )
+    node: T = strawberry.field(description="The item.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="One page of a list (a Relay cursor connection), in the list's order. Pass "
+    "pageInfo.endCursor as `after` for the next page."
+)
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
-    total_count: int
+    edges: list[Edge[T]] = strawberry.field(
+        description="The items of this page, at most `first`, in the list's order."
+    )
+    page_info: PageInfo = strawberry.field(description="Cursors and whether more follow.")
+    total_count: int = strawberry.field(
+        description="How many items the whole list holds (with the same filter), over all pages."
+    )
 
 
 def encode_cursor(sort_key: str) -> str:

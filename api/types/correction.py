@@ -20,18 +20,30 @@ if TYPE_CHECKING:
 UserRef = Annotated["User", strawberry.lazy("api.types.user")]
 
 
-@strawberry.type(description="A suggested correction; a moderator applies or rejects it.")
+@strawberry.type(
+    description="A suggested correction; a moderator applies or rejects it. Seen only by "
+    "the user who suggested it and by moderators (Query.node answers null to anyone else)."
+)
 class Correction(Node):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The correction's global id (corr:…).")
     field: str = strawberry.field(
         description="The corrected field, named as in the GraphQL type (e.g. title, codeUrl)."
     )
-    proposed_value: str
-    reason: str
-    status: CorrectionStatus
-    created_at: datetime
-    reviewed_at: datetime | None
-    note: str | None = strawberry.field(description="The moderator's note on the review.")
+    proposed_value: str = strawberry.field(
+        description="The suggested value, trimmed, as text (a year as digits); empty means "
+        "clear the field."
+    )
+    reason: str = strawberry.field(
+        description="Why, as the suggester wrote it (trimmed, 1-2000 characters)."
+    )
+    status: CorrectionStatus = strawberry.field(description="Whether it was reviewed, and how.")
+    created_at: datetime = strawberry.field(description="When it was suggested (UTC).")
+    reviewed_at: datetime | None = strawberry.field(
+        description="When a moderator applied or rejected it (UTC); null while OPEN."
+    )
+    note: str | None = strawberry.field(
+        description="The moderator's note on the review; null when none was given."
+    )
     record: strawberry.Private[CorrectionRecord]
 
     @classmethod

@@ -35,8 +35,9 @@ class GraphNode:
         "entity's id. Edges name nodes by it."
     )
     kind: GraphNodeKind = strawberry.field(description="What the entity is.")
-    label: str = strawberry.field(description="A name to draw: an author's or topic's name, "
-                                  "a paper's title.")  # fmt: skip
+    label: str = strawberry.field(
+        description="A name to draw: an author's, topic's or institution's name, a paper's title."
+    )
     entity_id: strawberry.Private[str]
 
     @strawberry.field(description="The Author, Paper, Topic or Institution it stands for.")
@@ -49,19 +50,38 @@ class GraphNode:
         return found
 
 
-@strawberry.type(description="AUTHORED (author→paper), TAGGED (paper→topic), AFFILIATED.")
+@strawberry.type(
+    description="A relationship between two nodes of the slice: AUTHORED (author→paper), "
+    "TAGGED (paper→topic) or AFFILIATED (author→institution)."
+)
 class GraphEdge:
-    source: strawberry.ID = strawberry.field(description="The id of a GraphNode in `nodes`.")
-    target: strawberry.ID = strawberry.field(description="The id of a GraphNode in `nodes`.")
+    source: strawberry.ID = strawberry.field(
+        description="The id of a GraphNode in `nodes`: the author (AUTHORED, AFFILIATED) or "
+        "the paper (TAGGED)."
+    )
+    target: strawberry.ID = strawberry.field(
+        description="The id of a GraphNode in `nodes`: the paper (AUTHORED), the topic "
+        "(TAGGED) or the institution (AFFILIATED)."
+    )
     kind: str = strawberry.field(description="AUTHORED, TAGGED or AFFILIATED.")
     weight: int = strawberry.field(description="Always 1 for now: each edge is one relationship.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="A slice of the research graph around a centre, for drawing. Empty when the "
+    "centre is not an Author, Paper, Topic or Institution id that exists."
+)
 class ResearchGraph:
-    nodes: list[GraphNode]
-    edges: list[GraphEdge]
-    truncated: bool
+    nodes: list[GraphNode] = strawberry.field(
+        description="The centre first, then its neighbours hop by hop, at most `limit` nodes."
+    )
+    edges: list[GraphEdge] = strawberry.field(
+        description="The edges met walking out from the centre whose two ends are both in "
+        "`nodes`, each once. Edges between two nodes of the farthest hop are not read."
+    )
+    truncated: bool = strawberry.field(
+        description="Whether the limit cut the slice short: more nodes may lie within the depth."
+    )
 
     @classmethod
     def from_slice(cls, s: Slice) -> ResearchGraph:

@@ -21,13 +21,21 @@ if TYPE_CHECKING:
 UserRef = Annotated["User", strawberry.lazy("api.types.user")]
 
 
-@strawberry.type(description="A collaboration invitation between two claimed researchers.")
+@strawberry.type(
+    description="A collaboration invitation between two claimed researchers. Seen only by "
+    "its sender and by the recipient author's verified claimant; to anyone else, through "
+    "Query.node or any mutation, its id does not exist."
+)
 class Invitation(Node):
-    id: strawberry.ID
-    message: str
-    status: InvitationStatus
-    created_at: datetime
-    responded_at: datetime | None
+    id: strawberry.ID = strawberry.field(description="The invitation's global id (inv:…).")
+    message: str = strawberry.field(
+        description="The sender's message (trimmed, 1-2000 characters)."
+    )
+    status: InvitationStatus = strawberry.field(description="Where the invitation stands.")
+    created_at: datetime = strawberry.field(description="When it was sent (UTC).")
+    responded_at: datetime | None = strawberry.field(
+        description="When it was accepted, declined or withdrawn (UTC); null while PENDING."
+    )
     record: strawberry.Private[InvitationRecord]
 
     @classmethod
@@ -41,7 +49,7 @@ class Invitation(Node):
             record=record,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The user who sent it.")
     async def sender(self, info: Info) -> UserRef:
         from api.types.user import User
 
@@ -50,14 +58,19 @@ class Invitation(Node):
             raise StoreError(f"invitation {self.record.id}: sender missing")
         return User.from_record(found)
 
-    @strawberry.field(description="The sender's verified author when the invitation was sent.")
+    @strawberry.field(
+        description="The sender's verified author when the invitation was sent; null only "
+        "if none was recorded."
+    )
     async def sender_author(self, info: Info) -> Author | None:
         if self.record.sender_author_id is None:
             return None
         found = await info.context.loaders.author.load(self.record.sender_author_id)
         return Author.from_record(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(
+        description="The invited author; its verified claimant answers the invitation."
+    )
     async def recipient(self, info: Info) -> Author:
         found = await info.context.loaders.author.load(self.record.recipient_author_id)
         if found is None:

@@ -5,11 +5,20 @@ Merged into the Query root; for anyone but a moderator both fields are null.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from api.context import Info
 from api.types.claim import Claim
-from api.types.connection import Connection, connection_from_page, decode_cursor, page_size
+from api.types.connection import (
+    Connection,
+    after_arg,
+    connection_from_page,
+    decode_cursor,
+    first_arg,
+    page_size,
+)
 from api.types.correction import Correction
 from domain.claims import is_moderator
 from graph_store.records import (
@@ -25,7 +34,10 @@ class ModerationQuery:
         "is a moderator."
     )
     async def pending_claims(
-        self, info: Info, first: int | None = 20, after: str | None = strawberry.UNSET
+        self,
+        info: Info,
+        first: Annotated[int | None, first_arg(20, "claims")] = 20,
+        after: Annotated[str | None, after_arg()] = strawberry.UNSET,
     ) -> Connection[Claim] | None:
         if not is_moderator(info.context.viewer):
             return None
@@ -39,7 +51,10 @@ class ModerationQuery:
         "viewer is a moderator."
     )
     async def open_corrections(
-        self, info: Info, first: int | None = 20, after: str | None = strawberry.UNSET
+        self,
+        info: Info,
+        first: Annotated[int | None, first_arg(20, "corrections")] = 20,
+        after: Annotated[str | None, after_arg()] = strawberry.UNSET,
     ) -> Connection[Correction] | None:
         if not is_moderator(info.context.viewer):
             return None

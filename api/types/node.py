@@ -7,4 +7,7 @@ import strawberry
 
 @strawberry.interface(description="An object with a global id, refetchable through Query.node.")
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The global id; its prefix names the kind (author:, paper:, topic:, inst:, "
+        "user:, claim:, inv:, corr:). Pass it to Query.node."
+    )

@@ -19,18 +19,29 @@ AuthorRef = Annotated["Author", strawberry.lazy("api.types.author")]
 TopicRef = Annotated["Topic", strawberry.lazy("api.types.topic")]
 
 
-@strawberry.type
+@strawberry.type(description="One distinct work, with its authors in order and its topics.")
 class Paper(Node):
-    id: strawberry.ID
-    title: str
-    year: int | None
-    kind: PaperKind
-    venue: str | None
-    abstract: str | None
-    code_url: str | None
+    id: strawberry.ID = strawberry.field(
+        description="The paper's global id, e.g. paper:<12 hex digits> or paper:openalex-w123."
+    )
+    title: str = strawberry.field(
+        description="The title as imported, or as a moderator corrected it."
+    )
+    year: int | None = strawberry.field(description="The publication year; null when unknown.")
+    kind: PaperKind = strawberry.field(description="Preprint, conference or journal.")
+    venue: str | None = strawberry.field(
+        description="Where it was published (journal, proceedings, arXiv …); null when unknown."
+    )
+    abstract: str | None = strawberry.field(
+        description="The abstract as plain text; null when none is known."
+    )
+    code_url: str | None = strawberry.field(
+        description="An http(s) link to the paper's code; null when none is known."
+    )
     doi: str | None = strawberry.field(
-        description="The paper's DOI from the imported source, or null when unknown. A "
-        "later import fills it in but never replaces it."
+        description="The paper's DOI from the imported source, bare (e.g. "
+        "10.48550/arXiv.2106.08254, no https://doi.org/), or null when unknown. A later "
+        "import fills it in but never replaces it."
     )
 
     @classmethod
@@ -46,14 +57,16 @@ class Paper(Node):
             doi=record.doi,
         )
 
-    @strawberry.field(description="Authors in the order the source gives.")
+    @strawberry.field(
+        description="Authors in the order the source gives (those of unknown position last)."
+    )
     async def authors(self, info: Info) -> list[AuthorRef]:
         from api.types.author import Author
 
         rows = await info.context.loaders.authors_of_paper.load(str(self.id))
         return [Author.from_record(a) for a in rows]
 
-    @strawberry.field
+    @strawberry.field(description="Topics of the vocabulary this paper is tagged with, by slug.")
     async def topics(self, info: Info) -> list[TopicRef]:
         from api.types.topic import Topic
 

@@ -14,13 +14,22 @@ from api.types.paper import Paper
 from api.types.topic import Topic
 from graph_store.records import NodeKind, SearchHitRecord, kind_of
 
-SearchResult = Annotated[Author | Paper | Topic, strawberry.union("SearchResult")]
+SearchResult = Annotated[
+    Author | Paper | Topic,
+    strawberry.union(
+        "SearchResult", description="What a search found: an author, a paper or a topic."
+    ),
+]
 
 
-@strawberry.type
+@strawberry.type(description="One search result with its relevance.")
 class SearchHit:
-    score: float
-    result: SearchResult
+    score: float = strawberry.field(
+        description="Relevance, above 0 and at most 4: 4 for an exact name or title (punctuation "
+        "aside), 1 to 2.75 when words hit a name or title, below 0.5 when they hit only an "
+        "abstract. Equal scores list authors, then topics, then papers."
+    )
+    result: SearchResult = strawberry.field(description="The author, paper or topic found.")
 
 
 async def search_hits(info: Info, query: str, first: int) -> list[SearchHit]:

@@ -8,9 +8,15 @@ import strawberry
 
 from api.context import Info
 from api.types.connection import (
+    AfterArg,
+    BeforeArg,
     Connection,
+    FirstArg,
+    LastArg,
+    after_arg,
     connection_from_page,
     decode_cursor,
+    first_arg,
     page_size,
     rank_cursor,
     rank_of,
@@ -28,19 +34,28 @@ AuthorRef = Annotated["Author", strawberry.lazy("api.types.author")]
 PaperRef = Annotated["Paper", strawberry.lazy("api.types.paper")]
 
 
-@strawberry.type
+@strawberry.type(description="A term of the controlled topic vocabulary papers are tagged with.")
 class Topic(Node):
-    id: strawberry.ID
-    slug: str
-    name: str
+    id: strawberry.ID = strawberry.field(description="The topic's global id, topic:<slug>.")
+    slug: str = strawberry.field(
+        description="Unique and URL-friendly, e.g. knowledge-distillation; the filters' "
+        "topicSlug and Query.topic(slug:) take it."
+    )
+    name: str = strawberry.field(description="The display name, e.g. Knowledge distillation.")
 
     @classmethod
     def from_record(cls, record: TopicRecord) -> Topic:
         return cls(id=strawberry.ID(record.id), slug=record.slug, name=record.name)
 
-    @strawberry.field
+    @strawberry.field(
+        description="Papers tagged with this topic, newest first (by year, then title; "
+        "papers without a year last)."
+    )
     async def papers(
-        self, info: Info, first: int | None = 20, after: str | None = strawberry.UNSET
+        self,
+        info: Info,
+        first: Annotated[int | None, first_arg(20, "papers")] = 20,
+        after: Annotated[str | None, after_arg()] = strawberry.UNSET,
     ) -> Connection[PaperRef]:
         from api.types.paper import Paper
 
@@ -48,8 +63,13 @@ class Topic(Node):
         page = await loader.load(str(self.id))
         return connection_from_page(page, Paper.from_record, after)
 
-    @strawberry.field(description="Authors with papers on this topic, most such papers first.")
-    async def authors(self, info: Info, first: int | None = 20) -> list[AuthorRef]:
+    @strawberry.field(
+        description="The top authors with papers on this topic, most such papers first, then "
+        "by name."
+    )
+    async def authors(
+        self, info: Info, first: Annotated[int | None, first_arg(20, "authors")] = 20
+    ) -> list[AuthorRef]:
         from api.types.author import Author
 
         rows = await info.context.loaders.top_authors_of_topic((page_size(first, 20), 0)).load(
@@ -65,10 +85,10 @@ class Topic(Node):
     async def authors_connection(
         self,
         info: Info,
-        first: int | None = strawberry.UNSET,
-        after: str | None = strawberry.UNSET,
-        last: int | None = strawberry.UNSET,
-        before: str | None = strawberry.UNSET,
+        first: FirstArg = strawberry.UNSET,
+        after: AfterArg = strawberry.UNSET,
+        last: LastArg = strawberry.UNSET,
+        before: BeforeArg = strawberry.UNSET,
     ) -> Connection[AuthorRef]:
         from api.types.author import Author
 

@@ -11,11 +11,17 @@ import strawberry
 from api.context import Info
 from api.types.author import Author
 from api.types.connection import (
+    AfterArg,
+    BeforeArg,
     Connection,
+    FirstArg,
+    LastArg,
+    after_arg,
     connection_from_page,
     decode_cursor,
     empty_connection,
     encode_cursor,
+    first_arg,
     page_size,
     position_of,
     select_window,
@@ -60,11 +66,14 @@ def _list_connection(
 
 @strawberry.type(
     description="A signed-up account. Everyone sees its display name and claimed author; "
-    "only the user themself sees the e-mail, the follows, the claims and the invitations."
+    "only the user themself sees the e-mail, the moderator flag, the follows, the claims and "
+    "the invitations (others get null or empty lists)."
 )
 class User(Node):
-    id: strawberry.ID
-    display_name: str
+    id: strawberry.ID = strawberry.field(description="The user's global id (user:…).")
+    display_name: str = strawberry.field(
+        description="The name the user chose (1-100 characters). Public."
+    )
     record: strawberry.Private[UserRecord]
 
     @classmethod
@@ -75,7 +84,10 @@ class User(Node):
         viewer = info.context.viewer
         return viewer is not None and viewer.id == self.record.id
 
-    @strawberry.field(description="The e-mail address; null unless this is the viewer.")
+    @strawberry.field(
+        description="The e-mail address as typed at sign-up (trimmed); null unless this is "
+        "the viewer."
+    )
     def email(self, info: Info) -> str | None:
         return self.record.email if self._is_viewer(info) else None
 
@@ -85,14 +97,23 @@ class User(Node):
     def is_moderator(self, info: Info) -> bool | None:
         return self.record.role == Role.MODERATOR if self._is_viewer(info) else None
 
-    @strawberry.field(description="The author record this user holds a verified claim on.")
+    @strawberry.field(
+        description="The author record this user holds a verified claim on (at most one); "
+        "null when none. Public."
+    )
     async def claimed_author(self, info: Info) -> Author | None:
         found = await info.context.loaders.verified_author_of_user.load(self.record.id)
         return Author.from_record(found) if found else None
 
-    @strawberry.field(description="Authors this user follows (empty unless this is the viewer).")
+    @strawberry.field(
+        description="Authors this user follows, by name; an empty connection unless this is "
+        "the viewer."
+    )
     async def following(
-        self, info: Info, first: int | None = 20, after: str | None = strawberry.UNSET
+        self,
+        info: Info,
+        first: Annotated[int | None, first_arg(20, "authors")] = 20,
+        after: Annotated[str | None, after_arg()] = strawberry.UNSET,
     ) -> Connection[Author]:
         if not self._is_viewer(info):
             return empty_connection()
@@ -100,7 +121,10 @@ class User(Node):
         page = await info.context.store.following_page(self.record.id, size, decode_cursor(after))
         return connection_from_page(page, Author.from_record, after)
 
-    @strawberry.field(description="This user's claims, newest first (empty unless the viewer).")
+    @strawberry.field(
+        description="This user's claims of every status, newest first (not paged); empty "
+        "unless this is the viewer."
+    )
     async def claims(self, info: Info) -> list[ClaimRef]:
         from api.types.claim import Claim
 
@@ -109,7 +133,10 @@ class User(Node):
         rows = await info.context.loaders.claims_of_user.load(self.record.id)
         return [Claim.from_record(c) for c in rows]
 
-    @strawberry.field(description="Invitations this user sent, newest first (viewer only).")
+    @strawberry.field(
+        description="Invitations this user sent, of every status, newest first (not paged); "
+        "empty unless this is the viewer."
+    )
     async def invitations_sent(self, info: Info) -> list[InvitationRef]:
         from api.types.invitation import Invitation
 
@@ -119,7 +146,8 @@ class User(Node):
         return [Invitation.from_record(i) for i in rows]
 
     @strawberry.field(
-        description="Invitations to this user's claimed author, newest first (viewer only)."
+        description="Invitations to this user's claimed author, of every status, newest first "
+        "(not paged); empty unless this is the viewer."
     )
     async def invitations_received(self, info: Info) -> list[InvitationRef]:
         from api.types.invitation import Invitation
@@ -137,10 +165,10 @@ class User(Node):
     async def claims_connection(
         self,
         info: Info,
-        first: int | None = strawberry.UNSET,
-        after: str | None = strawberry.UNSET,
-        last: int | None = strawberry.UNSET,
-        before: str | None = strawberry.UNSET,
+        first: FirstArg = strawberry.UNSET,
+        after: AfterArg = strawberry.UNSET,
+        last: LastArg = strawberry.UNSET,
+        before: BeforeArg = strawberry.UNSET,
     ) -> Connection[ClaimRef]:
         from api.types.claim import Claim
 
@@ -156,10 +184,10 @@ class User(Node):
     async def invitations_sent_connection(
         self,
         info: Info,
-        first: int | None = strawberry.UNSET,
-        after: str | None = strawberry.UNSET,
-        last: int | None = strawberry.UNSET,
-        before: str | None = strawberry.UNSET,
+        first: FirstArg = strawberry.UNSET,
+        after: AfterArg = strawberry.UNSET,
+        last: LastArg = strawberry.UNSET,
+        before: BeforeArg = strawberry.UNSET,
     ) -> Connection[InvitationRef]:
         from api.types.invitation import Invitation
 
@@ -175,10 +203,10 @@ class User(Node):
     async def invitations_received_connection(
         self,
         info: Info,
-        first: int | None = strawberry.UNSET,
-        after: str | None = strawberry.UNSET,
-        last: int | None = strawberry.UNSET,
-        before: str | None = strawberry.UNSET,
+        first: FirstArg = strawberry.UNSET,
+        after: AfterArg = strawberry.UNSET,
+        last: LastArg = strawberry.UNSET,
+        before: BeforeArg = strawberry.UNSET,
     ) -> Connection[InvitationRef]:
         from api.types.invitation import Invitation
 

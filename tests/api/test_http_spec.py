@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -23,9 +22,9 @@ from api.schema import MASKED_MESSAGE
 from api.settings import Settings
 from graph_store.store import GraphStore
 from tests.api.conftest import client_for, seeded_store
+from tests.js_tools import JS, js_tools
 
 ROOT = Path(__file__).resolve().parents[2]
-JS = ROOT / "tests" / "js"
 PROD = {"env": "production", "secret_key": "s" * 40}
 
 
@@ -201,24 +200,8 @@ def _free_port() -> int:
         return port
 
 
-def _js_tools() -> None:
-    """Node and tests/js/node_modules (``npm ci --prefix tests/js``) or a skip;
-    PEERGRAPH_REQUIRE_JS=1 (CI) turns the skip into a failure."""
-    missing = (
-        "node is not installed"
-        if shutil.which("node") is None
-        else "tests/js/node_modules is missing: run `npm ci --prefix tests/js`"
-        if not (JS / "node_modules" / "graphql-http").is_dir()
-        else None
-    )
-    if missing:
-        if os.environ.get("PEERGRAPH_REQUIRE_JS") == "1":
-            pytest.fail(missing)
-        pytest.skip(missing)
-
-
 def test_graphql_http_audit_passes_without_warnings(tmp_path: Path) -> None:
-    _js_tools()
+    js_tools("graphql-http")
     port = _free_port()
     env = {**os.environ, "PEERGRAPH_DATA_DIR": str(tmp_path), "PEERGRAPH_ENV": "test"}
     env.pop("NEO4J_URI", None)
