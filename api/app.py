@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime
 import logging
 import re
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -22,8 +23,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.types import ExecutionResult
 
 from api import auth, playground
@@ -32,6 +38,7 @@ from api.context import Context
 from api.errors import is_request_error, is_unavailable, unavailable_error, with_code
 from api.events import Broker, open_broker
 from api.loaders import Loaders
+from api.persisted import PersistedQueries, PersistedQueryError
 from api.schema import MASKED_MESSAGE, build_schema
 from api.settings import Settings
 from graph_store.errors import StoreError
@@ -73,10 +80,37 @@ def _unavailable_response() -> Response:
     return JSONResponse({"data": None, "errors": [unavailable_error().formatted]})
 
 
-class GraphQLApp(GraphQL[Context, None]):
-    """strawberry's ASGI view with our context, orjson, and JSON errors."""
+class PersistedWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws with the HTTP rules of persisted queries: a
+    subscribe message may name its document by hash, and in persisted-only
+    mode runs only a manifest operation. Nothing is registered over it."""
 
-    def __init__(self, settings: Settings, slot: StoreSlot, events: Broker) -> None:
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        payload: Any = message.get("payload")
+        fresh = self.connection_acknowledged and message.get("id") not in self.operations
+        if fresh and isinstance(payload, dict):
+            persisted = cast("GraphQLApp", self.view).persisted
+            try:
+                query, _ = await persisted.resolve(payload.get("query"), payload.get("extensions"))
+            except PersistedQueryError as e:
+                await self.send_message(
+                    {"id": message["id"], "type": "error", "payload": [e.formatted]}
+                )
+                return
+            if query is not None:
+                payload["query"] = query
+        await super().handle_subscribe(message)
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    """strawberry's ASGI view with our context, orjson, JSON errors and
+    persisted queries (api/persisted.py)."""
+
+    graphql_transport_ws_handler_class = PersistedWSHandler
+
+    def __init__(
+        self, settings: Settings, slot: StoreSlot, events: Broker, persisted: PersistedQueries
+    ) -> None:
         super().__init__(
             build_schema(settings),
             graphql_ide="graphiql" if settings.playground else None,
@@ -89,6 +123,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.settings = settings
         self.slot = slot
         self.events = events
+        self.persisted = persisted
         self._origin_pattern = (
             re.compile(settings.cors_origin_regex) if settings.cors_origin_regex else None
         )
@@ -164,6 +199,42 @@ class GraphQLApp(GraphQL[Context, None]):
             request.state.sub_response = sub_response
         return sub_response
 
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A persisted GET has no `query`, and a browser's fetch accepts */*.
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(
+            request
+        )
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """The persisted document, if the request names one, is run by
+        strawberry as if sent (a GET still runs no mutation); a new APQ
+        document is remembered once it has run valid."""
+        try:
+            query, remember = await self.persisted.resolve(
+                request_data.query, request_data.extensions
+            )
+        except PersistedQueryError as e:
+            return ExecutionResult(data=None, errors=[e])
+        result = await super().execute_single(
+            request=request,
+            request_adapter=request_adapter,
+            sub_response=sub_response,
+            context=context,
+            root_value=root_value,
+            request_data=dataclasses.replace(request_data, query=query),
+        )
+        if remember and query and not is_request_error(result.errors or []):
+            await self.persisted.remember(remember, query)
+        return result
+
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
@@ -172,6 +243,14 @@ class GraphQLApp(GraphQL[Context, None]):
             result.errors = [with_code(e) for e in result.errors]
         response = await super().process_result(request, result)
         sub_response: Response = request.state.sub_response
+        refused = next((e for e in result.errors or [] if isinstance(e, PersistedQueryError)), None)
+        if refused is not None:
+            # Never executed: no "data", and the status the refusal chose
+            # (200 for PersistedQueryNotFound, whatever the media type).
+            response.pop("data", None)
+            sub_response.status_code = refused.status
+            sub_response.headers.update(refused.headers)
+            return response
         # The GraphQL-over-HTTP spec, for clients that accept its media type: a
         # request that never reached execution (parse, validation, variables,
         # limits) is a 400 without "data". application/json clients keep 200.
@@ -275,14 +354,18 @@ def create_app(
     else the lifespan opens the configured store in the background, waiting
     for the database as long as it takes, and closes it on shutdown. The same
     for ``events``: a caller's broker (tests share one between apps), else
-    the configured one (``PEERGRAPH_REDIS_URL``), closed on shutdown."""
+    the configured one (``PEERGRAPH_REDIS_URL``), closed on shutdown, as is
+    the APQ document cache (in process, or in that Redis)."""
     settings = settings or Settings.from_env()
     settings.validate()
     slot = StoreSlot(store)  # a caller's store is usable even without the lifespan
     owned_events = events is None
     broker = open_broker(settings.redis_url) if events is None else events
+    # APQ documents: in this process, or in Redis when PEERGRAPH_REDIS_URL is set.
+    persisted = PersistedQueries.from_settings(settings)
 
-    async def close_events() -> None:
+    async def close_owned() -> None:
+        await persisted.close()
         if owned_events:
             await broker.close()
 
@@ -304,7 +387,7 @@ def create_app(
             try:
                 yield
             finally:
-                await close_events()
+                await close_owned()
             return
         # Only constructs it (no I/O): a malformed URI fails start-up here, at once.
         owned = open_store(settings.store_config())
@@ -314,7 +397,7 @@ def create_app(
         finally:
             task.cancel()
             await asyncio.wait({task})
-            await close_events()
+            await close_owned()
             try:
                 await owned.close()
             except StoreError as e:
@@ -331,7 +414,7 @@ def create_app(
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    graphql_app = GraphQLApp(settings, slot, broker)
+    graphql_app = GraphQLApp(settings, slot, broker, persisted)
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),

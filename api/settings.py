@@ -10,6 +10,7 @@ from pathlib import Path
 
 import platformdirs
 
+from api.persisted import ManifestError, load_manifest
 from graph_store.factory import StoreConfig
 
 DEFAULT_SECRET = "peergraph-development-secret-change-me"
@@ -80,6 +81,17 @@ def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...] | None:
     return origins
 
 
+def _manifest(env: Mapping[str, str], name: str) -> dict[str, str] | None:
+    """hash → document of the persisted-query manifest the variable names."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return load_manifest(Path(raw))
+    except ManifestError as e:
+        raise SettingsError(f"{name}: {e}") from e
+
+
 # In development, browser apps served from this machine on any port.
 DEV_ORIGIN_REGEX = r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$"
 
@@ -116,6 +128,17 @@ class Settings:
     # Subscriptions: seconds to send connection_init, and the most per connection.
     ws_init_timeout: float = 10.0
     ws_max_subscriptions: int = 20
+    # Persisted queries: the allow-list manifest (hash → document) and whether
+    # only its operations may run.
+    persisted_manifest: Mapping[str, str] | None = field(default=None, hash=False)
+    persisted_only: bool = False
+    # Automatic persisted queries (APQ): documents remembered in this process
+    # (an LRU bounded in entries and bytes), or in Redis with a TTL renewed on
+    # each use when redis_url is set; larger documents run but are not kept.
+    apq_cache_entries: int = 2000
+    apq_cache_bytes: int = 8 * 1024 * 1024
+    apq_ttl_seconds: int = 24 * 3600
+    apq_max_document_bytes: int = 64 * 1024
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -146,6 +169,8 @@ class Settings:
             introspection_enabled=_bool(env, "PEERGRAPH_INTROSPECTION"),
             playground_enabled=_bool(env, "PEERGRAPH_PLAYGROUND"),
             redis_url=env.get("PEERGRAPH_REDIS_URL") or None,
+            persisted_manifest=_manifest(env, "PEERGRAPH_PERSISTED_QUERIES"),
+            persisted_only=bool(_bool(env, "PEERGRAPH_PERSISTED_ONLY")),
         )
         settings.validate()
         return settings
@@ -180,6 +205,11 @@ class Settings:
                 f"PEERGRAPH_ENV={self.env}: set PEERGRAPH_SECRET_KEY to a random secret of at "
                 "least 32 characters, e.g. from "
                 "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        if self.persisted_only and not self.persisted_manifest:
+            raise SettingsError(
+                "PEERGRAPH_PERSISTED_ONLY=true needs PEERGRAPH_PERSISTED_QUERIES, the manifest "
+                "of the operations allowed to run"
             )
 
     def store_config(self) -> StoreConfig:

@@ -1,6 +1,12 @@
-"""Settings from the environment: the Neo4j knobs reach the store's config."""
+"""Settings from the environment: the Neo4j knobs reach the store's config;
+persisted-query manifests are checked at start-up."""
 
 from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -35,3 +41,74 @@ def test_a_bad_transaction_timeout_is_refused(raw: str) -> None:
 def test_a_bad_read_concurrency_is_refused(raw: str) -> None:
     with pytest.raises(SettingsError, match="NEO4J_MAX_CONCURRENT_READS"):
         Settings.from_env({"NEO4J_MAX_CONCURRENT_READS": raw})
+
+
+# --- persisted queries ------------------------------------------------------------
+
+QUERY = "query Typename { __typename }"
+QUERY_ID = hashlib.sha256(QUERY.encode()).hexdigest()
+
+
+def _manifest_env(tmp_path: Path, content: str | None, **more: str) -> dict[str, str]:
+    path = tmp_path / "manifest.json"
+    if content is not None:
+        path.write_text(content)
+    return {"PEERGRAPH_PERSISTED_QUERIES": str(path), **more}
+
+
+def test_both_manifest_formats_load() -> None:
+    apollo = {
+        "format": "apollo-persisted-query-manifest",
+        "version": 1,
+        "operations": [{"id": QUERY_ID, "body": QUERY, "name": "Typename", "type": "query"}],
+    }
+    relay = {QUERY_ID.upper(): QUERY}  # hex in either case
+    for content in (apollo, relay):
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Settings.from_env(
+                _manifest_env(Path(tmp), json.dumps(content), PEERGRAPH_PERSISTED_ONLY="yes")
+            )
+        assert settings.persisted_manifest == {QUERY_ID: QUERY} and settings.persisted_only
+    assert Settings.from_env({}).persisted_manifest is None
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read"),
+        ("{not json", "is not JSON"),
+        ("[]", "expected a JSON object"),
+        ("{}", "no operations"),
+        (json.dumps({"0" * 64: QUERY}), "not the sha256 of its document"),
+        (json.dumps({"Typename": QUERY}), "64 hex digits"),
+        (json.dumps({QUERY_ID: 42}), "non-empty string"),
+        (json.dumps({"format": "relay", "operations": []}), "unknown format"),
+        (
+            json.dumps({"format": "apollo-persisted-query-manifest", "version": 2}),
+            "version 2",
+        ),
+        (
+            json.dumps(
+                {
+                    "format": "apollo-persisted-query-manifest",
+                    "version": 1,
+                    "operations": [{"id": QUERY_ID, "body": QUERY + " ", "name": "Typename"}],
+                }
+            ),
+            "operation 'Typename'.*not the sha256",
+        ),
+    ],
+)
+def test_a_bad_manifest_is_refused_at_start_up(
+    tmp_path: Path, content: str | None, message: str
+) -> None:
+    with pytest.raises(SettingsError, match=f"PEERGRAPH_PERSISTED_QUERIES: .*{message}"):
+        Settings.from_env(_manifest_env(tmp_path, content))
+
+
+def test_persisted_only_needs_a_manifest() -> None:
+    with pytest.raises(SettingsError, match="PEERGRAPH_PERSISTED_ONLY=true needs"):
+        Settings.from_env({"PEERGRAPH_PERSISTED_ONLY": "true"})
+    with pytest.raises(SettingsError, match="PEERGRAPH_PERSISTED_ONLY must be one of"):
+        Settings.from_env({"PEERGRAPH_PERSISTED_ONLY": "strict"})
+    assert not Settings.from_env({"PEERGRAPH_PERSISTED_ONLY": "false"}).persisted_only
