@@ -19,8 +19,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Any, Protocol
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from typing import Any, Protocol, cast
 
 import orjson
 
@@ -188,7 +188,9 @@ class RedisBroker:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
-        await self._pubsub.aclose()
+        # redis-py 8 leaves PubSub.aclose unannotated.
+        close_pubsub = cast(Callable[[], Awaitable[None]], self._pubsub.aclose)
+        await close_pubsub()
         await self._redis.aclose()
 
 
