@@ -148,9 +148,14 @@ class Loaders:
         return _one_each(s.author_stats)
 
     @cached_property
-    def paper_page(self) -> _ByArgs[tuple[int, str | None], Page[PaperRecord]]:
+    def paper_page(self) -> _ByArgs[tuple[int, str | None, str | None, bool], Page[PaperRecord]]:
+        """By (size, after, before, from_end): api.types.connection.KeysetCut.key."""
         s = self._store
-        return _ByArgs(lambda a: _page_each(lambda ids: s.paper_pages_of_authors(ids, a[0], a[1])))
+        return _ByArgs(
+            lambda a: _page_each(
+                lambda ids: s.paper_pages_of_authors(ids, a[0], a[1], before=a[2], from_end=a[3])
+            )
+        )
 
     @cached_property
     def authors_of_paper(self) -> DataLoader[str, list[AuthorRecord]]:
@@ -163,9 +168,15 @@ class Loaders:
         return _list_each(s.topics_of_papers)
 
     @cached_property
-    def topic_paper_page(self) -> _ByArgs[tuple[int, str | None], Page[PaperRecord]]:
+    def topic_paper_page(
+        self,
+    ) -> _ByArgs[tuple[int, str | None, str | None, bool], Page[PaperRecord]]:
         s = self._store
-        return _ByArgs(lambda a: _page_each(lambda ids: s.paper_pages_of_topics(ids, a[0], a[1])))
+        return _ByArgs(
+            lambda a: _page_each(
+                lambda ids: s.paper_pages_of_topics(ids, a[0], a[1], before=a[2], from_end=a[3])
+            )
+        )
 
     @cached_property
     def top_authors_of_topic(self) -> _ByArgs[tuple[int, int], list[AuthorRecord]]:

@@ -15,11 +15,12 @@ from api.types.connection import (
     BeforeArg,
     Connection,
     FirstArg,
+    KeysetLastArg,
     LastArg,
     after_arg,
     connection_from_page,
-    decode_cursor,
     first_arg,
+    keyset_cut,
     page_size,
     rank_cursor,
     rank_of,
@@ -142,6 +143,8 @@ class Query:
         info: Info,
         first: Annotated[int | None, first_arg(20, "authors")] = 20,
         after: Annotated[str | None, after_arg()] = strawberry.UNSET,
+        last: KeysetLastArg = strawberry.UNSET,
+        before: BeforeArg = strawberry.UNSET,
         filter: Annotated[
             AuthorFilter | None,
             strawberry.argument(description="Conditions the authors must meet; omit for all."),
@@ -153,10 +156,11 @@ class Query:
             topic_slug=_given(f.topic_slug),
             claim_status=rec.ClaimStatus[f.claim_status.name] if f.claim_status else None,
         )
+        cut = keyset_cut(first, after, last, before, 20)
         page = await info.context.store.list_authors(
-            spec, page_size(first, 20), decode_cursor(after)
+            spec, cut.size, cut.after, before=cut.before, from_end=cut.from_end
         )
-        return connection_from_page(page, Author.from_record, after)
+        return connection_from_page(page, Author.from_record, cut.after)
 
     @strawberry.field(description="A paper by id; null when no paper has it.")
     async def paper(
@@ -176,6 +180,8 @@ class Query:
         info: Info,
         first: Annotated[int | None, first_arg(20, "papers")] = 20,
         after: Annotated[str | None, after_arg()] = strawberry.UNSET,
+        last: KeysetLastArg = strawberry.UNSET,
+        before: BeforeArg = strawberry.UNSET,
         filter: Annotated[
             PaperFilter | None,
             strawberry.argument(description="Conditions the papers must meet; omit for all."),
@@ -189,10 +195,11 @@ class Query:
             year_to=_given(f.year_to),
             kind=rec.PaperKind[f.kind.name] if f.kind else None,
         )
+        cut = keyset_cut(first, after, last, before, 20)
         page = await info.context.store.list_papers(
-            spec, page_size(first, 20), decode_cursor(after)
+            spec, cut.size, cut.after, before=cut.before, from_end=cut.from_end
         )
-        return connection_from_page(page, Paper.from_record, after)
+        return connection_from_page(page, Paper.from_record, cut.after)
 
     @strawberry.field(
         description="A topic by id or by slug: give exactly one (else a BAD_USER_INPUT "
@@ -225,9 +232,14 @@ class Query:
         info: Info,
         first: Annotated[int | None, first_arg(50, "topics")] = 50,
         after: Annotated[str | None, after_arg()] = strawberry.UNSET,
+        last: KeysetLastArg = strawberry.UNSET,
+        before: BeforeArg = strawberry.UNSET,
     ) -> Connection[Topic]:
-        page = await info.context.store.list_topics(page_size(first, 50), decode_cursor(after))
-        return connection_from_page(page, Topic.from_record, after)
+        cut = keyset_cut(first, after, last, before, 50)
+        page = await info.context.store.list_topics(
+            cut.size, cut.after, before=cut.before, from_end=cut.from_end
+        )
+        return connection_from_page(page, Topic.from_record, cut.after)
 
     @strawberry.field(
         description="Authors (by name), papers (by title and abstract) and topics (by name) "

@@ -209,6 +209,9 @@ class Page(Generic[T]):
     items: tuple[T, ...]
     total: int
     has_next: bool
+    # Whether items come before the page: exact for a page read from the end,
+    # else whether it was asked for after a cursor.
+    has_previous: bool = False
 
 
 @dataclass(frozen=True, slots=True)

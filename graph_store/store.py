@@ -102,26 +102,55 @@ class GraphStore(Protocol):
     async def get_corrections(self, ids: Sequence[str]) -> dict[str, CorrectionRecord]: ...
 
     # --- lists (keyset pages) -----------------------------------------------------
+    # Each page is ``first`` items after ``after`` and before ``before`` (sort
+    # keys, each optional), or with ``from_end`` the last ``first`` of that
+    # range (graph_store/paging.py), cut in the store.
     async def list_authors(
-        self, spec: AuthorFilterSpec, first: int, after: str | None
+        self,
+        spec: AuthorFilterSpec,
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> Page[AuthorRecord]: ...
 
     async def list_papers(
-        self, spec: PaperFilterSpec, first: int, after: str | None
+        self,
+        spec: PaperFilterSpec,
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> Page[PaperRecord]: ...
 
-    async def list_topics(self, first: int, after: str | None) -> Page[TopicRecord]: ...
+    async def list_topics(
+        self, first: int, after: str | None, *, before: str | None = None, from_end: bool = False
+    ) -> Page[TopicRecord]: ...
 
     # --- relations, batched by the id of the "from" side ----------------------
     async def paper_pages_of_authors(
-        self, author_ids: Sequence[str], first: int, after: str | None
+        self,
+        author_ids: Sequence[str],
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> dict[str, Page[PaperRecord]]:
         """One keyset page of each author's papers (sort_key order, after
         ``after``, at most ``first``), paged in the store: a hub author's other
         papers never leave the database. ``total`` counts all the author's papers."""
 
     async def paper_pages_of_topics(
-        self, topic_ids: Sequence[str], first: int, after: str | None
+        self,
+        topic_ids: Sequence[str],
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> dict[str, Page[PaperRecord]]:
         """As ``paper_pages_of_authors``, for the papers tagged with each topic."""
 
@@ -190,7 +219,13 @@ class GraphStore(Protocol):
     async def followed_among(self, user_id: str, author_ids: Sequence[str]) -> set[str]: ...
 
     async def following_page(
-        self, user_id: str, first: int, after: str | None
+        self,
+        user_id: str,
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> Page[AuthorRecord]:
         """Followed authors in author sort_key order."""
 
@@ -225,7 +260,13 @@ class GraphStore(Protocol):
         """author id → user id of its verified claimant; others left out."""
 
     async def claims_by_status(
-        self, status: ClaimDecision, first: int, after: str | None
+        self,
+        status: ClaimDecision,
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> Page[ClaimRecord]:
         """For the moderators' queue: oldest first; ``after`` is a claim id's
         sort key ``f"{created_at micros:020d}|{id}"``."""
@@ -286,6 +327,12 @@ class GraphStore(Protocol):
         ``abstract``, ``code_url``. Rules: NOT_FOUND, CORRECTION_NOT_OPEN."""
 
     async def corrections_by_status(
-        self, status: CorrectionStatus, first: int, after: str | None
+        self,
+        status: CorrectionStatus,
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> Page[CorrectionRecord]:
         """Oldest first; keyset as in claims_by_status."""

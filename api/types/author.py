@@ -13,11 +13,12 @@ from api.types.connection import (
     BeforeArg,
     Connection,
     FirstArg,
+    KeysetLastArg,
     LastArg,
     after_arg,
     connection_from_page,
-    decode_cursor,
     first_arg,
+    keyset_cut,
     page_size,
     rank_cursor,
     rank_of,
@@ -184,12 +185,14 @@ class Author(Node):
         info: Info,
         first: Annotated[int | None, first_arg(20, "papers")] = 20,
         after: Annotated[str | None, after_arg()] = strawberry.UNSET,
+        last: KeysetLastArg = strawberry.UNSET,
+        before: BeforeArg = strawberry.UNSET,
     ) -> Connection[PaperRef]:
         from api.types.paper import Paper
 
-        loader = info.context.loaders.paper_page((page_size(first, 20), decode_cursor(after)))
-        page = await loader.load(self.record.id)
-        return connection_from_page(page, Paper.from_record, after)
+        cut = keyset_cut(first, after, last, before, 20)
+        page = await info.context.loaders.paper_page(cut.key).load(self.record.id)
+        return connection_from_page(page, Paper.from_record, cut.after)
 
     @strawberry.field(
         description="Every topic of this author's papers, most papers first, then by slug "

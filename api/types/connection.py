@@ -70,6 +70,39 @@ BeforeArg = Annotated[
 ]
 
 
+# For the lists the store pages by key, whose `first` has a default (the contract's).
+KeysetLastArg = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page backward: the last this-many items before `before` (or the end "
+        "of the list), 1-100. When given, `first` (which has a default here) is ignored."
+    ),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class KeysetCut:
+    """A store keyset page as the store methods take it (graph_store/paging.py)."""
+
+    size: int
+    after: str | None
+    before: str | None
+    from_end: bool
+
+    @property
+    def key(self) -> tuple[int, str | None, str | None, bool]:
+        return (self.size, self.after, self.before, self.from_end)
+
+
+def keyset_cut(
+    first: int | None, after: str | None, last: int | None, before: str | None, default: int
+) -> KeysetCut:
+    """`last` (with `before`) reads from the end; else `first` (or the default)."""
+    if isinstance(last, int):
+        return KeysetCut(last, decode_cursor(after), decode_cursor(before), True)
+    return KeysetCut(page_size(first, default), decode_cursor(after), decode_cursor(before), False)
+
+
 @strawberry.type(description="Where a page sits in its list, for asking for the next one.")
 class PageInfo:
     has_next_page: bool = strawberry.field(
@@ -153,14 +186,14 @@ K = TypeVar("K", bound=Keyed)
 
 
 def connection_from_page(
-    page: Page[K], convert: Callable[[K], T], after: str | None
+    page: Page[K], convert: Callable[[K], T], after: str | None = None
 ) -> Connection[T]:
     edges = [Edge(cursor=encode_cursor(r.sort_key), node=convert(r)) for r in page.items]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=page.has_next,
-            has_previous_page=bool(after),
+            has_previous_page=page.has_previous or bool(after),
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),

@@ -12,12 +12,13 @@ import strawberry
 from api.context import Info
 from api.types.claim import Claim
 from api.types.connection import (
+    BeforeArg,
     Connection,
+    KeysetLastArg,
     after_arg,
     connection_from_page,
-    decode_cursor,
     first_arg,
-    page_size,
+    keyset_cut,
 )
 from api.types.correction import Correction
 from domain.claims import is_moderator
@@ -38,13 +39,16 @@ class ModerationQuery:
         info: Info,
         first: Annotated[int | None, first_arg(20, "claims")] = 20,
         after: Annotated[str | None, after_arg()] = strawberry.UNSET,
+        last: KeysetLastArg = strawberry.UNSET,
+        before: BeforeArg = strawberry.UNSET,
     ) -> Connection[Claim] | None:
         if not is_moderator(info.context.viewer):
             return None
+        cut = keyset_cut(first, after, last, before, 20)
         page = await info.context.store.claims_by_status(
-            ClaimDecision.PENDING, page_size(first, 20), decode_cursor(after)
+            ClaimDecision.PENDING, cut.size, cut.after, before=cut.before, from_end=cut.from_end
         )
-        return connection_from_page(page, Claim.from_record, after)
+        return connection_from_page(page, Claim.from_record, cut.after)
 
     @strawberry.field(
         description="Corrections waiting for a moderator, oldest first; null unless the "
@@ -55,10 +59,13 @@ class ModerationQuery:
         info: Info,
         first: Annotated[int | None, first_arg(20, "corrections")] = 20,
         after: Annotated[str | None, after_arg()] = strawberry.UNSET,
+        last: KeysetLastArg = strawberry.UNSET,
+        before: BeforeArg = strawberry.UNSET,
     ) -> Connection[Correction] | None:
         if not is_moderator(info.context.viewer):
             return None
+        cut = keyset_cut(first, after, last, before, 20)
         page = await info.context.store.corrections_by_status(
-            CorrectionStatus.OPEN, page_size(first, 20), decode_cursor(after)
+            CorrectionStatus.OPEN, cut.size, cut.after, before=cut.before, from_end=cut.from_end
         )
-        return connection_from_page(page, Correction.from_record, after)
+        return connection_from_page(page, Correction.from_record, cut.after)

@@ -15,14 +15,14 @@ from api.types.connection import (
     BeforeArg,
     Connection,
     FirstArg,
+    KeysetLastArg,
     LastArg,
     after_arg,
     connection_from_page,
-    decode_cursor,
     empty_connection,
     encode_cursor,
     first_arg,
-    page_size,
+    keyset_cut,
     position_of,
     select_window,
     window_connection,
@@ -114,12 +114,16 @@ class User(Node):
         info: Info,
         first: Annotated[int | None, first_arg(20, "authors")] = 20,
         after: Annotated[str | None, after_arg()] = strawberry.UNSET,
+        last: KeysetLastArg = strawberry.UNSET,
+        before: BeforeArg = strawberry.UNSET,
     ) -> Connection[Author]:
         if not self._is_viewer(info):
             return empty_connection()
-        size = page_size(first, 20)
-        page = await info.context.store.following_page(self.record.id, size, decode_cursor(after))
-        return connection_from_page(page, Author.from_record, after)
+        cut = keyset_cut(first, after, last, before, 20)
+        page = await info.context.store.following_page(
+            self.record.id, cut.size, cut.after, before=cut.before, from_end=cut.from_end
+        )
+        return connection_from_page(page, Author.from_record, cut.after)
 
     @strawberry.field(
         description="This user's claims of every status, newest first (not paged); empty "

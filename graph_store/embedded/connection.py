@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import ladybug as lb
 
+from graph_store import paging
 from graph_store.embedded import queries as Q
 from graph_store.embedded.ddl import (
     ALL_DDL,
@@ -268,24 +269,25 @@ class EmbeddedBase:
         first: int,
         after: str | None,
         mapper: Callable[[Node], T],
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> Page[T]:
         def where(extra: list[str]) -> str:
             clauses = filters + extra
             return " WHERE " + " AND ".join(clauses) if clauses else ""
 
-        page_filters = [Q.AFTER_FILTER] if after is not None else []
-        limit = max(first, 0) + 1
-        page_q = match + where(page_filters) + Q.PAGE_TAIL
+        page_filters = paging.bounds("n.sort_key", after is not None, before is not None)
+        by = paging.order("n.sort_key", from_end)
+        page_q = f"{match}{where(page_filters)} RETURN n ORDER BY {by} LIMIT $limit"
         count_q = match + where([]) + Q.COUNT_TAIL
-        page_params = {**params, "limit": limit}
-        if after is not None:
-            page_params["after"] = after
+        page_params = {**params, **paging.page_params(first, after, before)}
 
         def run(conn: _Conn) -> Page[T]:
             nodes = conn.column(page_q, page_params)
             total = int(conn.scalar(count_q, params) or 0)
-            items = tuple(mapper(n) for n in nodes[: max(first, 0)])
-            return Page(items=items, total=total, has_next=len(nodes) > max(first, 0))
+            items = [mapper(n) for n in nodes]
+            return paging.cut(items, first, total, after=after, before=before, from_end=from_end)
 
         return await self._read(run)
 

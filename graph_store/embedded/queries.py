@@ -11,8 +11,10 @@ LadybugDB dialect notes that shaped these:
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, Final
 
+from graph_store import paging
 from graph_store.mapping import AUTHOR, INSTITUTION, INT64, NODES, TOPIC, NodeMapping
 
 
@@ -137,9 +139,6 @@ PAPER_YEAR_FROM_FILTER = "n.year >= $year_from"
 PAPER_YEAR_TO_FILTER = "n.year <= $year_to"
 PAPER_KIND_FILTER = "n.kind = $kind"
 STATUS_FILTER = "n.status = $status"
-AFTER_FILTER = "n.sort_key > $after"
-
-PAGE_TAIL = " RETURN n ORDER BY n.sort_key LIMIT $limit"
 COUNT_TAIL = " RETURN count(n)"
 
 # --- relations ----------------------------------------------------------------
@@ -151,15 +150,19 @@ _PAPERS_OF = {
     "author": "MATCH (:Author {id: $id})-[:AUTHORED]->(p:Paper)",
     "topic": "MATCH (p:Paper)-[:TAGGED]->(:Topic {id: $id})",
 }
+
+
 # Ids first, then the page's nodes (PAPERS_BY_ID): sorting whole nodes would
 # read every paper's abstract (a hub: 24 ms, against 10 ms for the ids).
-PAPER_PAGE = {
-    of: f"{m}\nRETURN p.id ORDER BY p.sort_key LIMIT $limit" for of, m in _PAPERS_OF.items()
-}
-PAPER_PAGE_AFTER = {
-    of: f"{m}\nWHERE p.sort_key > $after\nRETURN p.id ORDER BY p.sort_key LIMIT $limit"
-    for of, m in _PAPERS_OF.items()
-}
+@cache
+def paper_page(of: str, *, after: bool, before: bool, from_end: bool) -> str:
+    keyset = " AND ".join(paging.bounds("p.sort_key", after, before))
+    where = f"\nWHERE {keyset}" if keyset else ""
+    by = paging.order("p.sort_key", from_end)
+    return f"{_PAPERS_OF[of]}{where}\nRETURN p.id ORDER BY {by} LIMIT $limit"
+
+
+PAPER_PAGE = {of: paper_page(of, after=False, before=False, from_end=False) for of in _PAPERS_OF}
 PAPER_COUNT = {of: f"{m}\nRETURN count(p)" for of, m in _PAPERS_OF.items()}
 # One topic's top authors by their papers on it.
 TOP_AUTHORS_OF_TOPIC = """

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from graph_store import paging
 from graph_store.embedded import queries as Q
 from graph_store.embedded.connection import (
     EmbeddedBase,
@@ -129,7 +130,13 @@ class EmbeddedReads(EmbeddedBase):
         return await self._by_key(Q.CORRECTIONS_BY_ID, ids, CORRECTION.from_props)
 
     async def list_authors(
-        self, spec: AuthorFilterSpec, first: int, after: str | None
+        self,
+        spec: AuthorFilterSpec,
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> Page[AuthorRecord]:
         filters: list[str] = []
         params: Params = {}
@@ -143,11 +150,24 @@ class EmbeddedReads(EmbeddedBase):
             filters.append(Q.AUTHOR_STATUS_FILTER)
             params["claim_status"] = spec.claim_status.value
         return await self._page(
-            Q.LIST_AUTHORS_MATCH, filters, params, first, after, AUTHOR.from_props
+            Q.LIST_AUTHORS_MATCH,
+            filters,
+            params,
+            first,
+            after,
+            AUTHOR.from_props,
+            before=before,
+            from_end=from_end,
         )
 
     async def list_papers(
-        self, spec: PaperFilterSpec, first: int, after: str | None
+        self,
+        spec: PaperFilterSpec,
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> Page[PaperRecord]:
         filters: list[str] = []
         params: Params = {}
@@ -167,40 +187,75 @@ class EmbeddedReads(EmbeddedBase):
             filters.append(Q.PAPER_KIND_FILTER)
             params["kind"] = spec.kind.value
         return await self._page(
-            Q.LIST_PAPERS_MATCH, filters, params, first, after, PAPER.from_props
+            Q.LIST_PAPERS_MATCH,
+            filters,
+            params,
+            first,
+            after,
+            PAPER.from_props,
+            before=before,
+            from_end=from_end,
         )
 
-    async def list_topics(self, first: int, after: str | None) -> Page[TopicRecord]:
-        return await self._page(Q.LIST_TOPICS_MATCH, [], {}, first, after, TOPIC.from_props)
+    async def list_topics(
+        self, first: int, after: str | None, *, before: str | None = None, from_end: bool = False
+    ) -> Page[TopicRecord]:
+        return await self._page(
+            Q.LIST_TOPICS_MATCH,
+            [],
+            {},
+            first,
+            after,
+            TOPIC.from_props,
+            before=before,
+            from_end=from_end,
+        )
 
     async def paper_pages_of_authors(
-        self, author_ids: Sequence[str], first: int, after: str | None
+        self,
+        author_ids: Sequence[str],
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> dict[str, Page[PaperRecord]]:
-        return await self._paper_pages("author", author_ids, first, after)
+        return await self._paper_pages("author", author_ids, first, after, before, from_end)
 
     async def paper_pages_of_topics(
-        self, topic_ids: Sequence[str], first: int, after: str | None
+        self,
+        topic_ids: Sequence[str],
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> dict[str, Page[PaperRecord]]:
-        return await self._paper_pages("topic", topic_ids, first, after)
+        return await self._paper_pages("topic", topic_ids, first, after, before, from_end)
 
     async def _paper_pages(
-        self, of: str, owner_ids: Sequence[str], first: int, after: str | None
+        self,
+        of: str,
+        owner_ids: Sequence[str],
+        first: int,
+        after: str | None,
+        before: str | None,
+        from_end: bool,
     ) -> dict[str, Page[PaperRecord]]:
-        first = max(first, 0)
-        query = Q.PAPER_PAGE[of] if after is None else Q.PAPER_PAGE_AFTER[of]
+        query = Q.paper_page(
+            of, after=after is not None, before=before is not None, from_end=from_end
+        )
+        cut = paging.page_params(first, after, before)
 
         def run(conn: _Conn) -> dict[str, Page[PaperRecord]]:
             out: dict[str, Page[PaperRecord]] = {}
             for owner_id in _uniq(owner_ids):
-                params: Params = {"id": owner_id, "limit": first + 1}
-                if after is not None:
-                    params["after"] = after
-                ids = conn.column(query, params)
+                ids = conn.column(query, {"id": owner_id, **cut})
                 nodes = {n["id"]: n for n in conn.column(Q.PAPERS_BY_ID, {"ids": ids})}
                 items = [PAPER.from_props(nodes[i]) for i in ids]
                 total = int(conn.scalar(Q.PAPER_COUNT[of], {"id": owner_id}) or 0)
-                out[owner_id] = Page(
-                    items=tuple(items[:first]), total=total, has_next=len(items) > first
+                out[owner_id] = paging.cut(
+                    items, first, total, after=after, before=before, from_end=from_end
                 )
             return out
 
@@ -384,10 +439,23 @@ class EmbeddedReads(EmbeddedBase):
         return await self._read(lambda conn: set(conn.column(Q.FOLLOWED_AMONG, params)))
 
     async def following_page(
-        self, user_id: str, first: int, after: str | None
+        self,
+        user_id: str,
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> Page[AuthorRecord]:
         return await self._page(
-            Q.FOLLOWING_MATCH, [], {"user_id": user_id}, first, after, AUTHOR.from_props
+            Q.FOLLOWING_MATCH,
+            [],
+            {"user_id": user_id},
+            first,
+            after,
+            AUTHOR.from_props,
+            before=before,
+            from_end=from_end,
         )
 
     async def claims_of_users(self, user_ids: Sequence[str]) -> dict[str, list[ClaimRecord]]:
@@ -430,7 +498,13 @@ class EmbeddedReads(EmbeddedBase):
         return await self._read(run)
 
     async def claims_by_status(
-        self, status: ClaimDecision, first: int, after: str | None
+        self,
+        status: ClaimDecision,
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> Page[ClaimRecord]:
         return await self._page(
             Q.CLAIMS_MATCH,
@@ -439,6 +513,8 @@ class EmbeddedReads(EmbeddedBase):
             first,
             after,
             CLAIM.from_props,
+            before=before,
+            from_end=from_end,
         )
 
     async def invitations_sent(self, user_ids: Sequence[str]) -> dict[str, list[InvitationRecord]]:
@@ -464,7 +540,13 @@ class EmbeddedReads(EmbeddedBase):
         return int(await self._read(lambda conn: conn.scalar(Q.INVITATIONS_SENT_SINCE, params)))
 
     async def corrections_by_status(
-        self, status: CorrectionStatus, first: int, after: str | None
+        self,
+        status: CorrectionStatus,
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> Page[CorrectionRecord]:
         return await self._page(
             Q.CORRECTIONS_MATCH,
@@ -473,6 +555,8 @@ class EmbeddedReads(EmbeddedBase):
             first,
             after,
             CORRECTION.from_props,
+            before=before,
+            from_end=from_end,
         )
 
 

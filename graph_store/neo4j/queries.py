@@ -19,6 +19,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Final
 
+from graph_store import paging
+
 # --- locks ------------------------------------------------------------------------
 # Neo4j runs at read-committed: a rule checked by reading is only safe if the
 # transaction first holds a write lock that every competing writer also
@@ -146,14 +148,15 @@ UPDATE: Final = {
 # provide the order where the rows are returned.
 
 
-def _keyset(after: bool) -> str:
+def _keyset(after: bool, before: bool = False) -> str:
     # IS NOT NULL (true for every node) lets the first page use the index too.
-    return "n.sort_key > $after" if after else "n.sort_key IS NOT NULL"
+    return " AND ".join(paging.bounds("n.sort_key", after, before)) or "n.sort_key IS NOT NULL"
 
 
-def _page(match: str, where: list[str], order: str) -> str:
+def _page(match: str, where: list[str], order: str, from_end: bool = False) -> str:
     condition = " AND ".join(where)
-    return f"{match}\nWHERE {condition}\nRETURN n {{.*}} AS item\nORDER BY {order}\nLIMIT $limit"
+    by = paging.order(order, from_end)
+    return f"{match}\nWHERE {condition}\nRETURN n {{.*}} AS item\nORDER BY {by}\nLIMIT $limit"
 
 
 def _count(match: str, where: list[str]) -> str:
@@ -182,11 +185,13 @@ def _author_filters(name: bool, claim_status: bool, topic: bool) -> list[str]:
 
 
 @cache
-def list_authors(*, name: bool, claim_status: bool, topic: bool, after: bool) -> str:
-    where = [*_author_filters(name, claim_status, topic), _keyset(after)]
+def list_authors(
+    *, name: bool, claim_status: bool, topic: bool, after: bool, before: bool, from_end: bool
+) -> str:
+    where = [*_author_filters(name, claim_status, topic), _keyset(after, before)]
     if claim_status:
-        return _page(_BY_CLAIM_STATUS, where, "n.claim_status, n.sort_key")
-    return _page("MATCH (n:Author)", where, "n.sort_key")
+        return _page(_BY_CLAIM_STATUS, where, "n.claim_status, n.sort_key", from_end)
+    return _page("MATCH (n:Author)", where, "n.sort_key", from_end)
 
 
 @cache
@@ -214,10 +219,18 @@ def _paper_filters(
 
 @cache
 def list_papers(
-    *, title: bool, kind: bool, year_from: bool, year_to: bool, topic: bool, after: bool
+    *,
+    title: bool,
+    kind: bool,
+    year_from: bool,
+    year_to: bool,
+    topic: bool,
+    after: bool,
+    before: bool,
+    from_end: bool,
 ) -> str:
-    where = [*_paper_filters(title, kind, year_from, year_to, topic), _keyset(after)]
-    return _page("MATCH (n:Paper)", where, "n.sort_key")
+    where = [*_paper_filters(title, kind, year_from, year_to, topic), _keyset(after, before)]
+    return _page("MATCH (n:Paper)", where, "n.sort_key", from_end)
 
 
 @cache
@@ -226,8 +239,8 @@ def count_papers(*, title: bool, kind: bool, year_from: bool, year_to: bool, top
 
 
 @cache
-def list_topics(*, after: bool) -> str:
-    return _page("MATCH (n:Topic)", [_keyset(after)], "n.sort_key")
+def list_topics(*, after: bool, before: bool, from_end: bool) -> str:
+    return _page("MATCH (n:Topic)", [_keyset(after, before)], "n.sort_key", from_end)
 
 
 COUNT_TOPICS: Final = "MATCH (n:Topic) RETURN count(n) AS total"
@@ -248,15 +261,15 @@ _PAPERS_OF: Final = {
 }
 
 
-def _paper_pages(of: str, after: bool) -> str:
+def _paper_pages(of: str, after: bool, before: bool, from_end: bool) -> str:
     owner, papers = _PAPERS_OF[of]
-    keyset = "n.sort_key > $after" if after else "n.sort_key IS NOT NULL"
+    keyset = _keyset(after, before)
     return f"""
 UNWIND $ids AS key
 MATCH {owner}
 CALL (o) {{
   MATCH {papers} WHERE {keyset}
-  WITH n ORDER BY n.sort_key LIMIT $limit
+  WITH n ORDER BY {paging.order("n.sort_key", from_end)} LIMIT $limit
   RETURN collect(n {{.*}}) AS items
 }}
 RETURN key, items, COUNT {{ {papers} }} AS total
@@ -264,13 +277,13 @@ RETURN key, items, COUNT {{ {papers} }} AS total
 
 
 @cache
-def paper_pages_of_authors(*, after: bool) -> str:
-    return _paper_pages("author", after)
+def paper_pages_of_authors(*, after: bool, before: bool, from_end: bool) -> str:
+    return _paper_pages("author", after, before, from_end)
 
 
 @cache
-def paper_pages_of_topics(*, after: bool) -> str:
-    return _paper_pages("topic", after)
+def paper_pages_of_topics(*, after: bool, before: bool, from_end: bool) -> str:
+    return _paper_pages("topic", after, before, from_end)
 
 
 # The top $limit authors of each topic by their papers on it.
@@ -410,9 +423,12 @@ RETURN a.id AS id
 
 
 @cache
-def following_page(*, after: bool) -> str:
+def following_page(*, after: bool, before: bool, from_end: bool) -> str:
     return _page(
-        "MATCH (:User {id: $user_id})-[:FOLLOWS]->(n:Author)", [_keyset(after)], "n.sort_key"
+        "MATCH (:User {id: $user_id})-[:FOLLOWS]->(n:Author)",
+        [_keyset(after, before)],
+        "n.sort_key",
+        from_end,
     )
 
 
@@ -451,8 +467,9 @@ _CLAIM_QUEUE: Final = "MATCH (n:Claim) USING INDEX n:Claim(status, sort_key)"
 
 
 @cache
-def claims_by_status(*, after: bool) -> str:
-    return _page(_CLAIM_QUEUE, ["n.status = $status", _keyset(after)], "n.status, n.sort_key")
+def claims_by_status(*, after: bool, before: bool, from_end: bool) -> str:
+    where = ["n.status = $status", _keyset(after, before)]
+    return _page(_CLAIM_QUEUE, where, "n.status, n.sort_key", from_end)
 
 
 COUNT_CLAIMS_BY_STATUS: Final = _count(
@@ -492,8 +509,9 @@ _CORRECTION_QUEUE: Final = "MATCH (n:Correction) USING INDEX n:Correction(status
 
 
 @cache
-def corrections_by_status(*, after: bool) -> str:
-    return _page(_CORRECTION_QUEUE, ["n.status = $status", _keyset(after)], "n.status, n.sort_key")
+def corrections_by_status(*, after: bool, before: bool, from_end: bool) -> str:
+    where = ["n.status = $status", _keyset(after, before)]
+    return _page(_CORRECTION_QUEUE, where, "n.status, n.sort_key", from_end)
 
 
 COUNT_CORRECTIONS_BY_STATUS: Final = _count(

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from graph_store import paging
 from graph_store.mapping import (
     AUTHOR,
     CLAIM,
@@ -154,7 +155,13 @@ class Neo4jReads(Neo4jSession):
         )
 
     async def list_authors(
-        self, spec: AuthorFilterSpec, first: int, after: str | None
+        self,
+        spec: AuthorFilterSpec,
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> Page[AuthorRecord]:
         filters = {
             "name": None if spec.name_contains is None else spec.name_contains.casefold(),
@@ -163,16 +170,26 @@ class Neo4jReads(Neo4jSession):
         }
         used = {k: v is not None for k, v in filters.items()}
         return await self._page(
-            q.list_authors(**used, after=after is not None),
+            q.list_authors(
+                **used, after=after is not None, before=before is not None, from_end=from_end
+            ),
             q.count_authors(**used),
             AUTHOR.from_props,
             first,
             after,
+            before=before,
+            from_end=from_end,
             **filters,
         )
 
     async def list_papers(
-        self, spec: PaperFilterSpec, first: int, after: str | None
+        self,
+        spec: PaperFilterSpec,
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> Page[PaperRecord]:
         filters = {
             "title": None if spec.title_contains is None else spec.title_contains.casefold(),
@@ -183,17 +200,29 @@ class Neo4jReads(Neo4jSession):
         }
         used = {k: v is not None for k, v in filters.items()}
         return await self._page(
-            q.list_papers(**used, after=after is not None),
+            q.list_papers(
+                **used, after=after is not None, before=before is not None, from_end=from_end
+            ),
             q.count_papers(**used),
             PAPER.from_props,
             first,
             after,
+            before=before,
+            from_end=from_end,
             **filters,
         )
 
-    async def list_topics(self, first: int, after: str | None) -> Page[TopicRecord]:
+    async def list_topics(
+        self, first: int, after: str | None, *, before: str | None = None, from_end: bool = False
+    ) -> Page[TopicRecord]:
         return await self._page(
-            q.list_topics(after=after is not None), q.COUNT_TOPICS, TOPIC.from_props, first, after
+            q.list_topics(after=after is not None, before=before is not None, from_end=from_end),
+            q.COUNT_TOPICS,
+            TOPIC.from_props,
+            first,
+            after,
+            before=before,
+            from_end=from_end,
         )
 
     async def _related_rows(self, query: str, ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -201,36 +230,54 @@ class Neo4jReads(Neo4jSession):
         return await self._read_rows(query, ids=list(dict.fromkeys(ids))) if ids else []
 
     async def paper_pages_of_authors(
-        self, author_ids: Sequence[str], first: int, after: str | None
+        self,
+        author_ids: Sequence[str],
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> dict[str, Page[PaperRecord]]:
-        query = q.paper_pages_of_authors(after=after is not None)
-        return await self._paper_pages(query, author_ids, first, after)
+        query = q.paper_pages_of_authors(
+            after=after is not None, before=before is not None, from_end=from_end
+        )
+        return await self._paper_pages(query, author_ids, first, after, before, from_end)
 
     async def paper_pages_of_topics(
-        self, topic_ids: Sequence[str], first: int, after: str | None
+        self,
+        topic_ids: Sequence[str],
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> dict[str, Page[PaperRecord]]:
-        query = q.paper_pages_of_topics(after=after is not None)
-        return await self._paper_pages(query, topic_ids, first, after)
+        query = q.paper_pages_of_topics(
+            after=after is not None, before=before is not None, from_end=from_end
+        )
+        return await self._paper_pages(query, topic_ids, first, after, before, from_end)
 
     async def _paper_pages(
-        self, query: str, owner_ids: Sequence[str], first: int, after: str | None
+        self,
+        query: str,
+        owner_ids: Sequence[str],
+        first: int,
+        after: str | None,
+        before: str | None,
+        from_end: bool,
     ) -> dict[str, Page[PaperRecord]]:
-        first = max(first, 0)
         out: dict[str, Page[PaperRecord]] = {
             i: Page(items=(), total=0, has_next=False) for i in owner_ids
         }
         if not owner_ids:
             return out
         rows = await self._read_rows(
-            query,
-            ids=list(dict.fromkeys(owner_ids)),
-            after=after,
-            limit=first + 1,  # one more tells whether there is a next page
+            query, ids=list(dict.fromkeys(owner_ids)), **paging.page_params(first, after, before)
         )
         for r in rows:
             items = [PAPER.from_props(n) for n in r["items"]]
-            out[r["key"]] = Page(
-                items=tuple(items[:first]), total=int(r["total"]), has_next=len(items) > first
+            out[r["key"]] = paging.cut(
+                items, first, int(r["total"]), after=after, before=before, from_end=from_end
             )
         return out
 
@@ -381,14 +428,22 @@ class Neo4jReads(Neo4jSession):
         return {r["id"] for r in rows}
 
     async def following_page(
-        self, user_id: str, first: int, after: str | None
+        self,
+        user_id: str,
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> Page[AuthorRecord]:
         return await self._page(
-            q.following_page(after=after is not None),
+            q.following_page(after=after is not None, before=before is not None, from_end=from_end),
             q.FOLLOWING_COUNT,
             AUTHOR.from_props,
             first,
             after,
+            before=before,
+            from_end=from_end,
             user_id=user_id,
         )
 
@@ -426,14 +481,24 @@ class Neo4jReads(Neo4jSession):
         return out
 
     async def claims_by_status(
-        self, status: ClaimDecision, first: int, after: str | None
+        self,
+        status: ClaimDecision,
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> Page[ClaimRecord]:
         return await self._page(
-            q.claims_by_status(after=after is not None),
+            q.claims_by_status(
+                after=after is not None, before=before is not None, from_end=from_end
+            ),
             q.COUNT_CLAIMS_BY_STATUS,
             CLAIM.from_props,
             first,
             after,
+            before=before,
+            from_end=from_end,
             status=status.value,
         )
 
@@ -465,13 +530,23 @@ class Neo4jReads(Neo4jSession):
         return int(rows[0]["total"]) if rows else 0
 
     async def corrections_by_status(
-        self, status: CorrectionStatus, first: int, after: str | None
+        self,
+        status: CorrectionStatus,
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
     ) -> Page[CorrectionRecord]:
         return await self._page(
-            q.corrections_by_status(after=after is not None),
+            q.corrections_by_status(
+                after=after is not None, before=before is not None, from_end=from_end
+            ),
             q.COUNT_CORRECTIONS_BY_STATUS,
             CORRECTION.from_props,
             first,
             after,
+            before=before,
+            from_end=from_end,
             status=status.value,
         )

@@ -25,6 +25,7 @@ from neo4j import (
     unit_of_work,
 )
 
+from graph_store import paging
 from graph_store.errors import Rule, RuleViolation, StoreError, StoreUnavailable
 from graph_store.factory import StoreConfig
 from graph_store.neo4j import queries as q
@@ -348,17 +349,21 @@ class Neo4jSession:
         mapper: Callable[[Row], T],
         first: int,
         after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
         **params: Any,
     ) -> Page[T]:
-        first = max(first, 0)
-
-        # One more than asked tells whether there is a next page.
+        # One more than asked tells whether the list goes on (graph_store/paging.py).
         rows, counted = await self._read_all(
-            [(list_query, {"after": after, "limit": first + 1, **params}), (count_query, params)]
+            [
+                (list_query, {**paging.page_params(first, after, before), **params}),
+                (count_query, params),
+            ]
         )
         total = int(counted[0]["total"]) if counted else 0
         items = [mapper(r["item"]) for r in rows]
-        return Page(items=tuple(items[:first]), total=total, has_next=len(items) > first)
+        return paging.cut(items, first, total, after=after, before=before, from_end=from_end)
 
     async def initialize(self) -> None:
         """Bring the schema to ``SCHEMA_VERSION`` (see ``schema``); idempotent."""

@@ -142,3 +142,36 @@ async def test_a_middle_window_and_bad_arguments(gql: GraphQLClient) -> None:
     [error] = body["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert len(error["message"]) < 200  # the cursor is not echoed whole
+
+
+PAPERS = """
+query($first: Int, $after: String, $last: Int, $before: String) {
+  all: papers(first: 100) { edges { node { id } } }
+  page: papers(first: $first, after: $after, last: $last, before: $before) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id } }
+  }
+}"""
+
+AUTHOR_PAPERS = """
+query($first: Int, $after: String, $last: Int, $before: String) {
+  author(slug: "hangbo-bao") {
+    all: papers(first: 100) { edges { node { id } } }
+    page: papers(first: $first, after: $after, last: $last, before: $before) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges { cursor node { id } }
+    }
+  }
+}"""
+
+
+async def test_keyset_connections_page_backward_too(gql: GraphQLClient) -> None:
+    """The lists the store pages by key (here Query.papers and Author.papers)
+    read from the end with last/before give the same items."""
+    for query, root in ((PAPERS, lambda d: d), (AUTHOR_PAPERS, lambda d: d["author"])):
+        forward, backward, data = await _walk(gql, query, {}, lambda d, r=root: r(d)["page"], 3)
+        everything = [e["node"] for e in root(data)["all"]["edges"]]
+        assert len(everything) > 3
+        assert forward == everything and backward == everything

@@ -180,3 +180,58 @@ async def test_list_topics_by_slug(graph: GraphStore) -> None:
     ]
     assert [p.has_next for p in pages] == [True, False]
     assert {p.total for p in pages} == {4}
+
+
+async def walk_back(
+    fetch_back: Callable[[int, str | None], Awaitable[Page[Any]]],
+    last: int,
+    key: Callable[[Any], str],
+) -> list[Any]:
+    """Pages from the end of the list towards its start (Relay's last/before);
+    the items in list order."""
+    items: list[Any] = []
+    before: str | None = None
+    while True:
+        page = await fetch_back(last, before)
+        assert page.has_next is (before is not None)
+        items = list(page.items) + items
+        if not page.has_previous:
+            return items
+        assert len(page.items) == last
+        before = key(page.items[0])
+
+
+async def test_every_keyset_list_pages_backward_as_forward(graph: GraphStore) -> None:
+    """The same items, in the same order, read from either end (both stores)."""
+    user = await graph.create_user(make_user(77))
+    for author in (BAO, DONG, ZOE, WEI, LONELY):
+        await graph.follow(user.id, author, at(1))
+    key: Callable[[Any], str] = lambda r: r.sort_key  # noqa: E731
+    lists: dict[str, Callable[..., Awaitable[Page[Any]]]] = {
+        "authors": lambda n, a, **k: graph.list_authors(AuthorFilterSpec(), n, a, **k),
+        "papers": lambda n, a, **k: graph.list_papers(PaperFilterSpec(), n, a, **k),
+        "topics": lambda n, a, **k: graph.list_topics(n, a, **k),
+        "following": lambda n, a, **k: graph.following_page(user.id, n, a, **k),
+        "bao's papers": lambda n, a, **k: _one(graph.paper_pages_of_authors([BAO], n, a, **k)),
+    }
+    for name, fetch in lists.items():
+        forward, _ = await walk(lambda n, a, f=fetch: f(n, a), 2, key)  # type: ignore[misc]
+        assert len(forward) >= 3, name
+        backward = await walk_back(
+            lambda n, b, f=fetch: f(n, None, before=b, from_end=True),  # type: ignore[misc]
+            2,
+            key,
+        )
+        assert [key(r) for r in backward] == [key(r) for r in forward], name
+        # Between two keys, from the end: the last item before `before`, after `after`.
+        middle = await fetch(
+            1, key(forward[0]), before=key(forward[3]) if len(forward) > 3 else None, from_end=True
+        )
+        expected = forward[2] if len(forward) > 3 else forward[-1]
+        assert [key(r) for r in middle.items] == [key(expected)], name
+        assert middle.has_previous, name
+
+
+async def _one(pages: Awaitable[dict[str, Page[Any]]]) -> Page[Any]:
+    (page,) = (await pages).values()
+    return page
