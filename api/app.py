@@ -25,6 +25,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
+from strawberry.http.types import QueryParams
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -38,7 +39,7 @@ from api.context import Context
 from api.errors import is_request_error, is_unavailable, unavailable_error, with_code
 from api.events import Broker, open_broker
 from api.loaders import Loaders
-from api.persisted import PersistedQueries, PersistedQueryError
+from api.persisted import PersistedQueries, PersistedQueryError, with_document_id
 from api.schema import MASKED_MESSAGE, build_schema
 from api.settings import Settings
 from graph_store.errors import StoreError
@@ -198,6 +199,13 @@ class GraphQLApp(GraphQL[Context, None]):
                 sub_response.media_type = GRAPHQL_RESPONSE_JSON
             request.state.sub_response = sub_response
         return sub_response
+
+    def parse_json(self, data: str | bytes) -> Any:
+        return with_document_id(super().parse_json(data))
+
+    def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
+        parsed: dict[str, Any] = with_document_id(super().parse_query_params(params))
+        return parsed
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         # A persisted GET has no `query`, and a browser's fetch accepts */*.

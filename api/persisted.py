@@ -307,6 +307,27 @@ class PersistedQueries:
         await self.cache.close()
 
 
+# Relay's convention (its persisted-queries guide): the operation named by
+# `doc_id` (or `documentId`) instead of a `query`. Ours are sha256 hashes, so
+# such a request is the APQ request for that hash.
+DOCUMENT_ID_KEYS = ("doc_id", "documentId")
+
+
+def with_document_id(data: Any) -> Any:
+    """A decoded request body (or GET parameters) with `doc_id`/`documentId`
+    turned into ``extensions.persistedQuery``; anything else as it came."""
+    if not isinstance(data, dict) or data.get("query"):
+        return data
+    doc_id = next((data[k] for k in DOCUMENT_ID_KEYS if isinstance(data.get(k), str)), None)
+    extensions = data.get("extensions")
+    if doc_id is None or (extensions is not None and not isinstance(extensions, dict)):
+        return data
+    if extensions and "persistedQuery" in extensions:
+        return data
+    persisted = {"version": APQ_VERSION, "sha256Hash": doc_id}
+    return {**data, "extensions": {**(extensions or {}), "persistedQuery": persisted}}
+
+
 def _persisted_hash(persisted: object) -> str:
     if not isinstance(persisted, dict):
         raise PersistedQueryError("extensions.persistedQuery must be an object", BAD_REQUEST, 400)
