@@ -241,6 +241,18 @@ async def test_pages_walk_an_index_in_order(big: Neo4jGraphStore) -> None:
         (q.list_topics(after=True), {"after": "t1"}),
         (q.claims_by_status(after=False), {"status": "PENDING"}),
         (q.claims_by_status(after=True), {"status": "PENDING", "after": "01000"}),
+        # Backward pages (last/before) walk the same indexes from the other end.
+        (
+            q.list_authors(
+                name=False, claim_status=False, topic=False, after=False, before=True, from_end=True
+            ),
+            {"before": "author 01500"},
+        ),
+        (q.list_topics(after=False, from_end=True), {}),
+        (
+            q.claims_by_status(after=False, before=True, from_end=True),
+            {"status": "PENDING", "before": "01000"},
+        ),
     ]
     for statement, params in cases:
         ops, hits, _ = await _profile(big, statement, limit=11, **params)
@@ -263,6 +275,9 @@ async def test_lookups_and_counts_use_indexes(big: Neo4jGraphStore) -> None:
 RELATION_READS = {
     "paper_pages_of_authors": q.paper_pages_of_authors(after=False),
     "paper_pages_of_topics": q.paper_pages_of_topics(after=False),
+    "paper_pages_of_authors, from the end": q.paper_pages_of_authors(
+        after=False, before=True, from_end=True
+    ),
     "AUTHORS_OF_PAPERS": q.AUTHORS_OF_PAPERS,
     "TOPICS_OF_PAPERS": q.TOPICS_OF_PAPERS,
     "TOPIC_WEIGHTS_OF_AUTHORS": q.TOPIC_WEIGHTS_OF_AUTHORS,
@@ -277,7 +292,7 @@ RELATION_READS = {
 async def test_batch_relation_reads_start_from_an_index(big: Neo4jGraphStore) -> None:
     ids = ["author:a00001", "paper:p00002", "topic:t3"]
     for name, statement in RELATION_READS.items():
-        ops, hits, tree = await _profile(big, statement, ids=ids, limit=11)
+        ops, hits, tree = await _profile(big, statement, ids=ids, limit=11, offset=0, before="~")
         # Ranking a topic's authors reads the topic's 150 papers in the
         # database (only the top 11 leave it); the others read about a page.
         bound = 3000 if name == "TOP_AUTHORS_OF_TOPICS" else 1000

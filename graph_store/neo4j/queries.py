@@ -186,7 +186,13 @@ def _author_filters(name: bool, claim_status: bool, topic: bool) -> list[str]:
 
 @cache
 def list_authors(
-    *, name: bool, claim_status: bool, topic: bool, after: bool, before: bool, from_end: bool
+    *,
+    name: bool,
+    claim_status: bool,
+    topic: bool,
+    after: bool,
+    before: bool = False,
+    from_end: bool = False,
 ) -> str:
     where = [*_author_filters(name, claim_status, topic), _keyset(after, before)]
     if claim_status:
@@ -226,8 +232,8 @@ def list_papers(
     year_to: bool,
     topic: bool,
     after: bool,
-    before: bool,
-    from_end: bool,
+    before: bool = False,
+    from_end: bool = False,
 ) -> str:
     where = [*_paper_filters(title, kind, year_from, year_to, topic), _keyset(after, before)]
     return _page("MATCH (n:Paper)", where, "n.sort_key", from_end)
@@ -239,7 +245,7 @@ def count_papers(*, title: bool, kind: bool, year_from: bool, year_to: bool, top
 
 
 @cache
-def list_topics(*, after: bool, before: bool, from_end: bool) -> str:
+def list_topics(*, after: bool, before: bool = False, from_end: bool = False) -> str:
     return _page("MATCH (n:Topic)", [_keyset(after, before)], "n.sort_key", from_end)
 
 
@@ -277,12 +283,12 @@ RETURN key, items, COUNT {{ {papers} }} AS total
 
 
 @cache
-def paper_pages_of_authors(*, after: bool, before: bool, from_end: bool) -> str:
+def paper_pages_of_authors(*, after: bool, before: bool = False, from_end: bool = False) -> str:
     return _paper_pages("author", after, before, from_end)
 
 
 @cache
-def paper_pages_of_topics(*, after: bool, before: bool, from_end: bool) -> str:
+def paper_pages_of_topics(*, after: bool, before: bool = False, from_end: bool = False) -> str:
     return _paper_pages("topic", after, before, from_end)
 
 
@@ -423,7 +429,7 @@ RETURN a.id AS id
 
 
 @cache
-def following_page(*, after: bool, before: bool, from_end: bool) -> str:
+def following_page(*, after: bool, before: bool = False, from_end: bool = False) -> str:
     return _page(
         "MATCH (:User {id: $user_id})-[:FOLLOWS]->(n:Author)",
         [_keyset(after, before)],
@@ -467,7 +473,7 @@ _CLAIM_QUEUE: Final = "MATCH (n:Claim) USING INDEX n:Claim(status, sort_key)"
 
 
 @cache
-def claims_by_status(*, after: bool, before: bool, from_end: bool) -> str:
+def claims_by_status(*, after: bool, before: bool = False, from_end: bool = False) -> str:
     where = ["n.status = $status", _keyset(after, before)]
     return _page(_CLAIM_QUEUE, where, "n.status, n.sort_key", from_end)
 
@@ -509,7 +515,7 @@ _CORRECTION_QUEUE: Final = "MATCH (n:Correction) USING INDEX n:Correction(status
 
 
 @cache
-def corrections_by_status(*, after: bool, before: bool, from_end: bool) -> str:
+def corrections_by_status(*, after: bool, before: bool = False, from_end: bool = False) -> str:
     where = ["n.status = $status", _keyset(after, before)]
     return _page(_CORRECTION_QUEUE, where, "n.status, n.sort_key", from_end)
 

@@ -73,8 +73,9 @@ async def test_store_calls_depend_on_depth_not_rows(read_store: GraphStore, tmp_
     }, big_calls
     # The pages are cut in the store: the page sizes travel with the calls, and
     # no relation is read whole (papers_of_authors is never called).
-    assert [a[1:] for a in counting.args["paper_pages_of_authors"]] == [(10, None)]
-    assert [a[1:] for a in counting.args["coauthors_of_authors"]] == [(10,)]
+    # (size, after, before, from_end) and (size, offset).
+    assert [a[1:] for a in counting.args["paper_pages_of_authors"]] == [(10, None, None, False)]
+    assert [a[1:] for a in counting.args["coauthors_of_authors"]] == [(10, 0)]
 
 
 async def test_research_graph_stays_within_its_limit(read_store: GraphStore) -> None:
