@@ -57,7 +57,11 @@ class WsClient:
         await self.ws.send(json.dumps(message))
 
     async def receive(self, timeout: float = 5.0) -> dict[str, Any]:
-        message: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        frame = await asyncio.wait_for(self.ws.recv(), timeout)
+        # Text frames, as graphql-ws's client requires (a browser hands a
+        # binary frame over as a Blob, which it cannot parse).
+        assert isinstance(frame, str), f"a binary frame: {frame!r}"
+        message: dict[str, Any] = json.loads(frame)
         return message
 
     async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
