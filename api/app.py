@@ -40,7 +40,12 @@ from api.context import Context
 from api.errors import is_request_error, is_unavailable, unavailable_error, with_code
 from api.events import Broker, open_broker
 from api.loaders import Loaders
-from api.persisted import PersistedQueries, PersistedQueryError, with_document_id
+from api.persisted import (
+    DOCUMENT_ID_KEYS,
+    PersistedQueries,
+    PersistedQueryError,
+    with_document_id,
+)
 from api.schema import MASKED_MESSAGE, build_schema
 from api.settings import Settings
 from graph_store.errors import StoreError
@@ -88,9 +93,16 @@ class PersistedWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     mode runs only a manifest operation. Nothing is registered over it."""
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        # One context serves the whole connection (strawberry's design): each
+        # operation gets fresh loaders and cache, so a query sent over the
+        # socket hours later reads the store now, and caches do not grow.
+        context = self.context
+        context.loaders = Loaders(context.store, context.viewer.id if context.viewer else None)
+        context.cache = {}
         payload: Any = message.get("payload")
         fresh = self.connection_acknowledged and message.get("id") not in self.operations
         if fresh and isinstance(payload, dict):
+            payload = message["payload"] = with_document_id(payload)
             persisted = cast("GraphQLApp", self.view).persisted
             try:
                 query, _ = await persisted.resolve(payload.get("query"), payload.get("extensions"))
@@ -224,9 +236,10 @@ class GraphQLApp(GraphQL[Context, None]):
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         # A persisted GET has no `query`, and a browser's fetch accepts */*.
-        return "extensions" not in request.query_params and super().should_render_graphql_ide(
-            request
-        )
+        persisted = ("extensions", *DOCUMENT_ID_KEYS)
+        if any(k in request.query_params for k in persisted):
+            return False
+        return super().should_render_graphql_ide(request)
 
     async def execute_single(
         self,

@@ -54,27 +54,31 @@ class Broker(Protocol):
     async def close(self) -> None: ...
 
 
+# Queue markers: the subscriber fell behind, or the server is shutting down.
+_TOO_SLOW: Event = {"__end__": "too slow"}
+_CLOSED: Event = {"__end__": "closed"}
+
+
+class BrokerUnavailable(Exception):
+    """The shared broker (Redis) cannot be reached now."""
+
+
 class _Fanout:
     """Channel → the queues of this process's subscribers."""
 
     def __init__(self) -> None:
-        self.queues: dict[str, set[asyncio.Queue[Event | None]]] = {}
+        self.queues: dict[str, set[asyncio.Queue[Event]]] = {}
 
-    def add(self, channel: str) -> tuple[asyncio.Queue[Event | None], bool]:
-        """A new subscriber's queue, and whether the channel is new here."""
-        queue: asyncio.Queue[Event | None] = asyncio.Queue(QUEUE_SIZE)
-        subscribers = self.queues.setdefault(channel, set())
-        subscribers.add(queue)
-        return queue, len(subscribers) == 1
+    def add(self, channel: str) -> asyncio.Queue[Event]:
+        queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_SIZE)
+        self.queues.setdefault(channel, set()).add(queue)
+        return queue
 
-    def remove(self, channel: str, queue: asyncio.Queue[Event | None]) -> bool:
-        """Whether that was the channel's last subscriber here."""
+    def remove(self, channel: str, queue: asyncio.Queue[Event]) -> None:
         subscribers = self.queues.get(channel, set())
         subscribers.discard(queue)
         if not subscribers:
             self.queues.pop(channel, None)
-            return True
-        return False
 
     def deliver(self, channel: str, event: Event) -> None:
         for queue in list(self.queues.get(channel, ())):
@@ -82,21 +86,26 @@ class _Fanout:
                 queue.put_nowait(event)
             except asyncio.QueueFull:
                 # Drop what it has not read and end its stream: a bounded server.
-                while not queue.empty():
-                    queue.get_nowait()
-                queue.put_nowait(None)
+                _replace_with(queue, _TOO_SLOW)
 
     def close(self) -> None:
         for subscribers in self.queues.values():
             for queue in subscribers:
-                with contextlib.suppress(asyncio.QueueFull):
-                    queue.put_nowait(None)
+                _replace_with(queue, _CLOSED)
 
 
-async def _drain(queue: asyncio.Queue[Event | None]) -> AsyncIterator[Event]:
+def _replace_with(queue: asyncio.Queue[Event], marker: Event) -> None:
+    while not queue.empty():
+        queue.get_nowait()
+    queue.put_nowait(marker)
+
+
+async def _drain(queue: asyncio.Queue[Event]) -> AsyncIterator[Event]:
     while True:
         event = await queue.get()
-        if event is None:
+        if event is _CLOSED:
+            return  # the server is shutting down: the stream simply ends
+        if event is _TOO_SLOW:
             raise SubscriberTooSlow(f"more than {QUEUE_SIZE} events were left unread")
         yield event
 
@@ -111,7 +120,7 @@ class LocalBroker:
         self._fanout.deliver(channel, event)
 
     async def listen(self, channel: str) -> AsyncGenerator[Event, None]:
-        queue, _ = self._fanout.add(channel)
+        queue = self._fanout.add(channel)
         try:
             async for event in _drain(queue):
                 yield event
@@ -122,41 +131,68 @@ class LocalBroker:
         self._fanout.close()
 
 
+# A publish comes after a mutation's commit, inside its request: a Redis that
+# hangs must cost the live update, not the answer (the request cap is 4 s).
+PUBLISH_TIMEOUT_SECONDS = 1.0
+CONNECT_TIMEOUT_SECONDS = 0.5
+
+
 class RedisBroker:
     """Events through Redis pub/sub: one connection per process for all its
-    subscriptions (channels subscribed while someone here listens), one
+    subscriptions (a channel is subscribed while someone here listens), one
     reader task fanning messages out to the local queues."""
 
     def __init__(self, url: str) -> None:
         import redis.asyncio as aioredis
 
-        self._redis = aioredis.Redis.from_url(url)
-        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        self._redis = aioredis.Redis.from_url(
+            url,
+            socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            socket_timeout=PUBLISH_TIMEOUT_SECONDS,
+        )
+        # The subscriber connection waits for messages: no read timeout.
+        self._sub_redis = aioredis.Redis.from_url(
+            url, socket_connect_timeout=CONNECT_TIMEOUT_SECONDS
+        )
+        self._pubsub = self._sub_redis.pubsub(ignore_subscribe_messages=True)
         self._fanout = _Fanout()
+        self._subscribed: set[str] = set()
         self._reader: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()  # one (un)subscribe at a time on the one connection
 
     async def publish(self, channel: str, event: Event) -> None:
-        await self._redis.publish(channel, orjson.dumps(event))
+        await asyncio.wait_for(
+            self._redis.publish(channel, orjson.dumps(event)), PUBLISH_TIMEOUT_SECONDS
+        )
 
     async def ping(self) -> None:
         await self._redis.ping()
 
     async def listen(self, channel: str) -> AsyncGenerator[Event, None]:
-        queue, first = self._fanout.add(channel)
+        queue = self._fanout.add(channel)
         try:
-            if first:
-                async with self._lock:
-                    await self._pubsub.subscribe(channel)
-                    if self._reader is None:
-                        self._reader = asyncio.create_task(self._read(), name="redis-events")
+            # Every listener makes sure its channel is subscribed: one whose
+            # subscribe failed leaves it to the next, never a silent channel.
+            async with self._lock:
+                if channel not in self._subscribed:
+                    try:
+                        await self._pubsub.subscribe(channel)
+                    except Exception as e:
+                        raise BrokerUnavailable(f"live events are unavailable: {e}") from e
+                    self._subscribed.add(channel)
+                if self._reader is None:
+                    self._reader = asyncio.create_task(self._read(), name="redis-events")
             async for event in _drain(queue):
                 yield event
         finally:
-            if self._fanout.remove(channel, queue):
+            self._fanout.remove(channel, queue)
+            if channel not in self._fanout.queues:
                 async with self._lock:
-                    with contextlib.suppress(Exception):
-                        await self._pubsub.unsubscribe(channel)
+                    # Checked again under the lock: someone may have joined.
+                    if channel in self._subscribed and channel not in self._fanout.queues:
+                        self._subscribed.discard(channel)
+                        with contextlib.suppress(Exception):
+                            await self._pubsub.unsubscribe(channel)
 
     async def _read(self) -> None:
         while True:
@@ -191,6 +227,7 @@ class RedisBroker:
         # redis-py 8 leaves PubSub.aclose unannotated.
         close_pubsub = cast(Callable[[], Awaitable[None]], self._pubsub.aclose)
         await close_pubsub()
+        await self._sub_redis.aclose()
         await self._redis.aclose()
 
 

@@ -124,12 +124,15 @@ class _CostWalker:
             return  # execution reports the bad argument itself
         where = f"{parent.name}.{name}"
         fan_out = 1
-        sizes = [args[n] for n in ("first", "last") if args.get(n) is not None]
         for name in ("first", "last"):
             if args.get(name) is not None:
                 check_first(args[name], where, name)
-        if sizes:
-            fan_out = min(sizes)
+        if args.get("last") is not None:
+            # `last` wins where `first` has a default (the keyset connections
+            # ignore that default when `last` is given), and bounds it elsewhere.
+            fan_out = args["last"]
+        elif args.get("first") is not None:
+            fan_out = args["first"]
         elif get_named_type(field_def.type).name.endswith("Connection"):
             fan_out = DEFAULT_PAGE_ESTIMATE  # a connection's default page
         elif isinstance(

@@ -37,13 +37,14 @@ from api.types.topic import Topic
 from domain.research_graph import research_slice
 from graph_store import records as rec
 from graph_store.records import NodeKind, kind_of
+from graph_store.shared_rules import SEARCH_CANDIDATES
 
 if TYPE_CHECKING:
     from api.types.user import User
 
-# Hits a searchConnection ranks and pages through (the store scores at most
-# 500 name/title and 500 abstract candidates anyway).
-SEARCH_WINDOW = 1000
+# Hits a searchConnection ranks and pages through: the store's candidate cap
+# (500 per column), so it ranks the same candidates as `search` does.
+SEARCH_WINDOW = SEARCH_CANDIDATES
 
 T = TypeVar("T")
 

@@ -18,7 +18,13 @@ import strawberry
 
 from api.context import Info
 from api.errors import BadRequest
-from api.events import Event, SubscriberTooSlow, author_channel, user_channel
+from api.events import (
+    BrokerUnavailable,
+    Event,
+    SubscriberTooSlow,
+    author_channel,
+    user_channel,
+)
 from api.loaders import Loaders
 from api.types.author import Author
 from api.types.claim import Claim
@@ -103,6 +109,12 @@ async def _listen(info: Info, channel: str) -> AsyncGenerator[Event, None]:
             yield event
     except SubscriberTooSlow as e:
         raise BadRequest(f"This subscription ended: {e}.", code="SUBSCRIBER_TOO_SLOW") from e
+    except BrokerUnavailable as e:
+        log.warning("request %s: %s", info.context.request_id, e)
+        raise BadRequest(
+            "Live events are unavailable right now; subscribe again shortly.",
+            code="SERVICE_UNAVAILABLE",
+        ) from e
 
 
 def _fresh(info: Info) -> None:

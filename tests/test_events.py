@@ -11,7 +11,14 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from api.events import QUEUE_SIZE, Broker, LocalBroker, RedisBroker, SubscriberTooSlow
+from api.events import (
+    QUEUE_SIZE,
+    Broker,
+    BrokerUnavailable,
+    LocalBroker,
+    RedisBroker,
+    SubscriberTooSlow,
+)
 
 
 async def _first(broker: Broker, channel: str, ready: asyncio.Event) -> dict[str, object]:
@@ -90,4 +97,30 @@ async def test_the_last_listener_leaving_unsubscribes_from_redis(redis_url: str)
         assert (await probe.pubsub_numsub("author:y"))[0][1] == 0
     finally:
         await probe.aclose()
+        await broker.close()
+
+
+async def test_a_server_shutdown_ends_streams_cleanly() -> None:
+    broker = LocalBroker()
+    stream = broker.listen("user:z")
+    pending = asyncio.ensure_future(stream.__anext__())
+    await asyncio.sleep(0.01)
+    await broker.close()
+    with pytest.raises(StopAsyncIteration):  # not SubscriberTooSlow: clients reconnect
+        await pending
+
+
+async def test_redis_down_fails_fast_and_leaves_nothing_behind() -> None:
+    from tests.api.live import free_port
+
+    broker = RedisBroker(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    try:
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(BrokerUnavailable):
+            await broker.listen("user:a").__anext__()
+        assert broker._fanout.queues == {} and broker._subscribed == set()
+        with pytest.raises(Exception):  # noqa: B017 - a connection error or a timeout
+            await broker.publish("user:a", {"n": 1})
+        assert asyncio.get_running_loop().time() - started < 3  # bounded, not redis-py's 5 s
+    finally:
         await broker.close()

@@ -137,6 +137,15 @@ async def test_a_middle_window_and_bad_arguments(gql: GraphQLClient) -> None:
         body = await gql.post(COAUTHORS, {"slug": slug, **bad})
         assert body["data"] is None, body
         assert "must be between 1 and 100" in body["errors"][0]["message"]
+    # `last` is costed as the page it really reads (keyset lists ignore first's default).
+    wide = (
+        "{ papers(last: 100) { edges { node { authors {"
+        " papers(last: 100) { edges { node { id } } } } } } } }"
+    )
+    body = await gql.post(wide)
+    assert (
+        body["data"] is None and body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    ), body
     huge = "x" * 100_000
     body = await gql.post(COAUTHORS, {"slug": slug, "after": huge})
     [error] = body["errors"]

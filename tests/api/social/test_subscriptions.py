@@ -184,3 +184,16 @@ async def test_events_cross_server_processes_through_redis(world: World, redis_u
         await probe.aclose()
         for b in brokers:
             await b.close()
+
+
+async def test_queries_over_the_socket_read_the_store_each_time(live: Live) -> None:
+    """A connection lives for hours: each operation on it reads afresh."""
+    w = live.world
+    fan = await w.sign_up("Fan")
+    query = 'query F { author(slug: "zhibin-xiao") { stats { followers } } }'
+    async with ws_client(live.url, fan.token) as ws:
+        before = (await ws.next(await ws.subscribe(query)))["author"]["stats"]["followers"]
+        assert (await ws.receive())["type"] == "complete"
+        await w.payload(FOLLOW, {"authorId": UNCLAIMED}, fan.token)
+        after = (await ws.next(await ws.subscribe(query)))["author"]["stats"]["followers"]
+        assert after == before + 1
