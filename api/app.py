@@ -206,9 +206,11 @@ class GraphQLApp(GraphQL[Context, None]):
         if header is None:
             return None
         viewer = await auth.viewer_from_authorization(str(header), self.settings, context.store)
-        if viewer is None:
+        claims = auth.token_claims(auth.bearer_token(str(header)) or "", self.settings)
+        if viewer is None or claims is None:
             raise ConnectionRejectionError()
         context.viewer = viewer
+        context.viewer_expires_at = float(claims["exp"])
         context.loaders = Loaders(context.store, viewer.id)
         return None
 

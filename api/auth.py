@@ -12,6 +12,7 @@ expires except by rotating the secret, which the short TTL bounds.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import jwt
 
@@ -55,10 +56,10 @@ def issue_token(user: UserRecord, settings: Settings, now: datetime | None = Non
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
 
 
-def user_id_from_token(token: str, settings: Settings) -> str | None:
-    """The user id a valid, unexpired token names; None for anything else."""
+def token_claims(token: str, settings: Settings) -> dict[str, Any] | None:
+    """The claims of a valid, unexpired token naming a user; None for anything else."""
     try:
-        claims = jwt.decode(
+        claims: dict[str, Any] = jwt.decode(
             token,
             settings.secret_key,
             algorithms=[ALGORITHM],
@@ -68,7 +69,13 @@ def user_id_from_token(token: str, settings: Settings) -> str | None:
     except jwt.PyJWTError:
         return None
     sub = claims.get("sub")
-    return sub if isinstance(sub, str) and sub.startswith("user:") else None
+    return claims if isinstance(sub, str) and sub.startswith("user:") else None
+
+
+def user_id_from_token(token: str, settings: Settings) -> str | None:
+    """The user id a valid, unexpired token names; None for anything else."""
+    claims = token_claims(token, settings)
+    return None if claims is None else str(claims["sub"])
 
 
 def bearer_token(header: str | None) -> str | None:

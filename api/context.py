@@ -24,6 +24,8 @@ class Context:
     events: Broker
     # A WebSocket connection's connection_init payload (strawberry sets it).
     connection_params: dict[str, Any] | None = None
+    # A WebSocket viewer's token expiry (Unix time): its private events stop then.
+    viewer_expires_at: float | None = None
     # Filled lazily by resolvers that need it once per request.
     cache: dict[str, Any] = field(default_factory=dict)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 from collections.abc import AsyncGenerator
 from typing import Annotated
 
@@ -103,9 +104,16 @@ def _signed_in(info: Info) -> UserRecord:
 
 
 async def _listen(info: Info, channel: str) -> AsyncGenerator[Event, None]:
-    """The channel's events; a subscriber that fell behind gets a clear error."""
+    """The channel's events; a subscriber that fell behind gets a clear error,
+    and a viewer's private stream ends when the token that opened it expires."""
     try:
         async for event in info.context.events.listen(channel):
+            expires = info.context.viewer_expires_at
+            if channel.startswith("user:") and expires is not None and time.time() >= expires:
+                raise BadRequest(
+                    "Your sign-in has expired: reconnect with a new token.",
+                    code="UNAUTHENTICATED",
+                )
             yield event
     except SubscriberTooSlow as e:
         raise BadRequest(f"This subscription ended: {e}.", code="SUBSCRIBER_TOO_SLOW") from e

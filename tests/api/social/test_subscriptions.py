@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -14,6 +15,7 @@ import redis.asyncio as aioredis
 from websockets.exceptions import ConnectionClosed
 
 from api.app import create_app
+from api.auth import issue_token
 from api.events import LocalBroker, RedisBroker
 from tests.api.conftest import GraphQLClient
 from tests.api.live import serving, ws_client
@@ -197,3 +199,24 @@ async def test_queries_over_the_socket_read_the_store_each_time(live: Live) -> N
         await w.payload(FOLLOW, {"authorId": UNCLAIMED}, fan.token)
         after = (await ws.next(await ws.subscribe(query)))["author"]["stats"]["followers"]
         assert after == before + 1
+
+
+async def test_private_events_stop_when_the_token_expires(live: Live) -> None:
+    w = live.world
+    ada, bob = await w.sign_up("Ada"), await w.sign_up("Bob")
+    await w.verified(ada, ADA_AUTHOR)
+    await w.verified(bob, BOB_AUTHOR)
+    bob_user = (await w.store.get_users([bob.user_id]))[bob.user_id]
+    ttl = timedelta(hours=w.settings.token_ttl_hours)
+    # A token issued so that it expires two seconds from now.
+    short = issue_token(bob_user, w.settings, now=datetime.now(UTC) - ttl + timedelta(seconds=2))
+    async with ws_client(live.url, short) as bob_ws:
+        op = await bob_ws.subscribe(INVITATION_EVENTS)
+        await asyncio.sleep(2.5)
+        await w.payload(
+            SEND_INVITATION, {"input": {"recipientId": BOB_AUTHOR, "message": "Late"}}, ada.token
+        )
+        message = await bob_ws.receive()
+        assert message["id"] == op and message["type"] == "next", message
+        assert message["payload"]["data"] is None
+        assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
