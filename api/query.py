@@ -151,7 +151,7 @@ class Query:
         spec = rec.AuthorFilterSpec(
             name_contains=_given(f.name_contains),
             topic_slug=_given(f.topic_slug),
-            claim_status=rec.ClaimStatus[f.claim_status.name] if f.claim_status else None,
+            claim_status=_given(f.claim_status),
         )
         page = await info.context.store.list_authors(
             spec, page_size(first, 20), decode_cursor(after)
@@ -187,7 +187,7 @@ class Query:
             topic_slug=_given(f.topic_slug),
             year_from=_given(f.year_from),
             year_to=_given(f.year_to),
-            kind=rec.PaperKind[f.kind.name] if f.kind else None,
+            kind=_given(f.kind),
         )
         page = await info.context.store.list_papers(
             spec, page_size(first, 20), decode_cursor(after)

@@ -24,6 +24,7 @@ from api.types.author import Author
 from api.types.claim import Claim
 from api.types.invitation import Invitation
 from api.types.social import visible_invitation
+from domain.problems import Code
 from graph_store.records import ClaimRecord, InvitationRecord, NodeKind, UserRecord, kind_of
 
 
@@ -91,7 +92,7 @@ def _signed_in(info: Info) -> UserRecord:
     if viewer is None:
         raise BadRequest(
             'Sign in: send {"Authorization": "Bearer <token>"} in connection_init\'s payload.',
-            code="UNAUTHENTICATED",
+            code=Code.UNAUTHENTICATED,
         )
     return viewer
 
@@ -180,5 +181,5 @@ class Subscription:
         if kind_of(author_id) is not NodeKind.AUTHOR or (
             await info.context.loaders.author.load(author_id) is None
         ):
-            raise BadRequest("No author has this id.", code="NOT_FOUND")
+            raise BadRequest("No author has this id.", code=Code.NOT_FOUND)
         return _author_updates(info, author_id)

@@ -10,7 +10,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from api.context import Info
-from api.errors import ErrorCode, UserError
+from api.errors import UserError
 from api.types.social import SENT_IN_WINDOW_KEY
 from domain.problems import FieldPath, Problem, not_found
 from graph_store.records import NodeKind, kind_of
@@ -21,7 +21,7 @@ def user_errors(problems: Iterable[Problem]) -> list[UserError]:
         UserError(
             field=list(p.field) if p.field is not None else None,
             message=p.message,
-            code=ErrorCode(p.code.value),
+            code=p.code,
         )
         for p in problems
     ]

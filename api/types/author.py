@@ -141,7 +141,7 @@ class Author(Node):
             id=strawberry.ID(record.id),
             slug=record.slug,
             name=record.name,
-            claim_status=ClaimStatus(record.claim_status.value),
+            claim_status=record.claim_status,
             orcid=record.orcid,
             record=record,
         )
@@ -169,8 +169,8 @@ class Author(Node):
         snap = trust_model.compute(self.record, stats)
         return TrustSnapshot(
             score=snap.score,
-            tier=TrustTier(snap.tier.value),
-            verification=VerificationLevel(snap.verification.value),
+            tier=snap.tier,
+            verification=snap.verification,
             components=[TrustComponent(name=c.name, points=c.points, explanation=c.explanation)
                         for c in snap.components],
         )  # fmt: skip
