@@ -16,6 +16,7 @@ from typing import Annotated
 
 import strawberry
 
+from api.access import visible_invitation
 from api.context import Info
 from api.errors import BadRequest
 from api.events import Event, SubscriberTooSlow, author_channel, user_channel
@@ -23,7 +24,6 @@ from api.loaders import Loaders
 from api.types.author import Author
 from api.types.claim import Claim
 from api.types.invitation import Invitation
-from api.types.social import visible_invitation
 from domain.problems import Code
 from graph_store.records import ClaimRecord, InvitationRecord, NodeKind, UserRecord, kind_of
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from api.access import SENT_IN_WINDOW_KEY
 from api.context import Info
 from api.errors import UserError
-from api.types.social import SENT_IN_WINDOW_KEY
 from domain.problems import FieldPath, Problem, not_found
 from graph_store.records import NodeKind, kind_of
 

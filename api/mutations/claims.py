@@ -20,6 +20,7 @@ from domain.problems import (
     problem_for_rule,
     unauthenticated,
 )
+from domain.visibility import is_moderator
 from graph_store.errors import Rule, RuleViolation
 from graph_store.records import ClaimDecision, ClaimRecord, NodeKind, utcnow
 
@@ -144,7 +145,7 @@ class ClaimMutations:
         viewer = info.context.viewer
         if viewer is None:
             return _failed(unauthenticated())
-        if not rules.is_moderator(viewer):
+        if not is_moderator(viewer):
             return _failed(forbidden("Only moderators review claims."))
         parsed = id_of(input.claim_id, NodeKind.CLAIM)
         problems = input_problems(

@@ -12,8 +12,9 @@ from api.errors import UserError
 from api.mutations._common import forget, id_of, input_problems, user_errors
 from api.types.correction import Correction
 from domain import corrections as rules
-from domain.claims import clean_note, is_moderator, note_problem
+from domain.claims import clean_note, note_problem
 from domain.problems import Problem, forbidden, not_found, problem_for_rule, unauthenticated
+from domain.visibility import is_moderator
 from graph_store.errors import Rule, RuleViolation
 from graph_store.records import CorrectionRecord, CorrectionStatus, NodeKind, kind_of, utcnow
 

@@ -11,12 +11,12 @@ from typing import Annotated
 
 import strawberry
 
+from api.access import visible_invitation
 from api.context import Info
 from api.errors import UserError
 from api.mutations._common import forget, id_of, input_problems, user_errors
 from api.subscriptions import InvitationEventKind, publish_invitation
 from api.types.invitation import Invitation
-from api.types.social import visible_invitation
 from domain import invitations as rules
 from domain.problems import Problem, forbidden, not_found, problem_for_rule, unauthenticated
 from graph_store.errors import Rule, RuleViolation

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from api import access
 from api.context import Info
-from api.types import social
 from api.types.connection import (
     AfterArg,
     BeforeArg,
@@ -252,4 +252,4 @@ class Author(Node):
         "from the viewer to it, and under the daily limit. False when anonymous."
     )
     async def viewer_can_invite(self, info: Info) -> bool:
-        return await social.viewer_can_invite(info, self.record)
+        return await access.viewer_can_invite(info, self.record)

@@ -20,7 +20,7 @@ from api.types.connection import (
     page_size,
 )
 from api.types.correction import Correction
-from domain.claims import is_moderator
+from domain.visibility import is_moderator
 from graph_store.records import (
     ClaimDecision,
     CorrectionStatus,
