@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import AsyncGenerator
+from dataclasses import dataclass
 from typing import Annotated
 
 import strawberry
@@ -53,7 +54,32 @@ class ClaimEvent:
 
 log = logging.getLogger(__name__)
 
-# --- publishing (called by mutations after their store call returned) ---------------
+# --- publishing (the mutation flow, once a write has committed) -----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorUpdated:
+    """An author's public record moved: followers, trust, claim status."""
+
+    author_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimDecided:
+    """A moderator decided a claim: its claimant hears of it."""
+
+    claim: ClaimRecord
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationChanged:
+    """Something happened to an invitation: both parties hear of it."""
+
+    invitation: InvitationRecord
+    kind: InvitationEventKind
+
+
+LiveEvent = AuthorUpdated | ClaimDecided | InvitationChanged
 
 
 async def _publish(info: Info, channel: str, event: Event) -> None:
@@ -67,21 +93,23 @@ async def _publish(info: Info, channel: str, event: Event) -> None:
         )
 
 
-async def publish_invitation(info: Info, inv: InvitationRecord, kind: InvitationEventKind) -> None:
-    """To the sender and to the recipient author's verified claimant."""
-    claimant = await info.context.loaders.verified_claimant_of_author.load(inv.recipient_author_id)
-    event = {"type": "invitation", "kind": kind.value, "invitation_id": inv.id}
-    for user_id in dict.fromkeys(u for u in (inv.sender_id, claimant) if u):
-        await _publish(info, user_channel(user_id), event)
-
-
-async def publish_claim_decision(info: Info, claim: ClaimRecord) -> None:
-    event = {"type": "claim", "claim_id": claim.id}
-    await _publish(info, user_channel(claim.user_id), event)
-
-
-async def publish_author_updated(info: Info, author_id: str) -> None:
-    await _publish(info, author_channel(author_id), {"type": "author"})
+async def publish(info: Info, event: LiveEvent) -> None:
+    """Send ``event`` to the channels of those it concerns. It names what
+    changed; each subscriber reads it with its own rights."""
+    match event:
+        case AuthorUpdated(author_id):
+            await _publish(info, author_channel(author_id), {"type": "author"})
+        case ClaimDecided(claim):
+            await _publish(
+                info, user_channel(claim.user_id), {"type": "claim", "claim_id": claim.id}
+            )
+        case InvitationChanged(inv, kind):
+            # To the sender and to the recipient author's verified claimant.
+            loaders = info.context.loaders
+            claimant = await loaders.verified_claimant_of_author.load(inv.recipient_author_id)
+            payload = {"type": "invitation", "kind": kind.value, "invitation_id": inv.id}
+            for user_id in dict.fromkeys(u for u in (inv.sender_id, claimant) if u):
+                await _publish(info, user_channel(user_id), payload)
 
 
 # --- subscribing -----------------------------------------------------------------------
