@@ -4,7 +4,8 @@ The enum a record holds is the GraphQL enum itself, so nothing converts
 between twins and the members are listed once, where they are defined. Only
 the descriptions are written here; ``described`` refuses an enum with a
 member left undescribed (or a description for no member), so a member added
-to a record's enum fails at import until it is documented.
+to a record's enum fails at import until it is documented. (strawberry marks
+the source class as its GraphQL enum, as it does any enum a field returns.)
 """
 
 from __future__ import annotations
