@@ -6,6 +6,13 @@ say 503 / SERVICE_UNAVAILABLE until it can serve. So opening the store
 (``initialize`` and the optional seed) runs in a background task that retries
 with capped exponential backoff, and requests read the store through a
 ``StoreSlot`` that is empty until that has succeeded.
+
+Not Starlette's lifespan state (``yield {"store": ...}``, read from
+``request.state``): that state is fixed when start-up ends, before the store
+can serve, so it could only carry this same slot; and it reaches requests only
+through a server that passes it on, which an app driven by hand does not (a
+lifespan run as uvicorn does, requests sent with httpx's ASGITransport, as
+tests/test_neo4j_outage.py does: the requests never see it).
 """
 
 from __future__ import annotations

@@ -4,11 +4,10 @@ masked SERVICE_UNAVAILABLE error for a database that cannot answer now."""
 
 from __future__ import annotations
 
-import enum
-
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 
+from api.types.enums import ErrorCode
 from graph_store.errors import StoreUnavailable
 
 SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
@@ -20,41 +19,6 @@ VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 UNAVAILABLE_MESSAGE = "The database is unavailable right now; try again shortly."
-
-
-@strawberry.enum(description="Why a mutation did not happen.")
-class ErrorCode(enum.Enum):
-    INVALID_INPUT = strawberry.enum_value(
-        "INVALID_INPUT",
-        description="The input breaks a rule: a format or length (e-mail shape, password "
-        "8-1024 characters, display name 1-100, evidence, message and reason 1-2000 after "
-        "trimming, a correction's value), a field that cannot be corrected, an unclaimed or "
-        "own recipient, or a wrong e-mail or password at logIn.",
-    )
-    NOT_FOUND = strawberry.enum_value(
-        "NOT_FOUND",
-        description="No such record: an unknown or malformed id, or one the viewer may not see.",
-    )
-    UNAUTHENTICATED = strawberry.enum_value(
-        "UNAUTHENTICATED",
-        description="No valid token: sign in (again) and send Authorization: Bearer <token>.",
-    )
-    FORBIDDEN = strawberry.enum_value(
-        "FORBIDDEN",
-        description="Signed in but not allowed: a member reviewing a claim or correction, "
-        "the wrong party answering an invitation, or sending one without a verified claim.",
-    )
-    CONFLICT = strawberry.enum_value(
-        "CONFLICT",
-        description="Clashes with the current state: a taken e-mail, an author already "
-        "claimed, a second verified author, a duplicate pending invitation, or something "
-        "already decided.",
-    )
-    RATE_LIMITED = strawberry.enum_value(
-        "RATE_LIMITED",
-        description="Too many invitations sent in the last 24 hours (the server's "
-        "PEERGRAPH_INVITATIONS_PER_DAY, 20 by default); try later.",
-    )
 
 
 @strawberry.type(description="An expected failure of a mutation; nothing was written.")
@@ -69,18 +33,13 @@ class UserError:
     code: ErrorCode = strawberry.field(description="The kind of failure, for program logic.")
 
 
-def user_error(code: ErrorCode, message: str, field: str | list[str] | None = None) -> UserError:
-    path = [field] if isinstance(field, str) else field
-    return UserError(field=path, message=message, code=code)
-
-
 class BadRequest(GraphQLError):
     """A request the server refuses as asked (bad argument, over a limit).
 
     Shown to the client as is; the error masker lets this class through.
     """
 
-    def __init__(self, message: str, code: str = "BAD_USER_INPUT") -> None:
+    def __init__(self, message: str, code: str = BAD_USER_INPUT) -> None:
         super().__init__(message, extensions={"code": code})
 
 

@@ -8,9 +8,10 @@ the viewer fixed at construction.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from functools import cached_property
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -249,3 +250,46 @@ class Loaders:
             return [k in hits for k in keys]
 
         return DataLoader(load_fn=pending_invite)
+
+    # --- after a write ---------------------------------------------------------------
+
+    def forget(
+        self,
+        *,
+        author_ids: Sequence[str] = (),
+        user_ids: Sequence[str] = (),
+        paper_ids: Sequence[str] = (),
+    ) -> None:
+        """Drop the entries a write made stale, so its payload shows what it wrote."""
+        for a in author_ids:
+            _clear(a, self.author, self.stats, self.viewer_follows)
+            _clear(a, self.viewer_has_pending_invite, self.verified_claimant_of_author)
+        # Slug-keyed and relation caches may hold the old author record too.
+        self.author_by_slug.clear_all()
+        self.top_coauthors.clear_all()
+        self.authors_of_paper.clear_all()
+        self.top_authors_of_topic.clear_all()
+        for u in user_ids:
+            _clear(u, self.user, self.verified_author_of_user, self.claims_of_user)
+            _clear(u, self.invitations_sent, self.invitations_received)
+        if paper_ids:
+            self.paper_page.clear_all()
+            self.topic_paper_page.clear_all()
+            for p in paper_ids:
+                _clear(p, self.paper)
+
+    def remember(self, record: ClaimRecord | InvitationRecord | CorrectionRecord) -> None:
+        """Cache a record as a write returned it (replacing what was read before)."""
+        if isinstance(record, ClaimRecord):
+            self.claim.prime(record.id, record, force=True)
+        elif isinstance(record, InvitationRecord):
+            self.invitation.prime(record.id, record, force=True)
+        else:
+            self.correction.prime(record.id, record, force=True)
+
+
+def _clear(key: str, *loaders: DataLoader[str, Any]) -> None:
+    for loader in loaders:
+        # strawberry's DataLoader.clear raises KeyError for a key it never cached.
+        with contextlib.suppress(KeyError):
+            loader.clear(key)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import Annotated, TypeVar
 
 import strawberry
 
+from api import access
 from api.context import Info
 from api.errors import BadRequest
-from api.types import social
 from api.types.author import Author
+from api.types.claim import Claim
 from api.types.connection import (
     AfterArg,
     BeforeArg,
@@ -27,28 +28,27 @@ from api.types.connection import (
     select_window,
     window_connection,
 )
+from api.types.correction import Correction
 from api.types.enums import ClaimStatus, PaperKind
 from api.types.graph import ResearchGraph
 from api.types.institution import Institution
+from api.types.invitation import Invitation
 from api.types.node import Node
 from api.types.paper import Paper
 from api.types.search import SearchHit, hit_results, search_hits
 from api.types.topic import Topic
+from api.types.user import User
+from domain import visibility
 from domain.research_graph import research_slice
 from graph_store import records as rec
 from graph_store.records import NodeKind, kind_of
 from graph_store.shared_rules import SEARCH_CANDIDATES
-
-if TYPE_CHECKING:
-    from api.types.user import User
 
 # Hits a searchConnection ranks and pages through: the store's candidate cap
 # (500 per column), so it ranks the same candidates as `search` does.
 SEARCH_WINDOW = SEARCH_CANDIDATES
 
 T = TypeVar("T")
-
-UserRef = Annotated["User", strawberry.lazy("api.types.user")]
 
 
 @strawberry.input(description="All given conditions must hold; text matches ignore case.")
@@ -108,9 +108,7 @@ class Query:
         return await load_node(info, str(id))
 
     @strawberry.field(description="The signed-in user, or null for anonymous requests.")
-    def viewer(self, info: Info) -> UserRef | None:
-        from api.types.user import User
-
+    def viewer(self, info: Info) -> User | None:
         viewer = info.context.viewer
         return User.from_record(viewer) if viewer else None
 
@@ -155,7 +153,7 @@ class Query:
         spec = rec.AuthorFilterSpec(
             name_contains=_given(f.name_contains),
             topic_slug=_given(f.topic_slug),
-            claim_status=rec.ClaimStatus[f.claim_status.name] if f.claim_status else None,
+            claim_status=_given(f.claim_status),
         )
         cut = keyset_cut(first, after, last, before, 20)
         page = await info.context.store.list_authors(
@@ -194,7 +192,7 @@ class Query:
             topic_slug=_given(f.topic_slug),
             year_from=_given(f.year_from),
             year_to=_given(f.year_to),
-            kind=rec.PaperKind[f.kind.name] if f.kind else None,
+            kind=_given(f.kind),
         )
         cut = keyset_cut(first, after, last, before, 20)
         page = await info.context.store.list_papers(
@@ -325,6 +323,7 @@ async def load_node(info: Info, node_id: str) -> Node | None:
     """The object a global id names, or None (unknown, or not the viewer's to see)."""
     kind = kind_of(node_id)
     loaders = info.context.loaders
+    viewer = info.context.viewer
     if kind is NodeKind.AUTHOR:
         a = await loaders.author.load(node_id)
         return Author.from_record(a) if a else None
@@ -337,7 +336,16 @@ async def load_node(info: Info, node_id: str) -> Node | None:
     if kind is NodeKind.INSTITUTION:
         i = await loaders.institution.load(node_id)
         return Institution.from_record(i) if i else None
-    if kind is None:
-        return None
-    found = await social.load_social_node(info, kind, node_id)
-    return found if isinstance(found, Node) else None
+    if kind is NodeKind.USER:
+        u = await loaders.user.load(node_id)
+        return User.from_record(u) if u else None
+    if kind is NodeKind.CLAIM:
+        c = await loaders.claim.load(node_id)
+        return Claim.from_record(c) if c and visibility.can_see_claim(viewer, c) else None
+    if kind is NodeKind.INVITATION:
+        inv = await access.visible_invitation(info, node_id)
+        return Invitation.from_record(inv) if inv else None
+    if kind is NodeKind.CORRECTION:
+        k = await loaders.correction.load(node_id)
+        return Correction.from_record(k) if k and visibility.can_see_correction(viewer, k) else None
+    return None

@@ -13,10 +13,12 @@ import enum
 import logging
 import time
 from collections.abc import AsyncGenerator
+from dataclasses import dataclass
 from typing import Annotated
 
 import strawberry
 
+from api.access import visible_invitation
 from api.context import Info
 from api.errors import BadRequest
 from api.events import (
@@ -30,7 +32,7 @@ from api.loaders import Loaders
 from api.types.author import Author
 from api.types.claim import Claim
 from api.types.invitation import Invitation
-from api.types.social import visible_invitation
+from domain.problems import Code
 from graph_store.records import ClaimRecord, InvitationRecord, NodeKind, UserRecord, kind_of
 
 
@@ -59,7 +61,32 @@ class ClaimEvent:
 
 log = logging.getLogger(__name__)
 
-# --- publishing (called by mutations after their store call returned) ---------------
+# --- publishing (the mutation flow, once a write has committed) -----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorUpdated:
+    """An author's public record moved: followers, trust, claim status."""
+
+    author_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimDecided:
+    """A moderator decided a claim: its claimant hears of it."""
+
+    claim: ClaimRecord
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationChanged:
+    """Something happened to an invitation: both parties hear of it."""
+
+    invitation: InvitationRecord
+    kind: InvitationEventKind
+
+
+LiveEvent = AuthorUpdated | ClaimDecided | InvitationChanged
 
 
 async def _publish(info: Info, channel: str, event: Event) -> None:
@@ -73,21 +100,23 @@ async def _publish(info: Info, channel: str, event: Event) -> None:
         )
 
 
-async def publish_invitation(info: Info, inv: InvitationRecord, kind: InvitationEventKind) -> None:
-    """To the sender and to the recipient author's verified claimant."""
-    claimant = await info.context.loaders.verified_claimant_of_author.load(inv.recipient_author_id)
-    event = {"type": "invitation", "kind": kind.value, "invitation_id": inv.id}
-    for user_id in dict.fromkeys(u for u in (inv.sender_id, claimant) if u):
-        await _publish(info, user_channel(user_id), event)
-
-
-async def publish_claim_decision(info: Info, claim: ClaimRecord) -> None:
-    event = {"type": "claim", "claim_id": claim.id}
-    await _publish(info, user_channel(claim.user_id), event)
-
-
-async def publish_author_updated(info: Info, author_id: str) -> None:
-    await _publish(info, author_channel(author_id), {"type": "author"})
+async def publish(info: Info, event: LiveEvent) -> None:
+    """Send ``event`` to the channels of those it concerns. It names what
+    changed; each subscriber reads it with its own rights."""
+    match event:
+        case AuthorUpdated(author_id):
+            await _publish(info, author_channel(author_id), {"type": "author"})
+        case ClaimDecided(claim):
+            await _publish(
+                info, user_channel(claim.user_id), {"type": "claim", "claim_id": claim.id}
+            )
+        case InvitationChanged(inv, kind):
+            # To the sender and to the recipient author's verified claimant.
+            loaders = info.context.loaders
+            claimant = await loaders.verified_claimant_of_author.load(inv.recipient_author_id)
+            payload = {"type": "invitation", "kind": kind.value, "invitation_id": inv.id}
+            for user_id in dict.fromkeys(u for u in (inv.sender_id, claimant) if u):
+                await _publish(info, user_channel(user_id), payload)
 
 
 # --- subscribing -----------------------------------------------------------------------
@@ -98,7 +127,7 @@ def _signed_in(info: Info) -> UserRecord:
     if viewer is None:
         raise BadRequest(
             'Sign in: send {"Authorization": "Bearer <token>"} in connection_init\'s payload.',
-            code="UNAUTHENTICATED",
+            code=Code.UNAUTHENTICATED,
         )
     return viewer
 
@@ -200,5 +229,5 @@ class Subscription:
         if kind_of(author_id) is not NodeKind.AUTHOR or (
             await info.context.loaders.author.load(author_id) is None
         ):
-            raise BadRequest("No author has this id.", code="NOT_FOUND")
+            raise BadRequest("No author has this id.", code=Code.NOT_FOUND)
         return _author_updates(info, author_id)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from domain.problems import FieldPath, Problem, text_problem
+from domain.visibility import can_see_claim as can_see_claim  # re-exported; it lives there
 from graph_store.errors import Rule
-from graph_store.records import ClaimRecord, Role, UserRecord
 
 EVIDENCE_MAX = 2000
 NOTE_MAX = 2000
@@ -46,14 +46,3 @@ def clean_note(note: str | None) -> str | None:
     if note is None:
         return None
     return note.strip() or None
-
-
-def can_see_claim(viewer: UserRecord | None, claim: ClaimRecord) -> bool:
-    """A claim (with its evidence) is seen by its claimant and by moderators."""
-    if viewer is None:
-        return False
-    return viewer.id == claim.user_id or viewer.role == Role.MODERATOR
-
-
-def is_moderator(user: UserRecord | None) -> bool:
-    return user is not None and user.role == Role.MODERATOR

@@ -1,4 +1,4 @@
-"""Invitation rules that need no store: message checks, who sees what, and
+"""Invitation rules that need no store: message checks, which party a user is, and
 the rule → field maps. The racy rules (one pending per pair, the daily limit,
 only from PENDING) are enforced inside the store's transaction."""
 

@@ -19,7 +19,7 @@ from graph_store.errors import Rule
 
 
 class Code(enum.StrEnum):
-    """Same values as the GraphQL ``ErrorCode`` enum."""
+    """Why a write did not happen: the API serves this enum as ``ErrorCode``."""
 
     INVALID_INPUT = "INVALID_INPUT"
     NOT_FOUND = "NOT_FOUND"

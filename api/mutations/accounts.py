@@ -10,10 +10,9 @@ import strawberry
 from api import auth
 from api.context import Info
 from api.errors import UserError
-from api.mutations._common import user_errors
+from api.mutations.flow import Answer, Refused, settle
 from domain import accounts as rules
-from domain.problems import problem_for_rule
-from graph_store.errors import Rule, RuleViolation
+from graph_store.errors import Rule
 from graph_store.records import Role, UserRecord, utcnow
 
 if TYPE_CHECKING:
@@ -56,17 +55,20 @@ class AuthPayload:
     user_errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
 
 
-def _failed(errors: list[UserError]) -> AuthPayload:
-    return AuthPayload(token=None, user=None, user_errors=errors)
+def _session(info: Info) -> Answer[UserRecord, AuthPayload]:
+    """A signed-in answer: a token, and the user as the new session's viewer
+    (so the payload shows its private fields)."""
 
+    def signed_in(user: UserRecord) -> AuthPayload:
+        from api.types.user import User
 
-def _signed_in(user: UserRecord, info: Info) -> AuthPayload:
-    from api.types.user import User
+        token = auth.issue_token(user, info.context.settings)
+        info.context.viewer = user
+        return AuthPayload(token=token, user=User.from_record(user), user_errors=[])
 
-    token = auth.issue_token(user, info.context.settings)
-    # The new session's viewer is this user: its private fields show in the payload.
-    info.context.viewer = user
-    return AuthPayload(token=token, user=User.from_record(user), user_errors=[])
+    return Answer(
+        done=signed_in, failed=lambda errors: AuthPayload(token=None, user=None, user_errors=errors)
+    )
 
 
 SIGN_UP_FIELDS = {Rule.EMAIL_TAKEN: ("input", "email")}
@@ -83,24 +85,25 @@ class AccountMutations:
         info: Info,
         input: Annotated[SignUpInput, strawberry.argument(description="The new account.")],
     ) -> AuthPayload:
-        signup, problems = rules.validate_sign_up(input.email, input.password, input.display_name)
-        if signup is None:
-            return _failed(user_errors(problems))
-        # Argon2 is deliberately slow: keep it off the event loop.
-        password_hash = await asyncio.to_thread(auth.hash_password, signup.password)
-        record = UserRecord(
-            id=auth.new_user_id(),
-            email=signup.email,
-            display_name=signup.display_name,
-            password_hash=password_hash,
-            role=Role.MEMBER,
-            created_at=utcnow(),
-        )
-        try:
-            user = await info.context.store.create_user(record)
-        except RuleViolation as e:
-            return _failed(user_errors([problem_for_rule(e.rule, SIGN_UP_FIELDS)]))
-        return _signed_in(user, info)
+        async def create() -> UserRecord:
+            signup, problems = rules.validate_sign_up(
+                input.email, input.password, input.display_name
+            )
+            if signup is None:
+                raise Refused(*problems)
+            # Argon2 is deliberately slow: keep it off the event loop.
+            password_hash = await asyncio.to_thread(auth.hash_password, signup.password)
+            record = UserRecord(
+                id=auth.new_user_id(),
+                email=signup.email,
+                display_name=signup.display_name,
+                password_hash=password_hash,
+                role=Role.MEMBER,
+                created_at=utcnow(),
+            )
+            return await info.context.store.create_user(record)
+
+        return await settle(info, _session(info), create, SIGN_UP_FIELDS)
 
     @strawberry.mutation(
         description="Exchange e-mail and password for a bearer token. An unknown e-mail and a "
@@ -111,12 +114,15 @@ class AccountMutations:
         info: Info,
         input: Annotated[LogInInput, strawberry.argument(description="E-mail and password.")],
     ) -> AuthPayload:
-        email = input.email.strip()
-        user = await info.context.store.get_user_by_email(email) if email else None
-        if user is None:
-            await asyncio.to_thread(auth.spend_verify)
-            return _failed(user_errors([rules.login_failed()]))
-        ok = await asyncio.to_thread(auth.verify_password, user.password_hash, input.password)
-        if not ok:
-            return _failed(user_errors([rules.login_failed()]))
-        return _signed_in(user, info)
+        async def check() -> UserRecord:
+            email = input.email.strip()
+            user = await info.context.store.get_user_by_email(email) if email else None
+            if user is None:
+                await asyncio.to_thread(auth.spend_verify)  # as slow as a wrong password
+                raise Refused(rules.login_failed())
+            ok = await asyncio.to_thread(auth.verify_password, user.password_hash, input.password)
+            if not ok:
+                raise Refused(rules.login_failed())
+            return user
+
+        return await settle(info, _session(info), check)

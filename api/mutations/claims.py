@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from typing import Annotated
 
@@ -9,19 +10,11 @@ import strawberry
 
 from api.context import Info
 from api.errors import UserError
-from api.mutations._common import forget, id_of, input_problems, user_errors
-from api.subscriptions import publish_author_updated, publish_claim_decision
+from api.mutations.flow import Answer, Changed, by_id, mutate
+from api.subscriptions import AuthorUpdated, ClaimDecided
 from api.types.claim import Claim
 from domain import claims as rules
-from domain.problems import (
-    Problem,
-    forbidden,
-    not_found,
-    problem_for_rule,
-    unauthenticated,
-)
-from graph_store.errors import Rule, RuleViolation
-from graph_store.records import ClaimDecision, ClaimRecord, NodeKind, utcnow
+from graph_store.records import ClaimDecision, ClaimRecord, NodeKind, UserRecord, utcnow
 
 
 @strawberry.input(description="A claim on an author record.")
@@ -63,16 +56,25 @@ class ClaimPayload:
     )
 
 
-def _failed(*problems: Problem) -> ClaimPayload:
-    return ClaimPayload(claim=None, user_errors=user_errors(problems))
+CLAIM: Answer[ClaimRecord, ClaimPayload] = Answer(
+    done=lambda claim: ClaimPayload(claim=Claim.from_record(claim), user_errors=[]),
+    failed=lambda errors: ClaimPayload(claim=None, user_errors=errors),
+)
 
 
-async def _done(info: Info, claim: ClaimRecord) -> ClaimPayload:
-    forget(info, author_ids=[claim.author_id], user_ids=[claim.user_id], claim_ids=[claim.id])
-    info.context.loaders.claim.prime(claim.id, claim, force=True)
+def _claim_changed(viewer: UserRecord, claim: ClaimRecord) -> Changed:
     # Every claim change moves the author's claim status (and so its trust).
-    await publish_author_updated(info, claim.author_id)
-    return ClaimPayload(claim=Claim.from_record(claim), user_errors=[])
+    return Changed(
+        author_ids=[claim.author_id],
+        user_ids=[claim.user_id],
+        written=claim,
+        events=[AuthorUpdated(claim.author_id)],
+    )
+
+
+def _claim_decided(viewer: UserRecord, claim: ClaimRecord) -> Changed:
+    changed = _claim_changed(viewer, claim)
+    return dataclasses.replace(changed, events=[ClaimDecided(claim), *changed.events])
 
 
 @strawberry.type
@@ -86,28 +88,26 @@ class ClaimMutations:
         info: Info,
         input: Annotated[ClaimAuthorInput, strawberry.argument(description="The claim.")],
     ) -> ClaimPayload:
-        viewer = info.context.viewer
-        if viewer is None:
-            return _failed(unauthenticated())
-        parsed = id_of(input.author_id, NodeKind.AUTHOR)
-        problems = input_problems(
-            parsed, rules.CLAIM_FIELDS[Rule.NOT_FOUND], [rules.evidence_problem(input.evidence)]
+        async def claim(viewer: UserRecord, author_id: str) -> ClaimRecord:
+            record = ClaimRecord(
+                id=f"claim:{secrets.token_hex(12)}",
+                author_id=author_id,
+                user_id=viewer.id,
+                status=ClaimDecision.PENDING,
+                evidence=input.evidence.strip(),
+                created_at=utcnow(),
+            )
+            return await info.context.store.create_claim(record)
+
+        return await mutate(
+            info,
+            CLAIM,
+            target=by_id(input.author_id, NodeKind.AUTHOR),
+            checks=[rules.evidence_problem(input.evidence)],
+            write=claim,
+            fields=rules.CLAIM_FIELDS,
+            changed=_claim_changed,
         )
-        if problems or parsed is None:
-            return _failed(*problems)
-        record = ClaimRecord(
-            id=f"claim:{secrets.token_hex(12)}",
-            author_id=parsed[0],
-            user_id=viewer.id,
-            status=ClaimDecision.PENDING,
-            evidence=input.evidence.strip(),
-            created_at=utcnow(),
-        )
-        try:
-            claim = await info.context.store.create_claim(record)
-        except RuleViolation as e:
-            return _failed(problem_for_rule(e.rule, rules.CLAIM_FIELDS))
-        return await _done(info, claim)
 
     @strawberry.mutation(
         description="Withdraw your own pending claim; the author returns to UNCLAIMED (L1)."
@@ -119,18 +119,17 @@ class ClaimMutations:
             strawberry.ID, strawberry.argument(description="Your pending claim's id.")
         ],
     ) -> ClaimPayload:
-        viewer = info.context.viewer
-        if viewer is None:
-            return _failed(unauthenticated())
-        field = rules.WITHDRAW_FIELDS[Rule.NOT_FOUND]
-        parsed = id_of(claim_id, NodeKind.CLAIM)
-        if parsed is None:
-            return _failed(not_found(field))
-        try:
-            claim = await info.context.store.withdraw_claim(parsed[0], viewer.id, utcnow())
-        except RuleViolation as e:
-            return _failed(problem_for_rule(e.rule, rules.WITHDRAW_FIELDS))
-        return await _done(info, claim)
+        async def withdraw(viewer: UserRecord, claim_id: str) -> ClaimRecord:
+            return await info.context.store.withdraw_claim(claim_id, viewer.id, utcnow())
+
+        return await mutate(
+            info,
+            CLAIM,
+            target=by_id(claim_id, NodeKind.CLAIM),
+            write=withdraw,
+            fields=rules.WITHDRAW_FIELDS,
+            changed=_claim_changed,
+        )
 
     @strawberry.mutation(
         description="Moderators: approve (VERIFIED: author CLAIMED, L3) or reject (REJECTED: "
@@ -141,22 +140,20 @@ class ClaimMutations:
         info: Info,
         input: Annotated[ReviewClaimInput, strawberry.argument(description="The decision.")],
     ) -> ClaimPayload:
-        viewer = info.context.viewer
-        if viewer is None:
-            return _failed(unauthenticated())
-        if not rules.is_moderator(viewer):
-            return _failed(forbidden("Only moderators review claims."))
-        parsed = id_of(input.claim_id, NodeKind.CLAIM)
-        problems = input_problems(
-            parsed, rules.REVIEW_FIELDS[Rule.NOT_FOUND], [rules.note_problem(_note(input.note))]
-        )
-        if problems or parsed is None:
-            return _failed(*problems)
-        try:
-            claim = await info.context.store.decide_claim(
-                parsed[0], input.approve, rules.clean_note(_note(input.note)), utcnow()
+        note = _note(input.note)
+
+        async def decide(viewer: UserRecord, claim_id: str) -> ClaimRecord:
+            return await info.context.store.decide_claim(
+                claim_id, input.approve, rules.clean_note(note), utcnow()
             )
-        except RuleViolation as e:
-            return _failed(problem_for_rule(e.rule, rules.REVIEW_FIELDS))
-        await publish_claim_decision(info, claim)
-        return await _done(info, claim)
+
+        return await mutate(
+            info,
+            CLAIM,
+            moderators_only="Only moderators review claims.",
+            target=by_id(input.claim_id, NodeKind.CLAIM),
+            checks=[rules.note_problem(note)],
+            write=decide,
+            fields=rules.REVIEW_FIELDS,
+            changed=_claim_decided,
+        )

@@ -9,13 +9,20 @@ import strawberry
 
 from api.context import Info
 from api.errors import UserError
-from api.mutations._common import forget, id_of, input_problems, user_errors
+from api.mutations.flow import Answer, Changed, Refused, by_id, found_by, mutate
 from api.types.correction import Correction
 from domain import corrections as rules
-from domain.claims import clean_note, is_moderator, note_problem
-from domain.problems import Problem, forbidden, not_found, problem_for_rule, unauthenticated
-from graph_store.errors import Rule, RuleViolation
-from graph_store.records import CorrectionRecord, CorrectionStatus, NodeKind, kind_of, utcnow
+from domain.claims import clean_note, note_problem
+from domain.problems import Problem, problem_for_rule
+from graph_store.errors import Rule
+from graph_store.records import (
+    CorrectionRecord,
+    CorrectionStatus,
+    NodeKind,
+    UserRecord,
+    kind_of,
+    utcnow,
+)
 
 
 @strawberry.input(description="A suggested fix to one field of an author or paper.")
@@ -63,8 +70,24 @@ class CorrectionPayload:
     )
 
 
-def _failed(*problems: Problem) -> CorrectionPayload:
-    return CorrectionPayload(correction=None, user_errors=user_errors(problems))
+CORRECTION: Answer[CorrectionRecord, CorrectionPayload] = Answer(
+    done=lambda corr: CorrectionPayload(correction=Correction.from_record(corr), user_errors=[]),
+    failed=lambda errors: CorrectionPayload(correction=None, user_errors=errors),
+)
+
+
+def _suggested(viewer: UserRecord, correction: CorrectionRecord) -> Changed:
+    return Changed(written=correction)
+
+
+def _reviewed(viewer: UserRecord, correction: CorrectionRecord) -> Changed:
+    target = correction.target_id
+    is_author = kind_of(target) is NodeKind.AUTHOR
+    return Changed(
+        author_ids=[target] if is_author else [],
+        paper_ids=[] if is_author else [target],
+        written=correction,
+    )
 
 
 @strawberry.type
@@ -77,34 +100,30 @@ class CorrectionMutations:
             SuggestCorrectionInput, strawberry.argument(description="The suggestion.")
         ],
     ) -> CorrectionPayload:
-        viewer = info.context.viewer
-        if viewer is None:
-            return _failed(unauthenticated())
-        parsed = id_of(input.target_id, NodeKind.AUTHOR, NodeKind.PAPER)
-        kind = parsed[1] if parsed else None
-        problems = input_problems(
-            parsed,
-            rules.SUGGEST_FIELDS[Rule.NOT_FOUND],
-            rules.validate_suggestion(kind, input.field, input.proposed_value, input.reason),
+        async def suggest(viewer: UserRecord, target_id: str) -> CorrectionRecord:
+            record = CorrectionRecord(
+                id=f"corr:{secrets.token_hex(12)}",
+                target_id=target_id,
+                field=input.field,
+                proposed_value=input.proposed_value.strip(),
+                reason=input.reason.strip(),
+                status=CorrectionStatus.OPEN,
+                created_by=viewer.id,
+                created_at=utcnow(),
+            )
+            return await info.context.store.create_correction(record)
+
+        return await mutate(
+            info,
+            CORRECTION,
+            target=by_id(input.target_id, NodeKind.AUTHOR, NodeKind.PAPER),
+            checks=lambda kind: rules.validate_suggestion(
+                kind, input.field, input.proposed_value, input.reason
+            ),
+            write=suggest,
+            fields=rules.SUGGEST_FIELDS,
+            changed=_suggested,
         )
-        if problems or parsed is None:
-            return _failed(*problems)
-        record = CorrectionRecord(
-            id=f"corr:{secrets.token_hex(12)}",
-            target_id=parsed[0],
-            field=input.field,
-            proposed_value=input.proposed_value.strip(),
-            reason=input.reason.strip(),
-            status=CorrectionStatus.OPEN,
-            created_by=viewer.id,
-            created_at=utcnow(),
-        )
-        try:
-            correction = await info.context.store.create_correction(record)
-        except RuleViolation as e:
-            return _failed(problem_for_rule(e.rule, rules.SUGGEST_FIELDS))
-        info.context.loaders.correction.prime(correction.id, correction, force=True)
-        return CorrectionPayload(correction=Correction.from_record(correction), user_errors=[])
 
     @strawberry.mutation(
         description="Moderators: apply a correction (the record changes at once) or reject it."
@@ -114,48 +133,38 @@ class CorrectionMutations:
         info: Info,
         input: Annotated[ReviewCorrectionInput, strawberry.argument(description="The decision.")],
     ) -> CorrectionPayload:
-        viewer = info.context.viewer
-        if viewer is None:
-            return _failed(unauthenticated())
-        if not is_moderator(viewer):
-            return _failed(forbidden("Only moderators review corrections."))
-        field = rules.REVIEW_FIELDS[Rule.NOT_FOUND]
-        note = note_problem(_note(input.note))
-        if note:
-            return _failed(note)
-        parsed = id_of(input.correction_id, NodeKind.CORRECTION)
-        # A correction's target, field and value never change: reading them
-        # first cannot race; the store checks it is still OPEN when writing.
-        existing = await info.context.loaders.correction.load(parsed[0]) if parsed else None
-        if existing is None:
-            return _failed(not_found(field))
-        update = None
-        if input.apply:
-            kind = kind_of(existing.target_id)
-            if kind is None or kind not in rules.CORRECTABLE:
-                return _failed(not_found(field))
-            parsed_value = rules.parse_value(kind, existing.field, existing.proposed_value)
-            if isinstance(parsed_value, Problem):  # validated when suggested; rules may change
-                return _failed(parsed_value)
-            update = parsed_value
-        try:
-            correction = await info.context.store.decide_correction(
+        note = _note(input.note)
+
+        async def decide(viewer: UserRecord, existing: CorrectionRecord) -> CorrectionRecord:
+            update = None
+            if input.apply:
+                kind = kind_of(existing.target_id)
+                if kind is None or kind not in rules.CORRECTABLE:
+                    raise Refused(problem_for_rule(Rule.NOT_FOUND, rules.REVIEW_FIELDS))
+                parsed = rules.parse_value(kind, existing.field, existing.proposed_value)
+                if isinstance(parsed, Problem):  # validated when suggested; rules may change
+                    raise Refused(parsed)
+                update = parsed
+            return await info.context.store.decide_correction(
                 existing.id,
                 CorrectionStatus.APPLIED if input.apply else CorrectionStatus.REJECTED,
                 viewer.id,
-                clean_note(_note(input.note)),
+                clean_note(note),
                 utcnow(),
                 update,
             )
-        except RuleViolation as e:
-            return _failed(problem_for_rule(e.rule, rules.REVIEW_FIELDS))
-        target = correction.target_id
-        is_author = kind_of(target) is NodeKind.AUTHOR
-        forget(
+
+        return await mutate(
             info,
-            author_ids=[target] if is_author else [],
-            paper_ids=[] if is_author else [target],
-            correction_ids=[correction.id],
+            CORRECTION,
+            moderators_only="Only moderators review corrections.",
+            # A correction's target, field and value never change: reading them
+            # first cannot race; the store checks it is still OPEN when writing.
+            target=found_by(
+                input.correction_id, NodeKind.CORRECTION, info.context.loaders.correction.load
+            ),
+            checks=[note_problem(note)],
+            write=decide,
+            fields=rules.REVIEW_FIELDS,
+            changed=_reviewed,
         )
-        info.context.loaders.correction.prime(correction.id, correction, force=True)
-        return CorrectionPayload(correction=Correction.from_record(correction), user_errors=[])

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 import strawberry
 
 from api.context import Info
 from api.errors import UserError
-from api.mutations._common import forget, id_of, user_errors
-from api.subscriptions import publish_author_updated
+from api.mutations.flow import Answer, Changed, found_by, mutate
+from api.subscriptions import AuthorUpdated
 from api.types.author import Author
 from api.types.connection import Edge, encode_cursor
-from domain.problems import FieldPath, not_found, problem_for_rule, unauthenticated
-from graph_store.errors import Rule, RuleViolation
-from graph_store.records import NodeKind, utcnow
+from domain.problems import FieldPath
+from graph_store.errors import Rule
+from graph_store.records import AuthorRecord, NodeKind, UserRecord, utcnow
 
-FIELD: FieldPath = ("authorId",)
-FOLLOW_FIELDS = {Rule.NOT_FOUND: FIELD}
+FOLLOW_FIELDS: Mapping[Rule, FieldPath | None] = {Rule.NOT_FOUND: ("authorId",)}
 
 
 @strawberry.type(description="The result of following or unfollowing.")
@@ -42,35 +42,42 @@ AuthorIdArg = Annotated[
 ]
 
 
-def _failed(errors: list[UserError]) -> FollowPayload:
-    return FollowPayload(author=None, user_errors=errors)
+def _answer(edge: bool) -> Answer[AuthorRecord, FollowPayload]:
+    def done(author: AuthorRecord) -> FollowPayload:
+        node = Author.from_record(author)
+        # `following` is in author sort_key order, its cursors the encoded keys.
+        following_edge = Edge(cursor=encode_cursor(author.sort_key), node=node) if edge else None
+        return FollowPayload(author=node, user_errors=[], following_edge=following_edge)
+
+    return Answer(done=done, failed=lambda errors: FollowPayload(author=None, user_errors=errors))
+
+
+FOLLOWED, UNFOLLOWED = _answer(edge=True), _answer(edge=False)
+
+
+def _follow_changed(viewer: UserRecord, author: AuthorRecord) -> Changed:
+    return Changed(author_ids=[author.id], user_ids=[viewer.id], events=[AuthorUpdated(author.id)])
 
 
 async def _change(info: Info, author_id: strawberry.ID, follow: bool) -> FollowPayload:
-    viewer = info.context.viewer
-    if viewer is None:
-        return _failed(user_errors([unauthenticated()]))
-    parsed = id_of(author_id, NodeKind.AUTHOR)
-    if parsed is None:
-        return _failed(user_errors([not_found(FIELD)]))
-    aid = parsed[0]
-    # Authors are never deleted, so this read cannot race the write below.
-    author = await info.context.loaders.author.load(aid)
-    if author is None:
-        return _failed(user_errors([not_found(FIELD)]))
-    try:
+    store = info.context.store
+
+    async def change(viewer: UserRecord, author: AuthorRecord) -> AuthorRecord:
         if follow:
-            await info.context.store.follow(viewer.id, aid, utcnow())
+            await store.follow(viewer.id, author.id, utcnow())
         else:
-            await info.context.store.unfollow(viewer.id, aid)
-    except RuleViolation as e:
-        return _failed(user_errors([problem_for_rule(e.rule, FOLLOW_FIELDS)]))
-    forget(info, author_ids=[aid], user_ids=[viewer.id])
-    await publish_author_updated(info, aid)
-    node = Author.from_record(author)
-    # `following` is in author sort_key order, its cursors the encoded keys.
-    edge = Edge(cursor=encode_cursor(author.sort_key), node=node) if follow else None
-    return FollowPayload(author=node, user_errors=[], following_edge=edge)
+            await store.unfollow(viewer.id, author.id)
+        return author
+
+    return await mutate(
+        info,
+        FOLLOWED if follow else UNFOLLOWED,
+        # Authors are never deleted, so finding one first cannot race the write.
+        target=found_by(author_id, NodeKind.AUTHOR, info.context.loaders.author.load),
+        write=change,
+        fields=FOLLOW_FIELDS,
+        changed=_follow_changed,
+    )
 
 
 @strawberry.type

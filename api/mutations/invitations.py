@@ -7,20 +7,21 @@ claimant) can see or act on an invitation; to anyone else it does not exist.
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from typing import Annotated
 
 import strawberry
 
+from api.access import visible_invitation
 from api.context import Info
 from api.errors import UserError
-from api.mutations._common import forget, id_of, input_problems, user_errors
-from api.subscriptions import InvitationEventKind, publish_invitation
+from api.mutations.flow import Answer, Changed, Refused, by_id, found_by, mutate
+from api.subscriptions import InvitationChanged, InvitationEventKind
 from api.types.invitation import Invitation
-from api.types.social import visible_invitation
 from domain import invitations as rules
-from domain.problems import Problem, forbidden, not_found, problem_for_rule, unauthenticated
-from graph_store.errors import Rule, RuleViolation
-from graph_store.records import InvitationRecord, InvitationStatus, NodeKind, utcnow
+from domain.problems import forbidden
+from graph_store.errors import Rule
+from graph_store.records import InvitationRecord, InvitationStatus, NodeKind, UserRecord, utcnow
 
 
 @strawberry.input(description="An invitation to collaborate.")
@@ -48,21 +49,25 @@ InvitationIdArg = Annotated[
 ]
 
 
-def _failed(*problems: Problem) -> InvitationPayload:
-    return InvitationPayload(invitation=None, user_errors=user_errors(problems))
+INVITATION: Answer[InvitationRecord, InvitationPayload] = Answer(
+    done=lambda inv: InvitationPayload(invitation=Invitation.from_record(inv), user_errors=[]),
+    failed=lambda errors: InvitationPayload(invitation=None, user_errors=errors),
+)
 
 
-def _done(info: Info, inv: InvitationRecord, user_ids: list[str]) -> InvitationPayload:
-    forget(
-        info,
+def _invitation_changed(viewer: UserRecord, inv: InvitationRecord) -> Changed:
+    pending = inv.status is InvitationStatus.PENDING
+    kind = InvitationEventKind.RECEIVED if pending else InvitationEventKind(inv.status.value)
+    return Changed(
         author_ids=[inv.recipient_author_id],
-        user_ids=user_ids,
-        invitation_ids=[inv.id],
+        # The sender's list moved, and the viewer's when it is the recipient answering.
+        user_ids=list(dict.fromkeys([inv.sender_id, viewer.id])),
+        written=inv,
+        events=[InvitationChanged(inv, kind)],
     )
-    info.context.loaders.invitation.prime(inv.id, inv, force=True)
-    return InvitationPayload(invitation=Invitation.from_record(inv), user_errors=[])
 
 
+# What a party is told when it tries the other party's answer.
 _WRONG_PARTY = {
     rules.Party.SENDER: "Only the invited researcher can accept or decline an invitation.",
     rules.Party.RECIPIENT: "Only the sender can withdraw an invitation.",
@@ -72,26 +77,21 @@ _WRONG_PARTY = {
 async def _respond(
     info: Info, invitation_id: strawberry.ID, status: InvitationStatus
 ) -> InvitationPayload:
-    viewer = info.context.viewer
-    if viewer is None:
-        return _failed(unauthenticated())
-    field = rules.RESPOND_FIELDS[Rule.NOT_FOUND]
-    parsed = id_of(invitation_id, NodeKind.INVITATION)
-    inv = await visible_invitation(info, parsed[0]) if parsed else None
-    if inv is None:
-        return _failed(not_found(field))
-    actor = rules.ACTOR_FOR[status]
-    if inv.sender_id != viewer.id and actor is rules.Party.SENDER:
-        return _failed(forbidden(_WRONG_PARTY[rules.Party.RECIPIENT], field))
-    if inv.sender_id == viewer.id and actor is rules.Party.RECIPIENT:
-        return _failed(forbidden(_WRONG_PARTY[rules.Party.SENDER], field))
-    try:
-        updated = await info.context.store.respond_invitation(inv.id, viewer.id, status, utcnow())
-    except RuleViolation as e:
-        return _failed(problem_for_rule(e.rule, rules.RESPOND_FIELDS))
-    payload = _done(info, updated, [updated.sender_id, viewer.id])
-    await publish_invitation(info, updated, InvitationEventKind(status.value))
-    return payload
+    async def respond(viewer: UserRecord, inv: InvitationRecord) -> InvitationRecord:
+        # Found through visible_invitation: the viewer is one of its parties.
+        party = rules.Party.SENDER if inv.sender_id == viewer.id else rules.Party.RECIPIENT
+        if party is not rules.ACTOR_FOR[status]:
+            raise Refused(forbidden(_WRONG_PARTY[party], rules.RESPOND_FIELDS[Rule.NOT_FOUND]))
+        return await info.context.store.respond_invitation(inv.id, viewer.id, status, utcnow())
+
+    return await mutate(
+        info,
+        INVITATION,
+        target=found_by(invitation_id, NodeKind.INVITATION, partial(visible_invitation, info)),
+        write=respond,
+        fields=rules.RESPOND_FIELDS,
+        changed=_invitation_changed,
+    )
 
 
 @strawberry.type
@@ -106,36 +106,32 @@ class InvitationMutations:
         info: Info,
         input: Annotated[SendInvitationInput, strawberry.argument(description="The invitation.")],
     ) -> InvitationPayload:
-        viewer = info.context.viewer
-        if viewer is None:
-            return _failed(unauthenticated())
-        parsed = id_of(input.recipient_id, NodeKind.AUTHOR)
-        problems = input_problems(
-            parsed, rules.SEND_FIELDS[Rule.NOT_FOUND], [rules.message_problem(input.message)]
-        )
-        if problems or parsed is None:
-            return _failed(*problems)
-        now = utcnow()
-        record = InvitationRecord(
-            id=f"inv:{secrets.token_hex(12)}",
-            sender_id=viewer.id,
-            sender_author_id=None,  # the store fills in the sender's verified author
-            recipient_author_id=parsed[0],
-            message=input.message.strip(),
-            status=InvitationStatus.PENDING,
-            created_at=now,
-        )
-        try:
-            inv = await info.context.store.create_invitation(
+        async def send(viewer: UserRecord, recipient_id: str) -> InvitationRecord:
+            now = utcnow()
+            record = InvitationRecord(
+                id=f"inv:{secrets.token_hex(12)}",
+                sender_id=viewer.id,
+                sender_author_id=None,  # the store fills in the sender's verified author
+                recipient_author_id=recipient_id,
+                message=input.message.strip(),
+                status=InvitationStatus.PENDING,
+                created_at=now,
+            )
+            return await info.context.store.create_invitation(
                 record,
                 daily_limit=info.context.settings.invitations_per_day,
                 window_start=rules.window_start(now),
             )
-        except RuleViolation as e:
-            return _failed(problem_for_rule(e.rule, rules.SEND_FIELDS))
-        payload = _done(info, inv, [viewer.id])
-        await publish_invitation(info, inv, InvitationEventKind.RECEIVED)
-        return payload
+
+        return await mutate(
+            info,
+            INVITATION,
+            target=by_id(input.recipient_id, NodeKind.AUTHOR),
+            checks=[rules.message_problem(input.message)],
+            write=send,
+            fields=rules.SEND_FIELDS,
+            changed=_invitation_changed,
+        )
 
     @strawberry.mutation(description="The invited researcher accepts a pending invitation.")
     async def accept_invitation(

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from api import access
 from api.context import Info
-from api.types import social
 from api.types.connection import (
     AfterArg,
     BeforeArg,
@@ -142,7 +142,7 @@ class Author(Node):
             id=strawberry.ID(record.id),
             slug=record.slug,
             name=record.name,
-            claim_status=ClaimStatus(record.claim_status.value),
+            claim_status=record.claim_status,
             orcid=record.orcid,
             record=record,
         )
@@ -170,8 +170,8 @@ class Author(Node):
         snap = trust_model.compute(self.record, stats)
         return TrustSnapshot(
             score=snap.score,
-            tier=TrustTier(snap.tier.value),
-            verification=VerificationLevel(snap.verification.value),
+            tier=snap.tier,
+            verification=snap.verification,
             components=[TrustComponent(name=c.name, points=c.points, explanation=c.explanation)
                         for c in snap.components],
         )  # fmt: skip
@@ -255,4 +255,4 @@ class Author(Node):
         "from the viewer to it, and under the daily limit. False when anonymous."
     )
     async def viewer_can_invite(self, info: Info) -> bool:
-        return await social.viewer_can_invite(info, self.record)
+        return await access.viewer_can_invite(info, self.record)

@@ -44,7 +44,7 @@ class Claim(Node):
     def from_record(cls, record: ClaimRecord) -> Claim:
         return cls(
             id=strawberry.ID(record.id),
-            status=ClaimDecision(record.status.value),
+            status=record.status,
             evidence=record.evidence,
             created_at=record.created_at,
             decided_at=record.decided_at,

@@ -53,7 +53,7 @@ class Correction(Node):
             field=record.field,
             proposed_value=record.proposed_value,
             reason=record.reason,
-            status=CorrectionStatus(record.status.value),
+            status=record.status,
             created_at=record.created_at,
             reviewed_at=record.reviewed_at,
             note=record.note,

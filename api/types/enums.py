@@ -1,94 +1,172 @@
-"""GraphQL enums; names and values equal the store's, so conversion is by either.
+"""GraphQL enums: the records' and the domain's own enums, described for clients.
 
-Each member is a strawberry.enum_value (for its description): mypy then types
-``.value`` as the definition, so code reading a member converts by ``.name``.
+The enum a record holds is the GraphQL enum itself, so nothing converts
+between twins and the members are listed once, where they are defined. Only
+the descriptions are written here; ``described`` refuses an enum with a
+member left undescribed (or a description for no member), so a member added
+to a record's enum fails at import until it is documented. (strawberry marks
+the source class as its GraphQL enum, as it does any enum a field returns.)
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+from collections.abc import Mapping
+from typing import TypeVar
 
 import strawberry
+from strawberry.types.enum import has_enum_definition
 
-
-@strawberry.enum(description="Whether an author record has an owner (a status of the author).")
-class ClaimStatus(enum.Enum):
-    UNCLAIMED = strawberry.enum_value(
-        "UNCLAIMED",
-        description="Nobody has a pending or verified claim on it (verification L1).",
-    )
-    PENDING = strawberry.enum_value(
-        "PENDING", description="A claim on it waits for a moderator (verification L2)."
-    )
-    CLAIMED = strawberry.enum_value(
-        "CLAIMED", description="A moderator verified a user's claim on it (verification L3)."
-    )
-
-
-@strawberry.enum(description="How far an author's identity has been checked; follows claimStatus.")
-class VerificationLevel(enum.Enum):
-    L1 = strawberry.enum_value("L1", description="Public record only: unclaimed.")
-    L2 = strawberry.enum_value("L2", description="A claim is pending a moderator's review.")
-    L3 = strawberry.enum_value("L3", description="A moderator verified a claim.")
-
-
-@strawberry.enum(description="A band of the trust score.")
-class TrustTier(enum.Enum):
-    UNVERIFIED = strawberry.enum_value("UNVERIFIED", description="Score 0-19.")
-    EMERGING = strawberry.enum_value("EMERGING", description="Score 20-39.")
-    ESTABLISHED = strawberry.enum_value("ESTABLISHED", description="Score 40-69.")
-    TRUSTED = strawberry.enum_value("TRUSTED", description="Score 70 or more.")
-
-
-@strawberry.enum(
-    description="How a paper was published, as classified at import from the source's "
-    "publication type and venue name."
+from domain.problems import Code
+from domain.trust import Tier, Verification
+from graph_store.records import (
+    ClaimDecision,
+    ClaimStatus,
+    CorrectionStatus,
+    InvitationStatus,
+    PaperKind,
 )
-class PaperKind(enum.Enum):
-    PREPRINT = strawberry.enum_value("PREPRINT", description="A preprint (arXiv and the like).")
-    CONFERENCE = strawberry.enum_value(
-        "CONFERENCE", description="Published in conference or workshop proceedings."
-    )
-    JOURNAL = strawberry.enum_value(
-        "JOURNAL",
-        description="Published in a journal. OpenAlex works of other publication types "
+
+__all__ = [
+    "ClaimDecision",
+    "ClaimStatus",
+    "CorrectionStatus",
+    "ErrorCode",
+    "GraphNodeKind",
+    "InvitationStatus",
+    "PaperKind",
+    "TrustTier",
+    "VerificationLevel",
+]
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def described(
+    source: type[E], description: str, values: Mapping[E, str], *, name: str | None = None
+) -> None:
+    """``source`` as a GraphQL enum (named ``name``, else as the class), every
+    member with its description."""
+    if set(values) != set(source):
+        raise TypeError(f"{source.__name__}: describe exactly its members")
+    by_name = {member.name: text for member, text in values.items()}
+    strawberry.enum(source, name=name, description=description)
+    assert has_enum_definition(source)
+    definition = source.__strawberry_definition__
+    definition.values = [
+        dataclasses.replace(v, description=by_name[v.name]) for v in definition.values
+    ]
+
+
+described(
+    ClaimStatus,
+    "Whether an author record has an owner (a status of the author).",
+    {
+        ClaimStatus.UNCLAIMED: "Nobody has a pending or verified claim on it (verification L1).",
+        ClaimStatus.PENDING: "A claim on it waits for a moderator (verification L2).",
+        ClaimStatus.CLAIMED: "A moderator verified a user's claim on it (verification L3).",
+    },
+)
+
+# The domain's names are the trust model's; the schema's say what they are to a client.
+VerificationLevel = Verification
+TrustTier = Tier
+ErrorCode = Code
+
+described(
+    Verification,
+    "How far an author's identity has been checked; follows claimStatus.",
+    {
+        Verification.L1: "Public record only: unclaimed.",
+        Verification.L2: "A claim is pending a moderator's review.",
+        Verification.L3: "A moderator verified a claim.",
+    },
+    name="VerificationLevel",
+)
+
+described(
+    Tier,
+    "A band of the trust score.",
+    {
+        Tier.UNVERIFIED: "Score 0-19.",
+        Tier.EMERGING: "Score 20-39.",
+        Tier.ESTABLISHED: "Score 40-69.",
+        Tier.TRUSTED: "Score 70 or more.",
+    },
+    name="TrustTier",
+)
+
+described(
+    PaperKind,
+    "How a paper was published, as classified at import from the source's publication type "
+    "and venue name.",
+    {
+        PaperKind.PREPRINT: "A preprint (arXiv and the like).",
+        PaperKind.CONFERENCE: "Published in conference or workshop proceedings.",
+        PaperKind.JOURNAL: "Published in a journal. OpenAlex works of other publication types "
         "count as JOURNAL too.",
-    )
+    },
+)
+
+described(
+    ClaimDecision,
+    "Where a claim is in its review.",
+    {
+        ClaimDecision.PENDING: "Waiting for a moderator.",
+        ClaimDecision.VERIFIED: "A moderator approved it: the claimant owns the author record.",
+        ClaimDecision.REJECTED: "A moderator rejected it.",
+        ClaimDecision.WITHDRAWN: "The claimant took it back before a decision.",
+    },
+)
+
+described(
+    InvitationStatus,
+    "Where an invitation stands.",
+    {
+        InvitationStatus.PENDING: "Sent, not answered yet.",
+        InvitationStatus.ACCEPTED: "The recipient accepted it.",
+        InvitationStatus.DECLINED: "The recipient declined it.",
+        InvitationStatus.WITHDRAWN: "The sender withdrew it before an answer.",
+    },
+)
+
+described(
+    CorrectionStatus,
+    "Where a suggested correction stands.",
+    {
+        CorrectionStatus.OPEN: "Waiting for a moderator.",
+        CorrectionStatus.APPLIED: "A moderator applied it: the proposed value was written.",
+        CorrectionStatus.REJECTED: "A moderator rejected it; the record is unchanged.",
+    },
+)
+
+described(
+    Code,
+    "Why a mutation did not happen.",
+    {
+        Code.INVALID_INPUT: "The input breaks a rule: a format or length (e-mail shape, "
+        "password 8-1024 characters, display name 1-100, evidence, message and reason 1-2000 "
+        "after trimming, a correction's value), a field that cannot be corrected, an unclaimed "
+        "or own recipient, or a wrong e-mail or password at logIn.",
+        Code.NOT_FOUND: "No such record: an unknown or malformed id, or one the viewer may not "
+        "see.",
+        Code.UNAUTHENTICATED: "No valid token: sign in (again) and send Authorization: Bearer "
+        "<token>.",
+        Code.FORBIDDEN: "Signed in but not allowed: a member reviewing a claim or correction, "
+        "the wrong party answering an invitation, or sending one without a verified claim.",
+        Code.CONFLICT: "Clashes with the current state: a taken e-mail, an author already "
+        "claimed, a second verified author, a duplicate pending invitation, or something "
+        "already decided.",
+        Code.RATE_LIMITED: "Too many invitations sent in the last 24 hours (the server's "
+        "PEERGRAPH_INVITATIONS_PER_DAY, 20 by default); try later.",
+    },
+    name="ErrorCode",
+)
 
 
-@strawberry.enum(description="Where a claim is in its review.")
-class ClaimDecision(enum.Enum):
-    PENDING = strawberry.enum_value("PENDING", description="Waiting for a moderator.")
-    VERIFIED = strawberry.enum_value(
-        "VERIFIED", description="A moderator approved it: the claimant owns the author record."
-    )
-    REJECTED = strawberry.enum_value("REJECTED", description="A moderator rejected it.")
-    WITHDRAWN = strawberry.enum_value(
-        "WITHDRAWN", description="The claimant took it back before a decision."
-    )
-
-
-@strawberry.enum(description="Where an invitation stands.")
-class InvitationStatus(enum.Enum):
-    PENDING = strawberry.enum_value("PENDING", description="Sent, not answered yet.")
-    ACCEPTED = strawberry.enum_value("ACCEPTED", description="The recipient accepted it.")
-    DECLINED = strawberry.enum_value("DECLINED", description="The recipient declined it.")
-    WITHDRAWN = strawberry.enum_value(
-        "WITHDRAWN", description="The sender withdrew it before an answer."
-    )
-
-
-@strawberry.enum(description="Where a suggested correction stands.")
-class CorrectionStatus(enum.Enum):
-    OPEN = strawberry.enum_value("OPEN", description="Waiting for a moderator.")
-    APPLIED = strawberry.enum_value(
-        "APPLIED", description="A moderator applied it: the proposed value was written."
-    )
-    REJECTED = strawberry.enum_value(
-        "REJECTED", description="A moderator rejected it; the record is unchanged."
-    )
-
-
+# Not derived: the explorer draws four of NodeKind's eight kinds
+# (domain.research_graph.GRAPH_KINDS), and mypy cannot type an enum built by a loop.
 @strawberry.enum(description="What a node of the research graph stands for.")
 class GraphNodeKind(enum.Enum):
     AUTHOR = strawberry.enum_value("AUTHOR", description="An Author.")

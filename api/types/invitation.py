@@ -43,7 +43,7 @@ class Invitation(Node):
         return cls(
             id=strawberry.ID(record.id),
             message=record.message,
-            status=InvitationStatus(record.status.value),
+            status=record.status,
             created_at=record.created_at,
             responded_at=record.responded_at,
             record=record,

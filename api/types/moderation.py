@@ -21,7 +21,7 @@ from api.types.connection import (
     keyset_cut,
 )
 from api.types.correction import Correction
-from domain.claims import is_moderator
+from domain.visibility import is_moderator
 from graph_store.records import (
     ClaimDecision,
     CorrectionStatus,

@@ -50,7 +50,7 @@ class Paper(Node):
             id=strawberry.ID(record.id),
             title=record.title,
             year=record.year,
-            kind=PaperKind(record.kind.value),
+            kind=record.kind,
             venue=record.venue,
             abstract=record.abstract,
             code_url=record.code_url,

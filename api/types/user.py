@@ -28,7 +28,8 @@ from api.types.connection import (
     window_connection,
 )
 from api.types.node import Node
-from graph_store.records import ClaimRecord, InvitationRecord, Role, UserRecord
+from domain import visibility
+from graph_store.records import ClaimRecord, InvitationRecord, UserRecord
 
 if TYPE_CHECKING:
     from api.types.claim import Claim
@@ -80,22 +81,21 @@ class User(Node):
     def from_record(cls, record: UserRecord) -> User:
         return cls(id=strawberry.ID(record.id), display_name=record.display_name, record=record)
 
-    def _is_viewer(self, info: Info) -> bool:
-        viewer = info.context.viewer
-        return viewer is not None and viewer.id == self.record.id
+    def _viewer_sees_private(self, info: Info) -> bool:
+        return visibility.sees_private_fields(info.context.viewer, self.record)
 
     @strawberry.field(
         description="The e-mail address as typed at sign-up (trimmed); null unless this is "
         "the viewer."
     )
     def email(self, info: Info) -> str | None:
-        return self.record.email if self._is_viewer(info) else None
+        return self.record.email if self._viewer_sees_private(info) else None
 
     @strawberry.field(
         description="Whether this user is a moderator; null unless this is the viewer."
     )
     def is_moderator(self, info: Info) -> bool | None:
-        return self.record.role == Role.MODERATOR if self._is_viewer(info) else None
+        return visibility.is_moderator(self.record) if self._viewer_sees_private(info) else None
 
     @strawberry.field(
         description="The author record this user holds a verified claim on (at most one); "
@@ -117,7 +117,7 @@ class User(Node):
         last: KeysetLastArg = strawberry.UNSET,
         before: BeforeArg = strawberry.UNSET,
     ) -> Connection[Author]:
-        if not self._is_viewer(info):
+        if not self._viewer_sees_private(info):
             return empty_connection()
         cut = keyset_cut(first, after, last, before, 20)
         page = await info.context.store.following_page(
@@ -132,7 +132,7 @@ class User(Node):
     async def claims(self, info: Info) -> list[ClaimRef]:
         from api.types.claim import Claim
 
-        if not self._is_viewer(info):
+        if not self._viewer_sees_private(info):
             return []
         rows = await info.context.loaders.claims_of_user.load(self.record.id)
         return [Claim.from_record(c) for c in rows]
@@ -144,7 +144,7 @@ class User(Node):
     async def invitations_sent(self, info: Info) -> list[InvitationRef]:
         from api.types.invitation import Invitation
 
-        if not self._is_viewer(info):
+        if not self._viewer_sees_private(info):
             return []
         rows = await info.context.loaders.invitations_sent.load(self.record.id)
         return [Invitation.from_record(i) for i in rows]
@@ -156,7 +156,7 @@ class User(Node):
     async def invitations_received(self, info: Info) -> list[InvitationRef]:
         from api.types.invitation import Invitation
 
-        if not self._is_viewer(info):
+        if not self._viewer_sees_private(info):
             return []
         rows = await info.context.loaders.invitations_received.load(self.record.id)
         return [Invitation.from_record(i) for i in rows]
@@ -176,7 +176,7 @@ class User(Node):
     ) -> Connection[ClaimRef]:
         from api.types.claim import Claim
 
-        if not self._is_viewer(info):
+        if not self._viewer_sees_private(info):
             return empty_connection()
         rows = await info.context.loaders.claims_of_user.load(self.record.id)
         return _list_connection(rows, Claim.from_record, first, after, last, before)
@@ -195,7 +195,7 @@ class User(Node):
     ) -> Connection[InvitationRef]:
         from api.types.invitation import Invitation
 
-        if not self._is_viewer(info):
+        if not self._viewer_sees_private(info):
             return empty_connection()
         rows = await info.context.loaders.invitations_sent.load(self.record.id)
         return _list_connection(rows, Invitation.from_record, first, after, last, before)
@@ -214,7 +214,7 @@ class User(Node):
     ) -> Connection[InvitationRef]:
         from api.types.invitation import Invitation
 
-        if not self._is_viewer(info):
+        if not self._viewer_sees_private(info):
             return empty_connection()
         rows = await info.context.loaders.invitations_received.load(self.record.id)
         return _list_connection(rows, Invitation.from_record, first, after, last, before)
