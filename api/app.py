@@ -230,7 +230,10 @@ class GraphQLApp(GraphQL[Context, None]):
         return sub_response
 
     def parse_json(self, data: str | bytes) -> Any:
-        return with_document_id(super().parse_json(data))
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict | list):  # null, 42, "abc": strawberry would crash
+            raise HTTPException(400, "The request body must be a JSON object")
+        return with_document_id(parsed)
 
     def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
         parsed: dict[str, Any] = with_document_id(super().parse_query_params(params))

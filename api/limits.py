@@ -38,6 +38,14 @@ from api.errors import BadRequest
 from domain.research_graph import MAX_DEPTH, MAX_LIMIT, MIN_DEPTH
 
 MAX_FIRST = 100
+# Search text: a person's or a paper's name is far shorter. Longer text is
+# refused before anything runs (a 100,000-word variable once cost 3.7 s per
+# field); the store reads at most the first 16 distinct words anyway.
+MAX_SEARCH_CHARS = 256
+# What one search field costs beyond its hits: it scores up to 500 name/title
+# and 500 abstract candidates, whatever `first` is.
+SEARCH_COST = 500
+SEARCH_FIELDS = frozenset({"Query.search", "Query.searchConnection"})
 UNPAGED_LIST_ESTIMATE = 10  # fan-out assumed for a list without `first`
 DEFAULT_PAGE_ESTIMATE = 20  # a connection asked without first/last: its largest default
 
@@ -139,6 +147,13 @@ class _CostWalker:
             get_nullable_type(field_def.type), GraphQLList
         ) and not parent.name.endswith("Connection"):
             fan_out = UNPAGED_LIST_ESTIMATE
+        if where in SEARCH_FIELDS:
+            text = args.get("query")
+            if isinstance(text, str) and len(text) > MAX_SEARCH_CHARS:
+                raise BadRequest(
+                    f"{where}: query is {len(text)} characters; at most {MAX_SEARCH_CHARS}"
+                )
+            self.cost += mult * SEARCH_COST
         if where == "Query.researchGraph":
             depth = args["depth"] if args.get("depth") is not None else 1
             limit = args["limit"] if args.get("limit") is not None else 50

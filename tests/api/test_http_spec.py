@@ -237,3 +237,41 @@ def test_graphql_http_audit_passes_without_warnings(tmp_path: Path) -> None:
     results = json.loads(audit.stdout)
     not_ok = [r for r in results if r["status"] != "ok"]
     assert len(results) >= 50 and not not_ok, not_ok
+
+
+# --- bounded work (issue 9, item 1) ---------------------------------------------------
+
+
+async def test_a_huge_search_text_is_refused_before_anything_runs(
+    store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fifty aliased searches sharing a 100,000-word variable (the attack that
+    once cost 87 s of CPU) are refused by the pre-execution limits: the store
+    is never asked."""
+    calls: list[object] = []
+    real_search = store.search
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return await real_search(*args, **kwargs)
+
+    monkeypatch.setattr(store, "search", counted)
+    fields = " ".join(f"s{i}: search(query: $q, first: 10) {{ score }}" for i in range(50))
+    words = " ".join(f"w{i}" for i in range(100_000))
+    async with _client(store, tmp_path) as http:
+        body = (
+            await http.post(
+                "/graphql",
+                json={"query": f"query($q: String!) {{ {fields} }}", "variables": {"q": words}},
+            )
+        ).json()
+        assert body["data"] is None
+        [error] = body["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert "at most 256" in error["message"] and len(error["message"]) < 200
+        assert calls == []
+        # A real search still runs, and each one is charged for its candidates.
+        ok = (
+            await http.post("/graphql", json={"query": '{ search(query: "bao") { score } }'})
+        ).json()
+        assert ok["data"]["search"] and len(calls) == 1

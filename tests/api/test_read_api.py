@@ -282,6 +282,15 @@ async def test_malformed_requests_get_graphql_errors(http: httpx.AsyncClient) ->
     assert too_big.status_code == 413
     assert too_big.json()["errors"]
 
+    # JSON that is not an object: a 400 with a GraphQL errors list, never a
+    # plain-text 500 (issue 9, item 5).
+    for scalar in (b"null", b"42", b'"abc"', b"true"):
+        body = await http.post(
+            "/graphql", content=scalar, headers={"content-type": "application/json"}
+        )
+        assert body.status_code == 400, (scalar, body.text)
+        assert body.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
     syntax = (await http.post("/graphql", json={"query": "{ authors( }"})).json()
     assert syntax.get("data") is None and "Syntax Error" in syntax["errors"][0]["message"]
     unknown = (await http.post("/graphql", json={"query": "{ nope }"})).json()
