@@ -12,7 +12,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from domain.problems import Code, FieldPath, Problem, text_problem
+from domain.problems import Code, FieldPath, Problem, clean_text, text_problem
 from graph_store.errors import Rule, RuleViolation
 from graph_store.records import Role, UserRecord, utcnow
 from graph_store.store import GraphStore
@@ -67,13 +67,17 @@ def validate_sign_up(
             )
         )
     name_problem = text_problem(
-        display_name, (*prefix, "displayName"), "The display name", DISPLAY_NAME_MAX
+        display_name,
+        (*prefix, "displayName"),
+        "The display name",
+        DISPLAY_NAME_MAX,
+        single_line=True,
     )
     if name_problem:
         problems.append(name_problem)
     if problems:
         return None, problems
-    return SignUp(email=email, password=password, display_name=display_name.strip()), []
+    return SignUp(email=email, password=password, display_name=clean_text(display_name)), []
 
 
 def login_failed(prefix: FieldPath = ("input",)) -> Problem:

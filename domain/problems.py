@@ -12,6 +12,7 @@ see; each mutation says which field a rule concerns for its own arguments.
 from __future__ import annotations
 
 import enum
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -99,12 +100,44 @@ def forbidden(message: str, field: FieldPath | None = None) -> Problem:
     return Problem(Code.FORBIDDEN, message, field)
 
 
+# Characters that reorder how text displays (a name could then read as another).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_LINE_BREAKS = frozenset("\n\r\t")
+
+
+def clean_text(value: str) -> str:
+    """Text as it is stored: NFC (one spelling per character), stripped."""
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def _visible(c: str) -> bool:
+    # Whitespace and format characters (U+200B and its kin) show nothing.
+    return not c.isspace() and unicodedata.category(c) != "Cf"
+
+
 def text_problem(
-    value: str, field: FieldPath, label: str, max_len: int, min_len: int = 1
+    value: str,
+    field: FieldPath,
+    label: str,
+    max_len: int,
+    min_len: int = 1,
+    *,
+    single_line: bool = False,
 ) -> Problem | None:
-    """Length check on stripped text (characters, not bytes)."""
-    n = len(value.strip())
-    if n < min_len:
+    """Length (characters, not bytes) and hygiene of user text, as stored
+    (``clean_text``): no control characters (line breaks only where text may
+    span lines), no text-direction overrides, something visible."""
+    value = clean_text(value)
+    n = len(value)
+    allowed = frozenset() if single_line else _LINE_BREAKS
+    if any(unicodedata.category(c) == "Cc" and c not in allowed for c in value):
+        what = "line breaks or control characters" if single_line else "control characters"
+        return Problem(Code.INVALID_INPUT, f"{label} must not contain {what}.", field)
+    if any(c in _BIDI_CONTROLS for c in value):
+        return Problem(
+            Code.INVALID_INPUT, f"{label} must not contain text-direction controls.", field
+        )
+    if n < min_len or (min_len > 0 and not any(map(_visible, value))):
         return Problem(Code.INVALID_INPUT, f"{label} must not be empty.", field)
     if n > max_len:
         return Problem(

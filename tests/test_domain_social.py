@@ -50,6 +50,13 @@ def test_every_store_rule_has_a_code_and_a_message() -> None:
         ("a@b.org", "p" * 1025, "Ada", [("input", "password")]),
         ("a@b.org", "long enough", "", [("input", "displayName")]),
         ("a@b.org", "long enough", "n" * 101, [("input", "displayName")]),
+        # Issue 9, item 7: invisible-only, control characters, direction overrides.
+        ("a@b.org", "long enough", "\u200b", [("input", "displayName")]),
+        ("a@b.org", "long enough", "\u200b \u2060\ufeff", [("input", "displayName")]),
+        ("a@b.org", "long enough", "Ada\x00", [("input", "displayName")]),
+        ("a@b.org", "long enough", "Ada\nLovelace", [("input", "displayName")]),
+        ("a@b.org", "long enough", "Ada \u202egnp.exe", [("input", "displayName")]),
+        ("a@b.org", "long enough", "\u2066Ada\u2069", [("input", "displayName")]),
     ],
 )
 def test_sign_up_validation(
@@ -61,6 +68,20 @@ def test_sign_up_validation(
     if not fields:
         assert signup is not None
         assert signup.email == email.strip() and signup.display_name == name.strip()
+
+
+def test_names_are_stored_in_one_spelling() -> None:
+    # "Amélie" typed with a combining accent is stored as the composed character.
+    signup, problems = accounts.validate_sign_up("a@b.org", "long enough", " Ame\u0301lie ")
+    assert problems == [] and signup is not None and signup.display_name == "Am\u00e9lie"
+
+
+def test_messages_keep_line_breaks_but_refuse_overrides() -> None:
+    assert invitations.message_problem("Hello,\n\nlet us work together.") is None
+    bad = invitations.message_problem("Hello \u202e")
+    assert bad is not None and "direction" in bad.message
+    assert invitations.message_problem("\u200b\u200b") is not None  # nothing visible
+    assert invitations.message_problem("bell\x07") is not None
 
 
 def test_normalized_e_mails_compare_case_insensitively() -> None:
