@@ -205,12 +205,11 @@ class GraphQLApp(GraphQL[Context, None]):
         header = params.get("Authorization") or params.get("authorization")
         if header is None:
             return None
-        viewer = await auth.viewer_from_authorization(str(header), self.settings, context.store)
-        claims = auth.token_claims(auth.bearer_token(str(header)) or "", self.settings)
-        if viewer is None or claims is None:
+        session = await auth.session_from_authorization(str(header), self.settings, context.store)
+        if session is None:
             raise ConnectionRejectionError()
+        viewer, context.viewer_expires_at = session
         context.viewer = viewer
-        context.viewer_expires_at = float(claims["exp"])
         context.loaders = Loaders(context.store, viewer.id)
         return None
 

@@ -35,6 +35,7 @@ __all__ = [
     "hash_password",
     "issue_token",
     "new_user_id",
+    "session_from_authorization",
     "spend_verify",
     "user_id_from_token",
     "verify_password",
@@ -97,11 +98,18 @@ async def viewer_from_authorization(
     who no longer exists, gives None: the request runs anonymously, public
     reads work, and every mutation answers UNAUTHENTICATED.
     """
-    token = bearer_token(header)
-    if token is None:
+    session = await session_from_authorization(header, settings, store)
+    return session[0] if session else None
+
+
+async def session_from_authorization(
+    header: str | None, settings: Settings, store: GraphStore
+) -> tuple[UserRecord, float] | None:
+    """The signed-in user and the token's expiry (Unix time), or None as for
+    ``viewer_from_authorization``; the token is decoded once."""
+    claims = token_claims(bearer_token(header) or "", settings)
+    if claims is None:
         return None
-    user_id = user_id_from_token(token, settings)
-    if user_id is None:
-        return None
-    found = await store.get_users([user_id])
-    return found.get(user_id)
+    user_id = str(claims["sub"])
+    user = (await store.get_users([user_id])).get(user_id)
+    return (user, float(claims["exp"])) if user else None

@@ -24,8 +24,7 @@ from api.types.connection import (
     keyset_cut,
     page_size,
     rank_cursor,
-    rank_of,
-    select_window,
+    ranked_window,
     window_connection,
 )
 from api.types.correction import Correction
@@ -279,7 +278,7 @@ class Query:
         before: BeforeArg = strawberry.UNSET,
     ) -> Connection[SearchHit]:
         hits = await info.context.store.search(query, SEARCH_WINDOW) if query.strip() else []
-        window = select_window(len(hits), first, rank_of(after), last, rank_of(before), default=10)
+        window = ranked_window(len(hits), first, after, last, before, default=10)
         results = await hit_results(info, hits[window.start : window.end])
         return window_connection(results, window, rank_cursor)
 

@@ -50,6 +50,19 @@ def _first_by_id(records: Iterable[_V]) -> dict[str, _V]:
     return out
 
 
+def named_ids(batch: ImportBatch) -> dict[str, list[str]]:
+    """Every id a row of the batch names, by label (each once, in order): what
+    a store looks up to split it, so a relationship to an older node is kept."""
+    ids = {
+        "Author": [a.id for a in batch.authors] + [w.author_id for w in batch.authorships],
+        "Paper": [p.id for p in batch.papers],
+        "Topic": [t.id for t in batch.topics] + [t for _, t in batch.paper_topics],
+        "Institution": [i.id for i in batch.institutions]
+        + [a.affiliation_id for a in batch.authors if a.affiliation_id is not None],
+    }
+    return {label: list(dict.fromkeys(named)) for label, named in ids.items()}
+
+
 def split_batch(batch: ImportBatch, existing: Mapping[str, set[str]]) -> Split:
     """Which rows are new (absent from ``existing``, by label) and which merge.
 

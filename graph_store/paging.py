@@ -17,6 +17,12 @@ from graph_store.records import Page
 T = TypeVar("T")
 
 
+def shape(after: str | None, before: str | None, from_end: bool) -> dict[str, bool]:
+    """What a page's statement depends on (the query builders' keywords): which
+    bounds it has and its direction; the values travel as parameters."""
+    return {"after": after is not None, "before": before is not None, "from_end": from_end}
+
+
 def bounds(key: str, after: bool, before: bool) -> list[str]:
     """Cypher conditions on ``key`` (e.g. ``n.sort_key``) for ``$after``/``$before``."""
     conditions = []

@@ -19,7 +19,10 @@ from seeds.openalex_import import import_openalex
 # Look-ups by a key, and relation reads rooted at one: no table read whole.
 BY_KEY = {
     "AUTHORS_OF_PAPER": (Q.AUTHORS_OF_PAPER, {"id": "paper:a"}),
-    "PAPER_PAGE[author]": (Q.PAPER_PAGE["author"], {"id": "author:a", "limit": 21}),
+    "PAPER_PAGE[author]": (
+        Q.paper_page("author", after=False, before=False, from_end=False),
+        {"id": "author:a", "limit": 21},
+    ),
     "TOPICS_OF_PAPER": (Q.TOPICS_OF_PAPER, {"id": "paper:a"}),
     **{f"EDGES_AT[{k}]": (v, {"id": "x:a"}) for k, v in Q.EDGES_AT.items()},
     **{f"NODE_LABELS[{k}]": (v, {"ids": ["x:a"]}) for k, v in Q.NODE_LABELS.items()},
@@ -36,6 +39,16 @@ BY_KEY = {
 
 # Aggregates over an author's papers: the engine may add semi-masked scans.
 ROOTED = {
+    # A page after or before a key filters the author's papers by sort_key:
+    # the engine scans the paper table under the author's semi-join mask.
+    "PAPER_PAGE[author, after]": (
+        Q.paper_page("author", after=True, before=False, from_end=False),
+        {"id": "author:a", "limit": 21, "after": "0"},
+    ),
+    "PAPER_PAGE[author, before, from the end]": (
+        Q.paper_page("author", after=False, before=True, from_end=True),
+        {"id": "author:a", "limit": 21, "before": "~"},
+    ),
     "SHARED_PAPERS": (Q.SHARED_PAPERS, {"id": "author:a", "others": ["author:b"]}),
     **{f"AUTHOR_STATS[{k}]": (v, {"id": "author:a"}) for k, v in Q.AUTHOR_STATS.items()},
     "TOP_COAUTHORS_OF_AUTHOR": (

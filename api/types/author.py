@@ -21,8 +21,7 @@ from api.types.connection import (
     keyset_cut,
     page_size,
     rank_cursor,
-    rank_of,
-    select_window,
+    ranked_window,
     window_connection,
 )
 from api.types.enums import ClaimStatus, TrustTier, VerificationLevel
@@ -233,9 +232,7 @@ class Author(Node):
     ) -> Connection[Collaboration]:
         loaders = info.context.loaders
         stats = await loaders.stats.load(self.record.id) or EMPTY_STATS
-        window = select_window(
-            stats.collaborators, first, rank_of(after), last, rank_of(before), default=10
-        )
+        window = ranked_window(stats.collaborators, first, after, last, before, default=10)
         rows = (
             await loaders.top_coauthors((window.size, window.start)).load(self.record.id)
             if window.size

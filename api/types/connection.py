@@ -272,6 +272,18 @@ def window_connection(
     )
 
 
+def ranked_window(
+    count: int,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    default: int,
+) -> Window:
+    """``select_window`` over a ranked list, whose cursors are ranks (rank_cursor)."""
+    return select_window(count, first, rank_of(after), last, rank_of(before), default)
+
+
 def rank_cursor(position: int, _: object = None) -> str:
     """The cursor of a ranked list's item: its rank (ranked lists have no key)."""
     return encode_cursor(f"#{position}")

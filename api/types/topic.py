@@ -20,8 +20,7 @@ from api.types.connection import (
     keyset_cut,
     page_size,
     rank_cursor,
-    rank_of,
-    select_window,
+    ranked_window,
     window_connection,
 )
 from api.types.node import Node
@@ -97,7 +96,7 @@ class Topic(Node):
 
         loaders = info.context.loaders
         count = await loaders.topic_author_count.load(str(self.id)) or 0
-        window = select_window(count, first, rank_of(after), last, rank_of(before), default=20)
+        window = ranked_window(count, first, after, last, before, default=20)
         rows = (
             await loaders.top_authors_of_topic((window.size, window.start)).load(str(self.id))
             if window.size

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from graph_store.bulk_split import Split as _Split
-from graph_store.bulk_split import split_batch, without_unchanged_authors
+from graph_store.bulk_split import named_ids, split_batch, without_unchanged_authors
 from graph_store.embedded import queries as Q
 from graph_store.embedded.connection import _Conn, _uniq
 from graph_store.embedded.ddl import SLUG_TABLE
@@ -130,23 +130,14 @@ class EmbeddedBulk(EmbeddedWrites):
         conn = self._write_conn
         if conn is None:
             raise StoreUnavailable("embedded store is not initialised (or closed)")
-        # Every id a row names, so a relationship to an older node is kept.
-        wanted = {
-            "Author": [a.id for a in batch.authors] + [w.author_id for w in batch.authorships],
-            "Paper": [p.id for p in batch.papers],
-            "Topic": [t.id for t in batch.topics] + [t for _, t in batch.paper_topics],
-            "Institution": [i.id for i in batch.institutions]
-            + [a.affiliation_id for a in batch.authors if a.affiliation_id is not None],
-        }
+        wanted = named_ids(batch)
         try:
-            authors = list(dict.fromkeys(wanted.pop("Author")))
+            authors = wanted.pop("Author")
             rows = conn.rows(Q.EXISTING_AUTHOR_PROPS, {"ids": authors})
             props = (dict(zip(AUTHOR.names, r, strict=True)) for r in rows)
             stored = {a.id: a for a in map(AUTHOR.from_props, props)}
             existing = {
-                label: set(conn.column(_EXISTING[label], {"ids": list(dict.fromkeys(ids))}))
-                if ids
-                else set()
+                label: set(conn.column(_EXISTING[label], {"ids": ids})) if ids else set()
                 for label, ids in wanted.items()
             }
         except Exception as e:

@@ -162,7 +162,6 @@ def paper_page(of: str, *, after: bool, before: bool, from_end: bool) -> str:
     return f"{_PAPERS_OF[of]}{where}\nRETURN p.id ORDER BY {by} LIMIT $limit"
 
 
-PAPER_PAGE = {of: paper_page(of, after=False, before=False, from_end=False) for of in _PAPERS_OF}
 PAPER_COUNT = {of: f"{m}\nRETURN count(p)" for of, m in _PAPERS_OF.items()}
 # One topic's top authors by their papers on it.
 TOP_AUTHORS_OF_TOPIC = """

@@ -242,9 +242,7 @@ class EmbeddedReads(EmbeddedBase):
         before: str | None,
         from_end: bool,
     ) -> dict[str, Page[PaperRecord]]:
-        query = Q.paper_page(
-            of, after=after is not None, before=before is not None, from_end=from_end
-        )
+        query = Q.paper_page(of, **paging.shape(after, before, from_end))
         cut = paging.page_params(first, after, before)
 
         def run(conn: _Conn) -> dict[str, Page[PaperRecord]]:

@@ -31,7 +31,7 @@ from typing import Any, Final
 
 import neo4j.exceptions as nx
 
-from graph_store.bulk_split import Split, split_batch, without_unchanged_authors
+from graph_store.bulk_split import Split, named_ids, split_batch, without_unchanged_authors
 from graph_store.errors import StoreError
 from graph_store.mapping import AUTHOR, INSTITUTION, PAPER, TOPIC, NodeMapping
 from graph_store.neo4j import queries as q
@@ -87,7 +87,7 @@ async def _run_sliced(tx: Tx, statement: str, rows: Sequence[Any]) -> None:
 
 async def _existing(tx: Tx, label: str, ids: Sequence[str]) -> set[str]:
     found: set[str] = set()
-    for part in _slices(list(dict.fromkeys(ids))):
+    for part in _slices(ids):  # unique already (bulk_split.named_ids)
         found.update(r["id"] for r in await _rows(tx, EXISTING_IDS[label], ids=list(part)))
     return found
 
@@ -121,20 +121,13 @@ class Neo4jBulk(Neo4jWrites):
 
 async def _create_new(tx: Tx, batch: ImportBatch) -> ImportBatch:
     """Transaction 1 (module docstring): create what is new; the rest."""
-    # Every id a row names, so a relationship to an older node is kept.
-    wanted = {
-        "Author": [a.id for a in batch.authors] + [w.author_id for w in batch.authorships],
-        "Paper": [p.id for p in batch.papers],
-        "Topic": [t.id for t in batch.topics] + [t for _, t in batch.paper_topics],
-        "Institution": [i.id for i in batch.institutions]
-        + [a.affiliation_id for a in batch.authors if a.affiliation_id is not None],
-    }
+    wanted = named_ids(batch)
     locks = _Locks(tx)
     # Every existing author the chunk names is found, locked (sorted; Author
     # is the first label this transaction locks) and read in one pass: new
     # papers link them (a relationship writes both ends), and their rows may
     # refresh them.
-    authors = sorted(set(wanted.pop("Author")))
+    authors = sorted(wanted.pop("Author"))
     stored = {n["id"]: AUTHOR.from_props(n) for n in await locks.take_many("Author", authors)}
     existing = {label: await _existing(tx, label, ids) for label, ids in wanted.items()}
     split = split_batch(batch, {"Author": set(stored), **existing})

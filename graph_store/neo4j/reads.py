@@ -170,9 +170,7 @@ class Neo4jReads(Neo4jSession):
         }
         used = {k: v is not None for k, v in filters.items()}
         return await self._page(
-            q.list_authors(
-                **used, after=after is not None, before=before is not None, from_end=from_end
-            ),
+            q.list_authors(**used, **paging.shape(after, before, from_end)),
             q.count_authors(**used),
             AUTHOR.from_props,
             first,
@@ -200,9 +198,7 @@ class Neo4jReads(Neo4jSession):
         }
         used = {k: v is not None for k, v in filters.items()}
         return await self._page(
-            q.list_papers(
-                **used, after=after is not None, before=before is not None, from_end=from_end
-            ),
+            q.list_papers(**used, **paging.shape(after, before, from_end)),
             q.count_papers(**used),
             PAPER.from_props,
             first,
@@ -216,7 +212,7 @@ class Neo4jReads(Neo4jSession):
         self, first: int, after: str | None, *, before: str | None = None, from_end: bool = False
     ) -> Page[TopicRecord]:
         return await self._page(
-            q.list_topics(after=after is not None, before=before is not None, from_end=from_end),
+            q.list_topics(**paging.shape(after, before, from_end)),
             q.COUNT_TOPICS,
             TOPIC.from_props,
             first,
@@ -238,9 +234,7 @@ class Neo4jReads(Neo4jSession):
         before: str | None = None,
         from_end: bool = False,
     ) -> dict[str, Page[PaperRecord]]:
-        query = q.paper_pages_of_authors(
-            after=after is not None, before=before is not None, from_end=from_end
-        )
+        query = q.paper_pages_of_authors(**paging.shape(after, before, from_end))
         return await self._paper_pages(query, author_ids, first, after, before, from_end)
 
     async def paper_pages_of_topics(
@@ -252,9 +246,7 @@ class Neo4jReads(Neo4jSession):
         before: str | None = None,
         from_end: bool = False,
     ) -> dict[str, Page[PaperRecord]]:
-        query = q.paper_pages_of_topics(
-            after=after is not None, before=before is not None, from_end=from_end
-        )
+        query = q.paper_pages_of_topics(**paging.shape(after, before, from_end))
         return await self._paper_pages(query, topic_ids, first, after, before, from_end)
 
     async def _paper_pages(
@@ -437,7 +429,7 @@ class Neo4jReads(Neo4jSession):
         from_end: bool = False,
     ) -> Page[AuthorRecord]:
         return await self._page(
-            q.following_page(after=after is not None, before=before is not None, from_end=from_end),
+            q.following_page(**paging.shape(after, before, from_end)),
             q.FOLLOWING_COUNT,
             AUTHOR.from_props,
             first,
@@ -490,9 +482,7 @@ class Neo4jReads(Neo4jSession):
         from_end: bool = False,
     ) -> Page[ClaimRecord]:
         return await self._page(
-            q.claims_by_status(
-                after=after is not None, before=before is not None, from_end=from_end
-            ),
+            q.claims_by_status(**paging.shape(after, before, from_end)),
             q.COUNT_CLAIMS_BY_STATUS,
             CLAIM.from_props,
             first,
@@ -539,9 +529,7 @@ class Neo4jReads(Neo4jSession):
         from_end: bool = False,
     ) -> Page[CorrectionRecord]:
         return await self._page(
-            q.corrections_by_status(
-                after=after is not None, before=before is not None, from_end=from_end
-            ),
+            q.corrections_by_status(**paging.shape(after, before, from_end)),
             q.COUNT_CORRECTIONS_BY_STATUS,
             CORRECTION.from_props,
             first,
