@@ -29,6 +29,7 @@ from api.mutations import Mutation
 from api.query import Query
 from api.settings import Settings
 from api.subscriptions import Subscription
+from api.types.collaboration import Venue
 from api.types.moderation import ModerationQuery
 
 log = logging.getLogger("peergraph.api")
@@ -133,6 +134,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         subscription=Subscription,
         extensions=extensions,
         scalar_overrides={datetime: DATE_TIME},
+        # Reached only through the Node interface (FitReason.via, Query.node).
+        types=[Venue],
         # "Did you mean …" names fields as introspection would: off with it.
         config=StrawberryConfig(disable_field_suggestions=not s.introspection),
     )

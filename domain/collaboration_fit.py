@@ -1,0 +1,386 @@
+"""Collaboration fit: why two researchers would work well together, as
+reasons whose weights add up to the score.
+
+Only the public graph feeds it: who wrote with whom, on which topics, at
+which venues. Never follows, claims or invitations (the store reads below
+cannot see them).
+
+The four reasons (constants below; weights are rounded to 6 places and the
+score is the sum of the rounded weights):
+
+- COMMON_COAUTHOR: both wrote with c. ``W_COMMON / ln(1 + works(c))`` per
+  common co-author: Adamic-Adar's idea, a shared co-author of few papers says
+  more than one of thousands (the degree is c's paper count, which the store
+  counts through an index, instead of c's co-author count, which a hub's
+  thousands of co-authors would each have to expand).
+- TWO_HOP_PATH: a's close co-author c has written with b's close co-author
+  d (c among a's ``PATH_FANOUT`` strongest co-authors, d among b's, neither
+  a common co-author, c ≠ d). ``W_PATH / (ln(1 + works(c)) · ln(1 + works(d)))``
+  per path: reaches pairs with no common co-author yet.
+- SHARED_TOPIC: ``W_TOPIC · min(share_a(t), share_b(t))`` per topic both write
+  on, a share being the topic's part of the author's tagged papers.
+- COMPLEMENTARY_VENUE: the same over the venues both publish at
+  (``W_VENUE``): they reach the same readers, so one's work complements the
+  other's there.
+
+Suggestions (``suggest``) read a few batches whatever the author's size:
+candidates are the authors of the newest papers of the author's strongest
+co-authors (friends of friends) and of the newest papers on the author's top
+topics, ranked by how many of those links they have; only the best
+``pool_size(first)`` are scored exactly, with the same ``fit`` as a pair.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import quote, unquote
+
+from graph_store.records import (
+    AuthorRecord,
+    CollaborationProfileRecord,
+    NodeKind,
+    Page,
+    PaperRecord,
+)
+
+W_COMMON = 1.0
+W_PATH = 0.5
+W_TOPIC = 0.3
+W_VENUE = 0.3
+PATH_FANOUT = 3  # strongest co-authors of each side that paths may start from
+VIA_LIMIT = 10  # nodes named in one reason's `via` (its text gives the full count)
+# Candidate generation for suggestions.
+CANDIDATE_FANOUT = 15  # strongest co-authors whose newest papers are read
+PAPERS_PER_COAUTHOR = 10
+TOP_TOPICS = 2
+PAPERS_PER_TOPIC = 20
+DIGITS = 6
+
+
+class FitKind(enum.StrEnum):
+    COMMON_COAUTHOR = "COMMON_COAUTHOR"
+    TWO_HOP_PATH = "TWO_HOP_PATH"
+    SHARED_TOPIC = "SHARED_TOPIC"
+    COMPLEMENTARY_VENUE = "COMPLEMENTARY_VENUE"
+
+
+@dataclass(frozen=True, slots=True)
+class FitReason:
+    kind: FitKind
+    weight: float
+    via: tuple[str, ...]  # node ids (author:, topic:, venue:), the strongest first
+    count: int  # how many co-authors, paths, topics or venues it rests on
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    a: str
+    b: str
+    score: float
+    reasons: tuple[FitReason, ...]  # highest weight first
+
+
+EMPTY_PROFILE = CollaborationProfileRecord(coauthors={}, topics={}, venues={})
+
+
+# --- venues as nodes ------------------------------------------------------------
+
+
+def venue_id(name: str) -> str:
+    """A venue's node id: ``venue:`` and its exact name, percent-encoded."""
+    return f"{NodeKind.VENUE.value}:{quote(name, safe='')}"
+
+
+def venue_name(node_id: str) -> str | None:
+    prefix, sep, rest = node_id.partition(":")
+    if prefix != NodeKind.VENUE.value or not sep or not rest:
+        return None
+    return unquote(rest) or None
+
+
+# --- the score -------------------------------------------------------------------
+
+
+def strongest(profile: CollaborationProfileRecord, k: int) -> list[str]:
+    """The ``k`` co-authors sharing the most papers (ties by id)."""
+    return [c for c, _ in sorted(profile.coauthors.items(), key=lambda kv: (-kv[1], kv[0]))[:k]]
+
+
+def common_coauthors(
+    a: str, pa: CollaborationProfileRecord, b: str, pb: CollaborationProfileRecord
+) -> set[str]:
+    return (pa.coauthors.keys() & pb.coauthors.keys()) - {a, b}
+
+
+def path_ends(
+    a: str, pa: CollaborationProfileRecord, b: str, pb: CollaborationProfileRecord
+) -> list[str]:
+    """The co-authors whose papers TWO_HOP_PATH compares (see ``fit``)."""
+    common = common_coauthors(a, pa, b, pb)
+    ends = [*strongest(pa, PATH_FANOUT), *strongest(pb, PATH_FANOUT)]
+    return [c for c in dict.fromkeys(ends) if c not in common and c not in (a, b)]
+
+
+def _damp(works: int) -> float:
+    return 1.0 / math.log(1 + max(1, works))
+
+
+def _shares(counts: Mapping[str, int]) -> dict[str, float]:
+    total = sum(counts.values())
+    return {k: n / total for k, n in counts.items()} if total else {}
+
+
+def _overlap(a: Mapping[str, int], b: Mapping[str, int]) -> list[tuple[str, float]]:
+    sa, sb = _shares(a), _shares(b)
+    return sorted(((k, min(sa[k], sb[k])) for k in sa.keys() & sb.keys()),
+                  key=lambda kv: (-kv[1], kv[0]))  # fmt: skip
+
+
+def _reason(kind: FitKind, parts: Sequence[tuple[str, float]]) -> FitReason | None:
+    """One reason from its parts (node id, weight), strongest first."""
+    weight = round(sum(w for _, w in parts), DIGITS)
+    if weight <= 0:
+        return None
+    ranked = sorted(parts, key=lambda p: (-p[1], p[0]))
+    return FitReason(kind, weight, tuple(n for n, _ in ranked[:VIA_LIMIT]), len(parts))
+
+
+def fit(
+    a: str,
+    pa: CollaborationProfileRecord,
+    b: str,
+    pb: CollaborationProfileRecord,
+    works: Mapping[str, int],
+    papers: Mapping[str, set[str]],
+) -> Fit:
+    """The fit of a and b from their profiles, the paper counts of their
+    common co-authors (``works``) and the paper ids of the ``path_ends``."""
+    common = common_coauthors(a, pa, b, pb)
+    common_parts = [(c, W_COMMON * _damp(works.get(c, 1))) for c in common]
+
+    # Paths c-d: c one of a's strongest, d one of b's, who share a paper.
+    via_pairs: list[tuple[float, str, str]] = []
+    starts = [c for c in strongest(pa, PATH_FANOUT) if c not in common and c not in (a, b)]
+    ends = [d for d in strongest(pb, PATH_FANOUT) if d not in common and d not in (a, b)]
+    for c in starts:
+        for d in ends:
+            if c != d and papers.get(c, set()) & papers.get(d, set()):
+                w = W_PATH * _damp(len(papers[c])) * _damp(len(papers[d]))
+                via_pairs.append((w, c, d))
+    via_pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    path = None
+    if via_pairs:
+        weight = round(sum(w for w, _, _ in via_pairs), DIGITS)
+        if weight > 0:
+            # via: each path's two co-authors in turn (a's side first).
+            via = [n for _, c, d in via_pairs[: VIA_LIMIT // 2] for n in (c, d)]
+            path = FitReason(FitKind.TWO_HOP_PATH, weight, tuple(via), len(via_pairs))
+
+    topics = [(t, W_TOPIC * s) for t, s in _overlap(pa.topics, pb.topics)]
+    venues = [(venue_id(v), W_VENUE * s) for v, s in _overlap(pa.venues, pb.venues)]
+    reasons = [
+        r
+        for r in (
+            _reason(FitKind.COMMON_COAUTHOR, common_parts),
+            path,
+            _reason(FitKind.SHARED_TOPIC, topics),
+            _reason(FitKind.COMPLEMENTARY_VENUE, venues),
+        )
+        if r is not None
+    ]
+    reasons.sort(key=lambda r: -r.weight)
+    return Fit(a, b, round(sum(r.weight for r in reasons), DIGITS), tuple(reasons))
+
+
+# --- what the fit reads --------------------------------------------------------------
+
+
+class FitReads(Protocol):
+    """The store reads the fit needs (a part of GraphStore; the link-prediction
+    benchmark answers them from memory, so it measures this very code)."""
+
+    async def collaboration_profiles(
+        self, author_ids: Sequence[str]
+    ) -> dict[str, CollaborationProfileRecord]: ...
+
+    async def work_counts(self, author_ids: Sequence[str]) -> dict[str, int]: ...
+
+    async def paper_ids_of_authors(self, author_ids: Sequence[str]) -> dict[str, set[str]]: ...
+
+    async def paper_pages_of_authors(
+        self,
+        author_ids: Sequence[str],
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
+    ) -> dict[str, Page[PaperRecord]]: ...
+
+    async def paper_pages_of_topics(
+        self,
+        topic_ids: Sequence[str],
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
+    ) -> dict[str, Page[PaperRecord]]: ...
+
+    async def authors_of_papers(
+        self, paper_ids: Sequence[str]
+    ) -> dict[str, list[AuthorRecord]]: ...
+
+
+async def _fits(
+    store: FitReads,
+    a: str,
+    pa: CollaborationProfileRecord,
+    others: Sequence[tuple[str, CollaborationProfileRecord]],
+) -> list[Fit]:
+    """The fits of a with each other author: two batch reads for them all."""
+    commons: set[str] = set()
+    ends: set[str] = set()
+    for b, pb in others:
+        commons |= common_coauthors(a, pa, b, pb)
+        ends.update(path_ends(a, pa, b, pb))
+    works, papers = await asyncio.gather(
+        store.work_counts(sorted(commons)) if commons else _nothing_int(),
+        store.paper_ids_of_authors(sorted(ends)) if ends else _nothing_set(),
+    )
+    return [fit(a, pa, b, pb, works, papers) for b, pb in others]
+
+
+async def _nothing_int() -> dict[str, int]:
+    return {}
+
+
+async def _nothing_set() -> dict[str, set[str]]:
+    return {}
+
+
+async def pair_fit(store: FitReads, a: str, b: str) -> Fit:
+    """The fit of two existing, different authors: three batch reads."""
+    profiles = await store.collaboration_profiles([a, b])
+    pa, pb = profiles.get(a, EMPTY_PROFILE), profiles.get(b, EMPTY_PROFILE)
+    (found,) = await _fits(store, a, pa, [(b, pb)])
+    return found
+
+
+def pool_size(first: int) -> int:
+    """How many candidates are scored exactly for a list of ``first``."""
+    return max(2 * first, 20)
+
+
+def suggestible(author: AuthorRecord) -> bool:
+    """Whether the author lets themself be suggested.
+
+    TODO(lead): the "profile" helper adds AuthorRecord.suggestible (default
+    true) and setSuggestible; read it directly once that is merged.
+    """
+    return bool(getattr(author, "suggestible", True))
+
+
+def rank_candidates(
+    author_id: str,
+    profile: CollaborationProfileRecord,
+    via_coauthors: Iterable[tuple[str, Iterable[AuthorRecord]]],
+    via_topics: Iterable[AuthorRecord],
+    limit: int,
+) -> list[AuthorRecord]:
+    """The best ``limit`` candidates: by how many of the author's strongest
+    co-authors lead to them (``via_coauthors``: each co-author with the authors
+    of their newest papers), then by how often they appear on the newest papers
+    of the author's top topics, then by id. Never the author, an existing
+    co-author or one who opted out."""
+    links: Counter[str] = Counter()
+    topic_hits: Counter[str] = Counter()
+    records: dict[str, AuthorRecord] = {}
+
+    def eligible(x: AuthorRecord) -> bool:
+        return x.id != author_id and x.id not in profile.coauthors and suggestible(x)
+
+    for _, reached in via_coauthors:
+        for x in {r.id: r for r in reached if eligible(r)}.values():
+            links[x.id] += 1
+            records[x.id] = x
+    for x in via_topics:
+        if eligible(x):
+            topic_hits[x.id] += 1
+            records[x.id] = x
+    order = sorted(records, key=lambda i: (-links[i], -topic_hits[i], i))
+    return [records[i] for i in order[:limit]]
+
+
+async def suggest(store: FitReads, author_id: str, first: int) -> list[tuple[AuthorRecord, Fit]]:
+    """Up to ``first`` authors the author has not written with, best fit first
+    (only fits above 0): six batch reads whatever the author's size."""
+    profile = (await store.collaboration_profiles([author_id])).get(author_id, EMPTY_PROFILE)
+    strong = strongest(profile, CANDIDATE_FANOUT)
+    top_topics = [t for t, _ in sorted(profile.topics.items(), key=lambda kv: (-kv[1], kv[0]))]
+    by_coauthor, by_topic = await asyncio.gather(
+        store.paper_pages_of_authors(strong, PAPERS_PER_COAUTHOR, None),
+        store.paper_pages_of_topics(top_topics[:TOP_TOPICS], PAPERS_PER_TOPIC, None),
+    )
+    paper_ids = [p.id for pages in (by_coauthor, by_topic) for page in pages.values()
+                 for p in page.items]  # fmt: skip
+    authors = await store.authors_of_papers(list(dict.fromkeys(paper_ids))) if paper_ids else {}
+
+    def reached(pages: Mapping[str, Page[PaperRecord]], key: str) -> list[AuthorRecord]:
+        return [x for p in pages[key].items for x in authors.get(p.id, [])] if key in pages else []
+
+    pool = rank_candidates(
+        author_id,
+        profile,
+        [(c, reached(by_coauthor, c)) for c in strong],
+        [x for t in top_topics[:TOP_TOPICS] for x in reached(by_topic, t)],
+        pool_size(first),
+    )
+    if not pool:
+        return []
+    profiles = await store.collaboration_profiles([x.id for x in pool])
+    fits = await _fits(
+        store, author_id, profile, [(x.id, profiles.get(x.id, EMPTY_PROFILE)) for x in pool]
+    )
+    scored = [(x, f) for x, f in zip(pool, fits, strict=True) if f.score > 0]
+    scored.sort(key=lambda xf: (-xf[1].score, xf[0].sort_key))
+    return scored[:first]
+
+
+# --- words -----------------------------------------------------------------------------
+
+
+def _names(ids: Sequence[str], label: Callable[[str], str], total: int) -> str:
+    shown = [label(i) for i in ids]
+    more = total - len(shown)
+    if more > 0:
+        return ", ".join(shown) + f" and {more} more"
+    if len(shown) <= 1:
+        return "".join(shown)
+    return ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def explain(reason: FitReason, label: Callable[[str], str]) -> str:
+    """One English line for a reason; ``label`` names a node id."""
+    if reason.kind is FitKind.COMMON_COAUTHOR:
+        many = "co-authors" if reason.count > 1 else "co-author"
+        return f"{reason.count} {many} in common: {_names(reason.via, label, reason.count)}"
+    if reason.kind is FitKind.TWO_HOP_PATH:
+        pairs = [
+            f"{label(c)} with {label(d)}"
+            for c, d in zip(reason.via[::2], reason.via[1::2], strict=True)
+        ]
+        many = "paths" if reason.count > 1 else "path"
+        more = reason.count - len(pairs)
+        tail = f" and {more} more" if more > 0 else ""
+        return (f"{reason.count} {many} through close co-authors who wrote together: "
+                + "; ".join(pairs) + tail)  # fmt: skip
+    if reason.kind is FitKind.SHARED_TOPIC:
+        return f"Both write on {_names(reason.via, label, reason.count)}"
+    return f"Both publish at {_names(reason.via, label, reason.count)}"
