@@ -9,10 +9,12 @@ The four reasons (constants below; weights are rounded to 6 places and the
 score is the sum of the rounded weights):
 
 - COMMON_COAUTHOR: both wrote with c. ``W_COMMON / ln(1 + works(c))`` per
-  common co-author: Adamic-Adar's idea, a shared co-author of few papers says
-  more than one of thousands (the degree is c's paper count, which the store
-  counts through an index, instead of c's co-author count, which a hub's
-  thousands of co-authors would each have to expand).
+  common co-author (the ``COMMON_LIMIT`` with the strongest ties to both
+  count; the reason's count says how many there are): Adamic-Adar's idea,
+  a shared co-author of few papers says more than one of thousands (the
+  degree is c's paper count, which the store counts through an index,
+  instead of c's co-author count, which would expand each of a hub's
+  thousands of co-authors).
 - TWO_HOP_PATH: a's close co-author c has written with b's close co-author
   d (c among a's ``PATH_FANOUT`` strongest co-authors, d among b's, neither
   a common co-author, c ≠ d). ``W_PATH / (ln(1 + works(c)) · ln(1 + works(d)))``
@@ -25,15 +27,17 @@ score is the sum of the rounded weights):
 
 Suggestions (``suggest``) read a few batches whatever the author's size:
 candidates are the authors of the newest papers of the author's strongest
-co-authors (friends of friends) and of the newest papers on the author's top
-topics, ranked by how many of those links they have; only the best
-``pool_size(first)`` are scored exactly, with the same ``fit`` as a pair.
+co-authors (friends of friends) and, for authors with fewer than
+``TOPIC_CANDIDATES_BELOW`` co-authors, of the newest papers on their top
+topics; they are ranked by how many of those links they have, and only the
+best ``pool_size(first)`` are scored exactly, with the same ``fit`` as a pair.
 """
 
 from __future__ import annotations
 
 import asyncio
 import enum
+import heapq
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -53,11 +57,16 @@ W_COMMON = 1.0
 W_PATH = 0.5
 W_TOPIC = 0.3
 W_VENUE = 0.3
+COMMON_LIMIT = 25  # common co-authors counted (the strongest ties)
 PATH_FANOUT = 3  # strongest co-authors of each side that paths may start from
 VIA_LIMIT = 10  # nodes named in one reason's `via` (its text gives the full count)
 # Candidate generation for suggestions.
-CANDIDATE_FANOUT = 15  # strongest co-authors whose newest papers are read
-PAPERS_PER_COAUTHOR = 10
+CANDIDATE_FANOUT = 10  # strongest co-authors whose newest papers are read
+PAPERS_PER_COAUTHOR = 5
+# Authors with fewer co-authors also get candidates from the newest papers on
+# their top topics (a topic's newest papers are a sort over all its papers: a
+# cost not worth paying for those whose co-authors already give plenty).
+TOPIC_CANDIDATES_BELOW = 100
 TOP_TOPICS = 2
 PAPERS_PER_TOPIC = 20
 DIGITS = 6
@@ -108,22 +117,43 @@ def venue_name(node_id: str) -> str | None:
 
 
 def strongest(profile: CollaborationProfileRecord, k: int) -> list[str]:
-    """The ``k`` co-authors sharing the most papers (ties by id)."""
-    return [c for c, _ in sorted(profile.coauthors.items(), key=lambda kv: (-kv[1], kv[0]))[:k]]
+    """The ``k`` co-authors sharing the most papers (ties by id); a partial
+    sort, as a hub has tens of thousands."""
+    top = heapq.nsmallest(k, profile.coauthors.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [c for c, _ in top]
 
 
-def common_coauthors(
+def _all_common(
     a: str, pa: CollaborationProfileRecord, b: str, pb: CollaborationProfileRecord
 ) -> set[str]:
     return (pa.coauthors.keys() & pb.coauthors.keys()) - {a, b}
 
 
-def path_ends(
+def common_coauthors(
     a: str, pa: CollaborationProfileRecord, b: str, pb: CollaborationProfileRecord
 ) -> list[str]:
-    """The co-authors whose papers TWO_HOP_PATH compares (see ``fit``)."""
-    common = common_coauthors(a, pa, b, pb)
-    ends = [*strongest(pa, PATH_FANOUT), *strongest(pb, PATH_FANOUT)]
+    """The common co-authors that count: the ``COMMON_LIMIT`` with the
+    strongest ties to both (the smaller of the two shared-paper counts), then
+    by id. Two hubs share thousands; each counted one is a paper count to read."""
+    common = _all_common(a, pa, b, pb)
+    return heapq.nsmallest(
+        COMMON_LIMIT, common, key=lambda c: (-min(pa.coauthors[c], pb.coauthors[c]), c)
+    )
+
+
+def path_ends(
+    a: str,
+    pa: CollaborationProfileRecord,
+    b: str,
+    pb: CollaborationProfileRecord,
+    strong_a: Sequence[str] | None = None,
+) -> list[str]:
+    """The co-authors whose papers TWO_HOP_PATH compares (see ``fit``);
+    ``strong_a``: ``strongest(pa, PATH_FANOUT)`` if already known."""
+    common = set(common_coauthors(a, pa, b, pb))
+    if strong_a is None:
+        strong_a = strongest(pa, PATH_FANOUT)
+    ends = [*strong_a, *strongest(pb, PATH_FANOUT)]
     return [c for c in dict.fromkeys(ends) if c not in common and c not in (a, b)]
 
 
@@ -142,13 +172,17 @@ def _overlap(a: Mapping[str, int], b: Mapping[str, int]) -> list[tuple[str, floa
                   key=lambda kv: (-kv[1], kv[0]))  # fmt: skip
 
 
-def _reason(kind: FitKind, parts: Sequence[tuple[str, float]]) -> FitReason | None:
-    """One reason from its parts (node id, weight), strongest first."""
+def _reason(
+    kind: FitKind, parts: Sequence[tuple[str, float]], count: int | None = None
+) -> FitReason | None:
+    """One reason from its parts (node id, weight), strongest first; ``count``
+    how many there are if more than the parts counted."""
     weight = round(sum(w for _, w in parts), DIGITS)
     if weight <= 0:
         return None
     ranked = sorted(parts, key=lambda p: (-p[1], p[0]))
-    return FitReason(kind, weight, tuple(n for n, _ in ranked[:VIA_LIMIT]), len(parts))
+    shown = tuple(n for n, _ in ranked[:VIA_LIMIT])
+    return FitReason(kind, weight, shown, max(count or 0, len(parts)))
 
 
 def fit(
@@ -158,15 +192,19 @@ def fit(
     pb: CollaborationProfileRecord,
     works: Mapping[str, int],
     papers: Mapping[str, set[str]],
+    strong_a: Sequence[str] | None = None,
 ) -> Fit:
     """The fit of a and b from their profiles, the paper counts of their
-    common co-authors (``works``) and the paper ids of the ``path_ends``."""
-    common = common_coauthors(a, pa, b, pb)
+    common co-authors (``works``) and the paper ids of the ``path_ends``
+    (``strong_a`` as for ``path_ends``)."""
+    common = set(common_coauthors(a, pa, b, pb))
     common_parts = [(c, W_COMMON * _damp(works.get(c, 1))) for c in common]
 
     # Paths c-d: c one of a's strongest, d one of b's, who share a paper.
     via_pairs: list[tuple[float, str, str]] = []
-    starts = [c for c in strongest(pa, PATH_FANOUT) if c not in common and c not in (a, b)]
+    if strong_a is None:
+        strong_a = strongest(pa, PATH_FANOUT)
+    starts = [c for c in strong_a if c not in common and c not in (a, b)]
     ends = [d for d in strongest(pb, PATH_FANOUT) if d not in common and d not in (a, b)]
     for c in starts:
         for d in ends:
@@ -187,7 +225,7 @@ def fit(
     reasons = [
         r
         for r in (
-            _reason(FitKind.COMMON_COAUTHOR, common_parts),
+            _reason(FitKind.COMMON_COAUTHOR, common_parts, len(_all_common(a, pa, b, pb))),
             path,
             _reason(FitKind.SHARED_TOPIC, topics),
             _reason(FitKind.COMPLEMENTARY_VENUE, venues),
@@ -247,14 +285,15 @@ async def _fits(
     """The fits of a with each other author: two batch reads for them all."""
     commons: set[str] = set()
     ends: set[str] = set()
+    strong_a = strongest(pa, PATH_FANOUT)  # once: a hub has tens of thousands
     for b, pb in others:
-        commons |= common_coauthors(a, pa, b, pb)
-        ends.update(path_ends(a, pa, b, pb))
+        commons.update(common_coauthors(a, pa, b, pb))
+        ends.update(path_ends(a, pa, b, pb, strong_a))
     works, papers = await asyncio.gather(
         store.work_counts(sorted(commons)) if commons else _nothing_int(),
         store.paper_ids_of_authors(sorted(ends)) if ends else _nothing_set(),
     )
-    return [fit(a, pa, b, pb, works, papers) for b, pb in others]
+    return [fit(a, pa, b, pb, works, papers, strong_a) for b, pb in others]
 
 
 async def _nothing_int() -> dict[str, int]:
@@ -262,6 +301,10 @@ async def _nothing_int() -> dict[str, int]:
 
 
 async def _nothing_set() -> dict[str, set[str]]:
+    return {}
+
+
+async def _no_pages() -> dict[str, Page[PaperRecord]]:
     return {}
 
 
@@ -324,9 +367,13 @@ async def suggest(store: FitReads, author_id: str, first: int) -> list[tuple[Aut
     profile = (await store.collaboration_profiles([author_id])).get(author_id, EMPTY_PROFILE)
     strong = strongest(profile, CANDIDATE_FANOUT)
     top_topics = [t for t, _ in sorted(profile.topics.items(), key=lambda kv: (-kv[1], kv[0]))]
+    if len(profile.coauthors) >= TOPIC_CANDIDATES_BELOW:
+        top_topics = []
     by_coauthor, by_topic = await asyncio.gather(
         store.paper_pages_of_authors(strong, PAPERS_PER_COAUTHOR, None),
-        store.paper_pages_of_topics(top_topics[:TOP_TOPICS], PAPERS_PER_TOPIC, None),
+        store.paper_pages_of_topics(top_topics[:TOP_TOPICS], PAPERS_PER_TOPIC, None)
+        if top_topics
+        else _no_pages(),
     )
     paper_ids = [p.id for pages in (by_coauthor, by_topic) for page in pages.values()
                  for p in page.items]  # fmt: skip

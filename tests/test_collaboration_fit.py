@@ -136,3 +136,13 @@ def test_explanations_name_what_they_rest_on() -> None:
     assert "Ana Li with Ben Kim" in F.explain(path, names.__getitem__)
     topic = F.FitReason(F.FitKind.SHARED_TOPIC, 0.1, ("topic:nlp",), 1)
     assert F.explain(topic, names.__getitem__) == "Both write on NLP"
+
+
+def test_only_the_strongest_common_coauthors_count_but_all_are_told() -> None:
+    many = {f"author:c{i:02d}": 1 + (i % 3) for i in range(40)}
+    fit = F.fit("author:a", profile(many), "author:b", profile(dict(many)), {}, {})
+    (reason,) = fit.reasons
+    assert reason.count == 40 and len(reason.via) == F.VIA_LIMIT
+    counted = F.common_coauthors("author:a", profile(many), "author:b", profile(dict(many)))
+    assert len(counted) == F.COMMON_LIMIT and all(many[c] == 3 for c in counted[:13])
+    assert reason.weight == pytest.approx(F.COMMON_LIMIT / math.log(2), abs=1e-5)
