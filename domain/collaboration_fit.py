@@ -26,11 +26,12 @@ score is the sum of the rounded weights):
   other's there.
 
 Suggestions (``suggest``) read a few batches whatever the author's size:
-candidates are the authors of the newest papers of the author's strongest
-co-authors (friends of friends) and, for authors with fewer than
-``TOPIC_CANDIDATES_BELOW`` co-authors, of the newest papers on their top
-topics; they are ranked by how many of those links they have, and only the
-best ``pool_size(first)`` are scored exactly, with the same ``fit`` as a pair.
+candidates are friends of friends through the author's strongest co-authors
+who are not prolific themselves and, for authors with fewer than
+``SMALL_AUTHOR`` co-authors, the authors of the newest papers on their top
+topics (see ``_reached``); they are ranked by how many of those links they
+have, and only the best ``pool_size(first)`` are scored exactly, with the same
+``fit`` as a pair.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import quote, unquote
 
 from graph_store.records import (
@@ -61,12 +62,16 @@ COMMON_LIMIT = 25  # common co-authors counted (the strongest ties)
 PATH_FANOUT = 3  # strongest co-authors of each side that paths may start from
 VIA_LIMIT = 10  # nodes named in one reason's `via` (its text gives the full count)
 # Candidate generation for suggestions.
-CANDIDATE_FANOUT = 10  # strongest co-authors whose newest papers are read
-PAPERS_PER_COAUTHOR = 5
-# Authors with fewer co-authors also get candidates from the newest papers on
-# their top topics (a topic's newest papers are a sort over all its papers: a
-# cost not worth paying for those whose co-authors already give plenty).
-TOPIC_CANDIDATES_BELOW = 100
+# Candidates: friends of friends through up to BRIDGES bridges (the strongest
+# of the BRIDGE_CANDIDATES strongest co-authors with at most BRIDGE_MAX_WORKS
+# papers), and below SMALL_AUTHOR co-authors the authors of the newest
+# PAPERS_PER_TOPIC papers on each of the TOP_TOPICS topics (a topic's newest
+# papers are a sort over all its papers: not worth it when co-authors give
+# plenty).
+BRIDGE_CANDIDATES = 50
+BRIDGE_MAX_WORKS = 100
+BRIDGES = 25
+SMALL_AUTHOR = 100
 TOP_TOPICS = 2
 PAPERS_PER_TOPIC = 20
 DIGITS = 6
@@ -251,16 +256,6 @@ class FitReads(Protocol):
 
     async def paper_ids_of_authors(self, author_ids: Sequence[str]) -> dict[str, set[str]]: ...
 
-    async def paper_pages_of_authors(
-        self,
-        author_ids: Sequence[str],
-        first: int,
-        after: str | None,
-        *,
-        before: str | None = None,
-        from_end: bool = False,
-    ) -> dict[str, Page[PaperRecord]]: ...
-
     async def paper_pages_of_topics(
         self,
         topic_ids: Sequence[str],
@@ -274,6 +269,8 @@ class FitReads(Protocol):
     async def authors_of_papers(
         self, paper_ids: Sequence[str]
     ) -> dict[str, list[AuthorRecord]]: ...
+
+    async def get_authors(self, ids: Sequence[str]) -> dict[str, AuthorRecord]: ...
 
 
 async def _fits(
@@ -290,22 +287,10 @@ async def _fits(
         commons.update(common_coauthors(a, pa, b, pb))
         ends.update(path_ends(a, pa, b, pb, strong_a))
     works, papers = await asyncio.gather(
-        store.work_counts(sorted(commons)) if commons else _nothing_int(),
-        store.paper_ids_of_authors(sorted(ends)) if ends else _nothing_set(),
+        store.work_counts(sorted(commons)) if commons else _nothing(dict),
+        store.paper_ids_of_authors(sorted(ends)) if ends else _nothing(dict),
     )
     return [fit(a, pa, b, pb, works, papers, strong_a) for b, pb in others]
-
-
-async def _nothing_int() -> dict[str, int]:
-    return {}
-
-
-async def _nothing_set() -> dict[str, set[str]]:
-    return {}
-
-
-async def _no_pages() -> dict[str, Page[PaperRecord]]:
-    return {}
 
 
 async def pair_fit(store: FitReads, a: str, b: str) -> Fit:
@@ -333,65 +318,73 @@ def suggestible(author: AuthorRecord) -> bool:
 def rank_candidates(
     author_id: str,
     profile: CollaborationProfileRecord,
-    via_coauthors: Iterable[tuple[str, Iterable[AuthorRecord]]],
-    via_topics: Iterable[AuthorRecord],
+    via_coauthors: Iterable[tuple[str, Iterable[str]]],
+    via_topics: Iterable[str],
     limit: int,
-) -> list[AuthorRecord]:
-    """The best ``limit`` candidates: by how many of the author's strongest
-    co-authors lead to them (``via_coauthors``: each co-author with the authors
-    of their newest papers), then by how often they appear on the newest papers
-    of the author's top topics, then by id. Never the author, an existing
-    co-author or one who opted out."""
+) -> list[str]:
+    """The best ``limit`` candidate ids: by how many of the author's strongest
+    co-authors lead to them (``via_coauthors``: each co-author with the ids
+    they reach), then by how often they appear on the newest papers of the
+    author's top topics, then by id. Never the author or an existing co-author."""
     links: Counter[str] = Counter()
     topic_hits: Counter[str] = Counter()
-    records: dict[str, AuthorRecord] = {}
 
-    def eligible(x: AuthorRecord) -> bool:
-        return x.id != author_id and x.id not in profile.coauthors and suggestible(x)
+    def eligible(x: str) -> bool:
+        return x != author_id and x not in profile.coauthors
 
     for _, reached in via_coauthors:
-        for x in {r.id: r for r in reached if eligible(r)}.values():
-            links[x.id] += 1
-            records[x.id] = x
-    for x in via_topics:
-        if eligible(x):
-            topic_hits[x.id] += 1
-            records[x.id] = x
-    order = sorted(records, key=lambda i: (-links[i], -topic_hits[i], i))
-    return [records[i] for i in order[:limit]]
+        links.update(x for x in set(reached) if eligible(x))
+    topic_hits.update(x for x in via_topics if eligible(x))
+    found = links.keys() | topic_hits.keys()
+    return heapq.nsmallest(limit, found, key=lambda i: (-links[i], -topic_hits[i], i))
+
+
+async def _reached(
+    store: FitReads, profile: CollaborationProfileRecord, top_topics: Sequence[str]
+) -> tuple[list[tuple[str, list[str]]], list[str]]:
+    """Who the author's bridges lead to, and who wrote the newest papers on
+    the top topics (for authors of fewer than ``SMALL_AUTHOR`` co-authors).
+
+    Bridges are the strongest co-authors of at most ``BRIDGE_MAX_WORKS``
+    papers: their whole co-author lists are read (friends of friends). A
+    prolific co-author is no bridge: their list is thousands long, and as
+    Adamic-Adar says, knowing them says little."""
+    nearest = strongest(profile, BRIDGE_CANDIDATES)
+    small = len(profile.coauthors) < SMALL_AUTHOR
+    topics = list(top_topics[:TOP_TOPICS]) if small else []
+    works, by_topic = await asyncio.gather(
+        store.work_counts(nearest) if nearest else _nothing(dict),
+        store.paper_pages_of_topics(topics, PAPERS_PER_TOPIC, None) if topics else _nothing(dict),
+    )
+    bridges = [c for c in nearest if works.get(c, 0) <= BRIDGE_MAX_WORKS][:BRIDGES]
+    paper_ids = [p.id for page in by_topic.values() for p in page.items]
+    maps, authors = await asyncio.gather(
+        store.collaboration_profiles(bridges) if bridges else _nothing(dict),
+        store.authors_of_papers(list(dict.fromkeys(paper_ids))) if paper_ids else _nothing(dict),
+    )
+    via = [(c, list(maps[c].coauthors) if c in maps else []) for c in bridges]
+    topical = [x.id for t in topics if t in by_topic for p in by_topic[t].items
+               for x in authors.get(p.id, [])]  # fmt: skip
+    return via, topical
+
+
+async def _nothing(make: Callable[[], Any]) -> Any:
+    return make()
 
 
 async def suggest(store: FitReads, author_id: str, first: int) -> list[tuple[AuthorRecord, Fit]]:
     """Up to ``first`` authors the author has not written with, best fit first
-    (only fits above 0): six batch reads whatever the author's size."""
+    (only fits above 0): at most nine batch reads whatever the author's size."""
     profile = (await store.collaboration_profiles([author_id])).get(author_id, EMPTY_PROFILE)
-    strong = strongest(profile, CANDIDATE_FANOUT)
     top_topics = [t for t, _ in sorted(profile.topics.items(), key=lambda kv: (-kv[1], kv[0]))]
-    if len(profile.coauthors) >= TOPIC_CANDIDATES_BELOW:
-        top_topics = []
-    by_coauthor, by_topic = await asyncio.gather(
-        store.paper_pages_of_authors(strong, PAPERS_PER_COAUTHOR, None),
-        store.paper_pages_of_topics(top_topics[:TOP_TOPICS], PAPERS_PER_TOPIC, None)
-        if top_topics
-        else _no_pages(),
-    )
-    paper_ids = [p.id for pages in (by_coauthor, by_topic) for page in pages.values()
-                 for p in page.items]  # fmt: skip
-    authors = await store.authors_of_papers(list(dict.fromkeys(paper_ids))) if paper_ids else {}
-
-    def reached(pages: Mapping[str, Page[PaperRecord]], key: str) -> list[AuthorRecord]:
-        return [x for p in pages[key].items for x in authors.get(p.id, [])] if key in pages else []
-
-    pool = rank_candidates(
-        author_id,
-        profile,
-        [(c, reached(by_coauthor, c)) for c in strong],
-        [x for t in top_topics[:TOP_TOPICS] for x in reached(by_topic, t)],
-        pool_size(first),
-    )
-    if not pool:
+    via_coauthors, via_topics = await _reached(store, profile, top_topics)
+    pool_ids = rank_candidates(author_id, profile, via_coauthors, via_topics, pool_size(first))
+    if not pool_ids:
         return []
-    profiles = await store.collaboration_profiles([x.id for x in pool])
+    records, profiles = await asyncio.gather(
+        store.get_authors(pool_ids), store.collaboration_profiles(pool_ids)
+    )
+    pool = [records[i] for i in pool_ids if i in records and suggestible(records[i])]
     fits = await _fits(
         store, author_id, profile, [(x.id, profiles.get(x.id, EMPTY_PROFILE)) for x in pool]
     )

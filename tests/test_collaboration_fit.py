@@ -106,22 +106,24 @@ class OptedOut(AuthorRecord):
     suggestible: bool = False
 
 
-def test_candidates_are_never_the_author_a_coauthor_or_one_who_opted_out() -> None:
-    me = profile({"author:friend": 3})
-
-    def rec(i: str) -> AuthorRecord:
-        return AuthorRecord(id=i, slug=i, name=i)
-
+def test_candidates_are_never_the_author_or_a_coauthor_and_rank_by_links() -> None:
+    me = profile({"author:friend": 3, "author:pal": 1})
     pool = F.rank_candidates(
         "author:me",
         me,
-        [("author:friend", [rec("author:me"), rec("author:friend"), rec("author:x"),
-                            rec("author:x"), OptedOut("author:quiet", "q", "Q")])],
-        [rec("author:y"), rec("author:x"), rec("author:y")],
+        [("author:friend", ["author:me", "author:pal", "author:x", "author:x", "author:z"]),
+         ("author:pal", ["author:friend", "author:z"])],
+        ["author:y", "author:x", "author:y"],
         10,
     )  # fmt: skip
-    # x: one co-author leads there (counted once however many papers); y: topics only.
-    assert [p.id for p in pool] == ["author:x", "author:y"]
+    # z: two co-authors lead there; x: one (counted once), and a topic; y: topics only.
+    assert pool == ["author:z", "author:x", "author:y"]
+    assert F.rank_candidates("author:me", me, [], ["author:y", "author:x"], 1) == ["author:x"]
+
+
+def test_an_author_who_opted_out_is_not_suggestible() -> None:
+    assert F.suggestible(AuthorRecord("author:a", "a", "A"))
+    assert not F.suggestible(OptedOut("author:q", "q", "Q"))
 
 
 def test_explanations_name_what_they_rest_on() -> None:
