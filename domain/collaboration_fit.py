@@ -68,7 +68,7 @@ VIA_LIMIT = 10  # nodes named in one reason's `via` (its text gives the full cou
 # PAPERS_PER_TOPIC papers on each of the TOP_TOPICS topics (a topic's newest
 # papers are a sort over all its papers: not worth it when co-authors give
 # plenty).
-BRIDGE_CANDIDATES = 50
+BRIDGE_CANDIDATES = 200
 BRIDGE_MAX_WORKS = 100
 BRIDGES = 25
 SMALL_AUTHOR = 100
@@ -343,7 +343,8 @@ async def _reached(
     store: FitReads, profile: CollaborationProfileRecord, top_topics: Sequence[str]
 ) -> tuple[list[tuple[str, list[str]]], list[str]]:
     """Who the author's bridges lead to, and who wrote the newest papers on
-    the top topics (for authors of fewer than ``SMALL_AUTHOR`` co-authors).
+    the top topics (for authors of fewer than ``SMALL_AUTHOR`` co-authors, or
+    without a bridge).
 
     Bridges are the strongest co-authors of at most ``BRIDGE_MAX_WORKS``
     papers: their whole co-author lists are read (friends of friends). A
@@ -357,6 +358,10 @@ async def _reached(
         store.paper_pages_of_topics(topics, PAPERS_PER_TOPIC, None) if topics else _nothing(dict),
     )
     bridges = [c for c in nearest if works.get(c, 0) <= BRIDGE_MAX_WORKS][:BRIDGES]
+    if not bridges and not topics and top_topics:
+        # A hub among hubs: no bridge near, so the topics after all.
+        topics = list(top_topics[:TOP_TOPICS])
+        by_topic = await store.paper_pages_of_topics(topics, PAPERS_PER_TOPIC, None)
     paper_ids = [p.id for page in by_topic.values() for p in page.items]
     maps, authors = await asyncio.gather(
         store.collaboration_profiles(bridges) if bridges else _nothing(dict),
@@ -374,7 +379,7 @@ async def _nothing(make: Callable[[], Any]) -> Any:
 
 async def suggest(store: FitReads, author_id: str, first: int) -> list[tuple[AuthorRecord, Fit]]:
     """Up to ``first`` authors the author has not written with, best fit first
-    (only fits above 0): at most nine batch reads whatever the author's size."""
+    (only fits above 0): at most ten batch reads whatever the author's size."""
     profile = (await store.collaboration_profiles([author_id])).get(author_id, EMPTY_PROFILE)
     top_topics = [t for t, _ in sorted(profile.topics.items(), key=lambda kv: (-kv[1], kv[0]))]
     via_coauthors, via_topics = await _reached(store, profile, top_topics)

@@ -82,12 +82,12 @@ async def test_a_suggestion_list_is_a_few_store_calls(world: World, tmp_path: Pa
     reads = {k: v for k, v in counting.calls.items() if k not in {"get_users"}}
     assert reads == {
         "verified_authors_of_users": 1,
-        "collaboration_profiles": 2,  # the author's, then the candidates'
-        "paper_pages_of_authors": 1,  # the strongest co-authors' newest papers
-        "paper_pages_of_topics": 1,  # the top topics' newest papers
+        # The author's, then the bridges' (their co-author lists), then the candidates'.
+        "collaboration_profiles": 3,
+        "work_counts": 2,  # which co-authors are bridges; the common co-authors' weights
+        "paper_pages_of_topics": 1,  # the top topics' newest papers (few co-authors)
         "authors_of_papers": 1,
-        "work_counts": 1,
-        "paper_ids_of_authors": 1,
-        "get_authors": 1,  # the co-authors named in via
+        "get_authors": 2,  # the candidates kept, then the co-authors named in via
+        "paper_ids_of_authors": 1,  # the ends of two-hop paths
         "get_topics": 1,
     }, counting.calls
