@@ -215,6 +215,10 @@ async def test_every_readme_operation_runs_in_the_walkthrough(readme: Readme) ->
     before = readme.variables("CoauthorsPage", before=last["pageInfo"]["startCursor"])
     previous = (await readme.data("CoauthorsPage", variables=before))["author"]
     assert len(previous["coauthorsConnection"]["edges"]) == 3
+    fit = (await readme.data("CollaborationFit"))["collaborationFit"]
+    reasons = {r["kind"]: r for r in fit["reasons"]}
+    assert reasons["COMMON_COAUTHOR"]["text"] == "1 co-author in common: Chenhe Dong"
+    assert [v["name"] for v in reasons["SHARED_TOPIC"]["via"]] == ["Knowledge distillation"]
 
     # 1. Ada signs up, Bob in his tab; Ada logs in (another case of her e-mail).
     ada = (await readme.payload("SignUp"))["token"]
@@ -250,6 +254,10 @@ async def test_every_readme_operation_runs_in_the_walkthrough(readme: Readme) ->
         claim = (await readme.payload("ReviewClaim", mia, review))["claim"]
         assert claim["status"] == "VERIFIED" and claim["author"]["claimStatus"] == "CLAIMED"
         assert claim["author"]["trust"]["verification"] == "L3"
+    # Her suggestions, now that her claim is verified: never her own author.
+    suggested = (await readme.data("SuggestedCollaborators", ada))["viewer"]
+    names = [s["author"]["name"] for s in suggested["suggestedCollaborators"]]
+    assert names and "Hangbo Bao" not in names and "Binxing Jiao" not in names
 
     # 5. Ada invites Bob's author.
     can = (await readme.data("CanInvite", ada))["author"]
