@@ -245,7 +245,9 @@ def evaluate(graph: TrainGraph, truth: dict[str, set[str]], sample: int, seed: i
 
     loop = asyncio.new_event_loop()
     try:
-        for u in chosen:
+        for done, u in enumerate(chosen):
+            if done and done % 200 == 0:
+                print(f"  {done:,} of {len(chosen):,} authors", file=sys.stderr)
             offset = rng.randrange(n)
 
             def order(x: str, offset: int = offset) -> int:
