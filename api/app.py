@@ -55,11 +55,7 @@ from graph_store.store import GraphStore
 log = logging.getLogger("peergraph.api")
 
 READY_TIMEOUT_SECONDS = 3.0
-# A whole GraphQL request, viewer lookup included. The Neo4j driver's retry loop
-# can run ~8 s on a down database (its last back-off overshoots
-# max_transaction_retry_time); past this the client gets SERVICE_UNAVAILABLE,
-# so an outage answers within 5 s.
-REQUEST_TIMEOUT_SECONDS = 4.0
+REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
@@ -80,6 +76,15 @@ def accepts_graphql_response_json(accept: str | None) -> bool:
 
 def _errors_body(message: str, code: str) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+def _deadline_response(seconds: float) -> Response:
+    # 200 with data null, as for an outage: the client's GraphQL library reads it.
+    message = (
+        f"The request did not finish within its {seconds:g} s deadline and was cancelled; "
+        "ask for less, or try again later (a cancelled mutation may still have been applied)"
+    )
+    return JSONResponse({"data": None, **_errors_body(message, REQUEST_TIMEOUT)})
 
 
 def _unavailable_response() -> Response:
@@ -160,8 +165,14 @@ class GraphQLApp(GraphQL[Context, None]):
         if scope["type"] != "http":
             return await super().__call__(scope, receive, send)
         request_id = scope.get("state", {}).get("request_id", "-")
+        deadline = self.settings.request_timeout
         try:
-            async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS):
+            # The deadline cancels the request's task: its store calls stop
+            # waiting (an embedded read statement is stopped by the engine at
+            # the same bound; Neo4j rolls back a cancelled transaction). Store
+            # calls have their own, shorter bounds, so an outage still answers
+            # SERVICE_UNAVAILABLE first.
+            async with asyncio.timeout(deadline):
                 response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as e:
             # A malformed request still gets a GraphQL-shaped body, never text.
@@ -169,8 +180,8 @@ class GraphQLApp(GraphQL[Context, None]):
                 _errors_body(e.reason, "BAD_REQUEST"), status_code=e.status_code
             )
         except TimeoutError:
-            log.warning("request %s: no answer within %s s", request_id, REQUEST_TIMEOUT_SECONDS)
-            response = _unavailable_response()
+            log.warning("request %s: cancelled at its %s s deadline", request_id, deadline)
+            response = _deadline_response(deadline)
         except StoreError as e:
             # Only get_context reaches the store outside execution (a store not
             # initialised yet, the viewer lookup): masked JSON, never a text 500.

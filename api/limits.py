@@ -27,6 +27,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
     get_named_type,
     get_nullable_type,
@@ -43,9 +44,15 @@ MAX_FIRST = 100
 # field); the store reads at most the first 16 distinct words anyway.
 MAX_SEARCH_CHARS = 256
 # What one search field costs beyond its hits: it scores up to 500 name/title
-# and 500 abstract candidates, whatever `first` is.
+# and 500 abstract candidates, whatever `first` is. A text filter
+# (nameContains, titleContains) is charged the same: it matches every row.
 SEARCH_COST = 500
 SEARCH_FIELDS = frozenset({"Query.search", "Query.searchConnection"})
+# Any other text a read takes (ids, slugs, cursors, name and title filters) is
+# far shorter; a longer one is refused before it reaches a store look-up or a
+# CONTAINS scan. Mutations check their texts themselves, as userErrors.
+MAX_ARGUMENT_CHARS = 1000
+TEXT_FILTERS = ("nameContains", "titleContains")
 UNPAGED_LIST_ESTIMATE = 10  # fan-out assumed for a list without `first`
 DEFAULT_PAGE_ESTIMATE = 20  # a connection asked without first/last: its largest default
 
@@ -82,7 +89,9 @@ class QueryLimits(SchemaExtension):
                                                 ctx.variables or {})  # fmt: skip
                 if isinstance(variables, list):
                     continue  # bad variables: execution reports them
-                walker = _CostWalker(schema, fragments, variables)
+                walker = _CostWalker(
+                    schema, fragments, variables, bound_text=op.operation != OperationType.MUTATION
+                )
                 walker.walk(op.selection_set, root, 1)
                 if walker.cost > self.max_cost:
                     raise BadRequest(
@@ -93,16 +102,31 @@ class QueryLimits(SchemaExtension):
         yield
 
 
+def _check_text(value: Any, where: str) -> None:
+    """Every string in an argument (input objects included) within bounds."""
+    if isinstance(value, str):
+        if len(value) > MAX_ARGUMENT_CHARS:
+            raise BadRequest(
+                f"{where}: a text of {len(value)} characters; at most {MAX_ARGUMENT_CHARS}"
+            )
+    elif isinstance(value, dict):
+        for item in value.values():
+            _check_text(item, where)
+
+
 class _CostWalker:
     def __init__(
         self,
         schema: GraphQLSchema,
         fragments: dict[str, FragmentDefinitionNode],
         variables: Any,
+        *,
+        bound_text: bool,
     ) -> None:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
+        self.bound_text = bound_text
         self.cost = 0
 
     def walk(self, selection_set: SelectionSetNode, parent: GraphQLNamedType, mult: int) -> None:
@@ -154,6 +178,12 @@ class _CostWalker:
                     f"{where}: query is {len(text)} characters; at most {MAX_SEARCH_CHARS}"
                 )
             self.cost += mult * SEARCH_COST
+        elif self.bound_text:
+            for arg, value in args.items():
+                _check_text(value, f"{where}({arg})")
+        filters = args.get("filter")
+        if isinstance(filters, dict) and any(filters.get(k) for k in TEXT_FILTERS):
+            self.cost += mult * SEARCH_COST  # a substring match reads every name or title
         if where == "Query.researchGraph":
             depth = args["depth"] if args.get("depth") is not None else 1
             limit = args["limit"] if args.get("limit") is not None else 50

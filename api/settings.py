@@ -106,13 +106,17 @@ class Settings:
     neo4j_password: str = ""
     neo4j_database: str = "neo4j"
     # Server-side bound on each Neo4j unit of work, lock waits included.
-    # Below the API's 4 s request cap, so a lock wait ends in a rollback, not a cut.
+    # Below the store's 4 s bound on one call, so a lock wait ends in a rollback, not a cut.
     neo4j_transaction_timeout: float = 3.0
     # Neo4j statements this process runs at once (the rest queue in order).
     neo4j_max_concurrent_reads: int = 4
     token_ttl_hours: int = 24
     invitations_per_day: int = 20
     max_body_bytes: int = 1024 * 1024
+    # The deadline of one GraphQL request over HTTP: past it the request is
+    # cancelled (REQUEST_TIMEOUT), and an embedded read statement is stopped by
+    # the engine itself, so no thread keeps working for a client that left.
+    request_timeout: float = 10.0
     max_depth: int = 15
     max_aliases: int = 50
     max_tokens: int = 5000
@@ -165,6 +169,7 @@ class Settings:
                 env, "PEERGRAPH_INVITATIONS_PER_DAY", defaults.invitations_per_day
             ),
             max_body_bytes=_int(env, "PEERGRAPH_MAX_BODY_BYTES", defaults.max_body_bytes),
+            request_timeout=_seconds(env, "PEERGRAPH_REQUEST_TIMEOUT", defaults.request_timeout),
             cors_origins=_origins(env, "PEERGRAPH_CORS_ORIGINS"),
             introspection_enabled=_bool(env, "PEERGRAPH_INTROSPECTION"),
             playground_enabled=_bool(env, "PEERGRAPH_PLAYGROUND"),
@@ -221,4 +226,5 @@ class Settings:
             neo4j_database=self.neo4j_database,
             transaction_timeout=self.neo4j_transaction_timeout,
             max_concurrent_reads=self.neo4j_max_concurrent_reads,
+            statement_timeout=self.request_timeout,
         )

@@ -36,6 +36,11 @@ GRAPH_P50_MS = 150.0
 SEARCH_P50_MS = 30.0
 SERVER_PEAK_MB = 500.0
 TYPENAME_SHARE_PERCENT = 40.0
+# Targets of issue 9: the 50-alias, 100,000-word search is refused within 1 s,
+# and {__typename} answers within 100 ms while ten of them arrive at once.
+ATTACK_P99_MS = 1000.0
+PROBE_P99_MS = 100.0
+ATTACK_BURST = 10
 
 CLIENTS = 50
 # Enough connections to keep one uvicorn worker busy on tiny responses.
@@ -78,6 +83,10 @@ class Plan:
     @property
     def typename(self) -> int:
         return max(200, self.requests * 20)
+
+    @property
+    def bursts(self) -> int:
+        return max(5, self.requests // 20)
 
 
 def typename_run(server: Server, total: int) -> load.Run:
@@ -245,6 +254,8 @@ class ApiRuns:
     graph: load.Run
     search: load.Run
     typename: load.Run
+    attack: load.Run
+    probe: load.Run
 
     def named(self) -> dict[str, load.Run]:
         return {
@@ -255,6 +266,8 @@ class ApiRuns:
             "researchGraph": self.graph,
             "search": self.search,
             "{__typename}": self.typename,
+            "attack bursts": self.attack,
+            "{__typename} during bursts": self.probe,
         }
 
 
@@ -297,7 +310,19 @@ def _measure_api(
     search = go([search_body], plan.heavy, queries.search_found)
     say(f"  {{__typename}}, {plan.typename} requests")
     typename = typename_run(server, plan.typename)
-    return ApiRuns(page, one, many, hub_run, graph, search, typename)
+    say(f"  {plan.bursts} bursts of {ATTACK_BURST} attack requests, {{__typename}} meanwhile")
+    attack, probe = asyncio.run(
+        load.burst_run(
+            url,
+            load.graphql_body(queries.ATTACK, {"q": queries.ATTACK_WORDS}),
+            load.graphql_body(queries.TYPENAME),
+            burst=ATTACK_BURST,
+            rounds=plan.bursts,
+            burst_check=queries.attack_refused,
+            probe_check=queries.typename_answered,
+        )
+    )
+    return ApiRuns(page, one, many, hub_run, graph, search, typename, attack, probe)
 
 
 def _check_pages(
@@ -425,6 +450,27 @@ def _figures(
             100 * typename.throughput / raw.throughput,
             "%",
             Target(">=", TYPENAME_SHARE_PERCENT),
+        )
+    )
+    burst = f"{ATTACK_BURST} at once, {runs.attack.requests // ATTACK_BURST} bursts"
+    leg.add(
+        _latency(
+            "attack_p99",
+            "50-alias 100,000-word search refused: p99",
+            runs.attack,
+            0.99,
+            ATTACK_P99_MS,
+            burst,
+        )
+    )
+    leg.add(
+        _latency(
+            "probe_p99",
+            "{__typename} while those arrive: p99",
+            runs.probe,
+            0.99,
+            PROBE_P99_MS,
+            f"{runs.probe.requests} requests, one at a time",
         )
     )
     leg.add(

@@ -136,8 +136,11 @@ class EmbeddedBase:
                 "restart the process (the database keeps its last commit)"
             )
 
-    def __init__(self, data_dir: Path, *, read_threads: int = 4) -> None:
+    def __init__(
+        self, data_dir: Path, *, read_threads: int = 4, statement_timeout: float | None = None
+    ) -> None:
         self._data_dir = Path(data_dir)
+        self._statement_timeout_ms = int(statement_timeout * 1000) if statement_timeout else 0
         self._db_path = self._data_dir / DB_FILE_NAME
         self._db: Any = None
         self._write_conn: _Conn | None = None
@@ -188,7 +191,11 @@ class EmbeddedBase:
         if conn is None:
             if self._db is None:
                 raise StoreUnavailable("embedded store is not initialised (or closed)")
-            conn = _Conn(lb.Connection(self._db))
+            raw = lb.Connection(self._db)
+            if self._statement_timeout_ms:
+                # Reads only: bulk COPY on the writer may rightly take minutes.
+                raw.set_query_timeout(self._statement_timeout_ms)
+            conn = _Conn(raw)
             with self._conns_lock:
                 self._raw_conns.append(conn.raw)
             self._local.conn = conn
@@ -201,6 +208,10 @@ class EmbeddedBase:
         except StoreError:
             raise
         except Exception as e:
+            if str(e).startswith("Interrupted"):  # LadybugDB at the statement timeout
+                raise StoreUnavailable(
+                    f"embedded read stopped after {self._statement_timeout_ms} ms"
+                ) from e
             raise StoreError(f"embedded store read failed: {e}") from e
 
     def _run_write(self, fn: Callable[[_Conn], T]) -> T:
