@@ -49,6 +49,7 @@ ANSWER_TIMEOUT_SECONDS = 300.0
 # How long a stopping server lets a running admin command finish.
 CLOSE_GRACE_SECONDS = 5.0
 _MAX_REQUEST_BYTES = 1024 * 1024
+REQUEST_TIMEOUT_SECONDS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,14 +207,17 @@ class AdminSocket:
             writer.close()
 
     async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Outcome:
+        try:
+            # Read first, so that even a refused client gets its answer.
+            line = await asyncio.wait_for(reader.readline(), REQUEST_TIMEOUT_SECONDS)
+        except ValueError:  # over the limit
+            return failure("the admin request is too large", 2)
+        except TimeoutError:
+            return failure(f"no admin request within {REQUEST_TIMEOUT_SECONDS:.0f} s", 2)
         uid = _peer_uid(writer)
         if uid is not None and uid not in (os.geteuid(), 0):
             log.warning("admin socket: refused a process of uid %d", uid)
             return failure("only the server's user may run admin commands")
-        try:
-            line = await reader.readline()
-        except ValueError:  # over the limit
-            return failure("the admin request is too large", 2)
         parsed = _request(line)
         if isinstance(parsed, Outcome):
             return parsed
