@@ -265,7 +265,14 @@ def ask_server(
                 "yours: run this as the user the server runs as"
             )
         except OSError as e:
-            return failure(f"cannot reach the server's admin socket {path}: {e}")
+            return Outcome(
+                1,
+                err=(
+                    f"peergraph: {locked}",
+                    f"peergraph: and its admin socket {path} cannot be reached ({e}): "
+                    "stop the server to run this",
+                ),
+            )
         try:
             sock.sendall(json.dumps({"command": command, "args": dict(args)}).encode() + b"\n")
             with sock.makefile("rb") as answers:
