@@ -7,7 +7,8 @@ of a second writer, the CLI then asks the server: the server listens on a
 Unix domain socket in the data directory (``admin.sock``, mode 0600), takes
 one JSON request (a command and its arguments), runs the command in its own
 process on its own store through the same function the CLI calls directly
-(``run``), and answers with the lines to print and the exit code. Only the
+(``run``, on a thread of its own, off the event loop), and answers with
+the lines to print and the exit code. Only the
 server's own Unix user (or root) may connect: the socket's file mode says so
 and the server checks the peer's credentials too. Neo4j takes any number of
 clients, so there the CLI always talks to the database itself.
@@ -225,7 +226,11 @@ class AdminSocket:
         # Never the arguments: they may hold a password.
         log.info("admin command %r (uid %s)", command, uid)
         try:
-            return await run(self._store, command, args)
+            # On a thread with an event loop of its own: hashing a password or
+            # parsing pages is CPU work that would stall every request on the
+            # server's loop. The embedded store takes calls from any loop (its
+            # work runs on its own threads, one writer among them).
+            return await asyncio.to_thread(asyncio.run, run(self._store, command, args))
         except Exception:
             log.exception("admin command %r failed", command)
             return failure("the server could not run the command; its log says why")

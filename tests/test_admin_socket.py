@@ -6,6 +6,7 @@ command is a client of its own. Real processes throughout."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from api.admin import SOCKET_NAME
 from seeds.loader import default_seed_paths
 from tests.api.conftest import GraphQLClient
 from tests.conftest import BACKENDS, open_backend
-from tests.live_process import peergraph, serving
+from tests.live_process import ROOT, cli_env, peergraph, serving
 from tests.neo4j_server import Neo4jServer
 
 MIA = ("--email", "mia@example.org", "--password", "moderator-password")
@@ -285,3 +287,30 @@ def test_only_the_servers_user_may_use_the_socket(open_dir: Path, tmp_path: Path
             s.sendall(b"not json\n")
             malformed = json.loads(s.makefile().readline())
         assert malformed["code"] == 2 and "malformed" in malformed["err"][0]
+
+
+async def test_a_command_through_the_server_does_not_stall_its_requests(tmp_path: Path) -> None:
+    """Making a user hashes a password (most of a second of CPU): the server
+    does that off its event loop, so requests keep being answered."""
+    data_dir = tmp_path / "data"
+    with serving(data_dir) as server:
+        commands = [
+            subprocess.Popen(
+                [sys.executable, "-m", "api.cli", *_member(f"m{i}@example.org")],
+                cwd=ROOT,
+                env=cli_env(data_dir),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for i in range(3)
+        ]
+        latencies: list[float] = []
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            while any(c.poll() is None for c in commands):
+                started = time.monotonic()
+                assert (await http.get("/healthz")).status_code == 200
+                latencies.append(time.monotonic() - started)
+                await asyncio.sleep(0.02)
+        assert [c.returncode for c in commands] == [0, 0, 0]
+        assert server.log_text().count("admin command 'users create'") == 3
+    assert latencies and max(latencies) < 0.5, sorted(latencies)[-5:]
