@@ -134,7 +134,7 @@ def _request(line: bytes) -> tuple[str, dict[str, Any]] | Outcome:
         return failure("the server got a malformed admin request", 2)
     fn = COMMANDS.get(command) if isinstance(command, str) else None
     if fn is None or not isinstance(args, dict):
-        return failure(f"the server does not run {command!r} (a different version?)", 2)
+        return failure(f"the server does not run {str(command)[:40]!r} (a different version?)", 2)
     try:
         inspect.signature(fn).bind(None, **args)
     except TypeError as e:
