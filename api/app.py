@@ -35,6 +35,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Subscr
 from strawberry.types import ExecutionResult
 
 from api import auth, playground
+from api.admin import SOCKET_NAME, AdminSocket
 from api.availability import StoreSlot, bring_up
 from api.context import Context
 from api.errors import is_request_error, is_unavailable, unavailable_error, with_code
@@ -427,9 +428,11 @@ def create_app(
             summary = await load_pages(s, default_seed_paths())
             log.info("seeded an empty store: %s", summary)
 
-    async def prepare(s: GraphStore) -> None:
+    async def prepare(s: GraphStore, admin: AdminSocket | None = None) -> None:
         await s.initialize()
         await seed(s)
+        if admin is not None:  # only now: this process holds the database
+            await admin.start()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -442,12 +445,19 @@ def create_app(
             return
         # Only constructs it (no I/O): a malformed URI fails start-up here, at once.
         owned = open_store(settings.store_config())
-        task = asyncio.create_task(bring_up(owned, slot, prepare), name="peergraph-store")
+        # A server that holds the embedded store runs admin commands for the
+        # CLI (api/admin.py); Neo4j takes the CLI as a client of its own.
+        admin = None if settings.neo4j_uri else AdminSocket(settings.data_dir / SOCKET_NAME, owned)
+        task = asyncio.create_task(
+            bring_up(owned, slot, lambda s: prepare(s, admin)), name="peergraph-store"
+        )
         try:
             yield
         finally:
             task.cancel()
             await asyncio.wait({task})
+            if admin is not None:
+                await admin.close()
             await close_owned()
             try:
                 await owned.close()

@@ -10,14 +10,14 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from api import admin
 from api.settings import Settings, SettingsError
-from graph_store.errors import StoreError
+from graph_store.errors import StoreLocked
 from graph_store.factory import open_store
 from graph_store.store import GraphStore
 from seeds.openalex_import import CHUNK
-from seeds.parser import SeedParseError
 
 T = TypeVar("T")
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
@@ -26,13 +26,23 @@ SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 def _with_store(settings: Settings, work: Callable[[GraphStore], Awaitable[T]]) -> T:
     async def run() -> T:
         store = open_store(settings.store_config())
-        await store.initialize()
         try:
+            await store.initialize()
             return await work(store)
         finally:
             await store.close()
 
     return asyncio.run(run())
+
+
+def _store_command(settings: Settings, command: str, args: dict[str, Any]) -> int:
+    """Run an admin command on the store; when a server holds the embedded
+    store, through that server's admin socket (api/admin.py)."""
+    try:
+        outcome = _with_store(settings, lambda store: admin.run(store, command, args))
+    except StoreLocked as e:
+        outcome = admin.ask_server(settings.data_dir, command, args, e)
+    return outcome.show()
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -58,12 +68,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
-    from seeds.loader import default_seed_paths, load_pages
-
-    paths = [Path(p) for p in args.paths] or default_seed_paths()
-    summary = _with_store(settings, lambda store: load_pages(store, paths))
-    print(summary)
-    return 0
+    # Absolute: a server may run it, from its own working directory.
+    return _store_command(settings, "seed", {"paths": [str(Path(p).resolve()) for p in args.paths]})
 
 
 def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
@@ -87,20 +93,16 @@ def cmd_fetch_assets(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.accounts import CreateUserError, create_user_command
-
-    try:
-        user = _with_store(
-            settings,
-            lambda store: create_user_command(
-                store, args.email, args.password, args.display_name, args.moderator
-            ),
-        )
-    except CreateUserError as e:
-        print(f"peergraph: {e}", file=sys.stderr)
-        return 1
-    print(f"created {user.role.value.lower()} {user.email} ({user.id})")
-    return 0
+    return _store_command(
+        settings,
+        "users create",
+        {
+            "email": args.email,
+            "password": args.password,
+            "display_name": args.display_name,
+            "moderator": args.moderator,
+        },
+    )
 
 
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
@@ -158,12 +160,22 @@ def cmd_import_openalex(args: argparse.Namespace, settings: Settings) -> int:
         )
 
     started = time.monotonic()
-    report = _with_store(
-        settings,
-        lambda store: import_openalex(
-            store, paths, chunk=args.chunk, workers=args.workers, progress=show
-        ),
-    )
+    try:
+        report = _with_store(
+            settings,
+            lambda store: import_openalex(
+                store, paths, chunk=args.chunk, workers=args.workers, progress=show
+            ),
+        )
+    except StoreLocked as e:
+        # Not through the admin socket: see api/admin.py for why.
+        print(f"peergraph: {e}", file=sys.stderr)
+        print(
+            "peergraph: a bulk import needs the embedded store to itself: stop the server "
+            "(or the command) that holds it, import, then start it again",
+            file=sys.stderr,
+        )
+        return 1
     print(file=sys.stderr)
     for line in report.bad:
         print(f"skipped {line}", file=sys.stderr)
@@ -246,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         code: int = args.run(args, settings)
-    except (StoreError, SeedParseError, FileNotFoundError) as e:
+    except admin.EXPECTED_ERRORS as e:
         # Expected operator errors (a bad page, a busy or unreachable store): one
         # clear line, not a traceback.
         print(f"peergraph: {e}", file=sys.stderr)

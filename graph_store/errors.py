@@ -13,6 +13,11 @@ class StoreUnavailable(StoreError):
     """The database cannot be reached (down, timed out, out of connections)."""
 
 
+class StoreLocked(StoreUnavailable):
+    """The embedded database is held by another process (LadybugDB allows one
+    per database): a running server, or another command."""
+
+
 class Rule(enum.StrEnum):
     """A product rule a conditional write found broken; nothing was written.
 

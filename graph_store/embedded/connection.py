@@ -29,7 +29,7 @@ from graph_store.embedded.ddl import (
     plan_migration,
 )
 from graph_store.embedded.search_index import Doc, SearchIndex
-from graph_store.errors import StoreError, StoreUnavailable
+from graph_store.errors import StoreError, StoreLocked, StoreUnavailable
 from graph_store.mapping import NODES
 from graph_store.records import (
     Page,
@@ -51,6 +51,8 @@ Params = dict[str, Any]
 
 
 DB_FILE_NAME = "peergraph.lbdb"
+# LadybugDB's words (0.22) when another process holds the database's file lock.
+_LOCK_HELD = "could not set lock on file"
 
 
 class _Conn:
@@ -170,6 +172,10 @@ class EmbeddedBase:
             conn.rows(Q.PING)
         except Exception as e:
             msg = str(e)
+            if _LOCK_HELD in msg.lower():
+                raise StoreLocked(
+                    f"embedded database {self._db_path} is in use by another process: {msg}"
+                ) from e
             if "lock" in msg.lower():
                 raise StoreUnavailable(
                     f"embedded database {self._db_path} is in use by another process: {msg}"
