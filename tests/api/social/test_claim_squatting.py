@@ -5,6 +5,7 @@ else it has pending."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import timedelta
 from typing import Any
 
@@ -55,7 +56,7 @@ async def unclaimed(world: World) -> list[str]:
 
 async def test_a_new_account_cannot_squat_the_unclaimed_authors(world: World) -> None:
     authors = await unclaimed(world)
-    assert len(authors) >= 13  # every seed author starts unclaimed
+    assert len(authors) == 15  # every seed author starts unclaimed
     mallory = await world.sign_up("Mallory")
     answers = [await claim(world, mallory.token, a) for a in authors]
     assert [a["userErrors"] for a in answers[:2]] == [[], []]
@@ -175,3 +176,13 @@ async def test_the_claimant_view_is_batched(world: World) -> None:
         "claims_of_users": 1,
         "get_authors": 1,
     }
+
+
+async def test_the_server_setting_sets_the_cap(world: World) -> None:
+    authors = await unclaimed(world)
+    settings = dataclasses.replace(world.settings, max_pending_claims=3)
+    async with client_for(create_app(settings, world.store)) as http:
+        three = World(gql=GraphQLClient(http), store=world.store, settings=settings)
+        ada = await three.sign_up("Ada")
+        answers = [await claim(three, ada.token, a) for a in authors[:4]]
+    assert [errors(a) for a in answers] == [[], [], [], [("CONFLICT", None)]]
