@@ -62,7 +62,7 @@ class Claim(Node):
 
     @strawberry.field(
         description="The user who made the claim. A moderator also sees the account's "
-        "createdAt, accountAgeSeconds and pendingClaims there."
+        "createdAt, accountAgeSeconds, pendingClaims and pendingClaimCount there."
     )
     async def claimant(self, info: Info) -> UserRef:
         from api.types.user import User
