@@ -11,6 +11,7 @@ from pathlib import Path
 import platformdirs
 
 from api.persisted import ManifestError, load_manifest
+from graph_store.decisions import MAX_PENDING_CLAIMS
 from graph_store.factory import StoreConfig
 
 DEFAULT_SECRET = "peergraph-development-secret-change-me"
@@ -112,6 +113,8 @@ class Settings:
     neo4j_max_concurrent_reads: int = 4
     token_ttl_hours: int = 24
     invitations_per_day: int = 20
+    # The product's cap on one user's pending claims (always on: not an abuse throttle).
+    max_pending_claims: int = MAX_PENDING_CLAIMS
     max_body_bytes: int = 1024 * 1024
     # The deadline of one GraphQL request over HTTP: past it the request is
     # cancelled (REQUEST_TIMEOUT), and an embedded read statement is stopped by
@@ -167,6 +170,9 @@ class Settings:
             token_ttl_hours=_int(env, "PEERGRAPH_TOKEN_TTL_HOURS", defaults.token_ttl_hours),
             invitations_per_day=_int(
                 env, "PEERGRAPH_INVITATIONS_PER_DAY", defaults.invitations_per_day
+            ),
+            max_pending_claims=_positive_int(
+                env, "PEERGRAPH_MAX_PENDING_CLAIMS", defaults.max_pending_claims
             ),
             max_body_bytes=_int(env, "PEERGRAPH_MAX_BODY_BYTES", defaults.max_body_bytes),
             request_timeout=_seconds(env, "PEERGRAPH_REQUEST_TIMEOUT", defaults.request_timeout),

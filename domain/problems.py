@@ -51,6 +51,12 @@ RULE_PROBLEMS: Mapping[Rule, tuple[Code, str]] = {
         Code.CONFLICT,
         "The claimant already holds a verified author record; a user holds at most one.",
     ),
+    # A product rule (not a throttle): a slot frees when a pending claim is decided or withdrawn.
+    Rule.PENDING_CLAIMS_LIMIT: (
+        Code.CONFLICT,
+        "You already have as many pending claims as an account may hold at once: withdraw one "
+        "(withdrawClaim) or wait until a moderator has reviewed one, then claim again.",
+    ),
     Rule.CLAIM_NOT_PENDING: (Code.CONFLICT, "This claim is no longer pending."),
     # Only the claimant may withdraw: anyone else is told the claim is not theirs to see.
     Rule.NOT_CLAIMANT: (Code.NOT_FOUND, "Nothing with this id exists."),
@@ -137,8 +143,12 @@ def text_problem(
         return Problem(
             Code.INVALID_INPUT, f"{label} must not contain text-direction controls.", field
         )
-    if n < min_len or (min_len > 0 and not any(map(_visible, value))):
+    if min_len > 0 and not any(map(_visible, value)):
         return Problem(Code.INVALID_INPUT, f"{label} must not be empty.", field)
+    if n < min_len:
+        return Problem(
+            Code.INVALID_INPUT, f"{label} must be at least {min_len} characters (got {n}).", field
+        )
     if n > max_len:
         return Problem(
             Code.INVALID_INPUT, f"{label} must be at most {max_len} characters (got {n}).", field

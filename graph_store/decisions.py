@@ -79,6 +79,12 @@ def author_status_after(decision: ClaimDecision) -> ClaimStatus:
     }.get(decision, ClaimStatus.UNCLAIMED)
 
 
+# The product's pending-claims cap unless the server sets another
+# (PEERGRAPH_MAX_PENDING_CLAIMS): one account cannot hold many authors
+# hostage while their real researchers wait for a moderator.
+MAX_PENDING_CLAIMS: Final = 2
+
+
 @dataclass(frozen=True, slots=True)
 class NewClaimFacts:
     stored: ClaimRecord | None  # the claim stored under the new claim's id, if any
@@ -86,12 +92,17 @@ class NewClaimFacts:
     user_exists: bool
     author_has_active_claim: bool  # a PENDING or VERIFIED claim on the author exists
     user_holds_verified: bool  # the user holds a VERIFIED claim
+    user_pending_claims: int  # PENDING claims the user holds (on any author)
 
 
-def create_claim(claim: ClaimRecord, facts: NewClaimFacts) -> Outcome[ClaimRecord]:
+def create_claim(
+    claim: ClaimRecord, facts: NewClaimFacts, max_pending: int = MAX_PENDING_CLAIMS
+) -> Outcome[ClaimRecord]:
     """A new PENDING claim (its author becomes ``author_status_after(PENDING)``).
     Rules: NOT_FOUND (author, then user), AUTHOR_ALREADY_CLAIMED,
-    USER_ALREADY_VERIFIED."""
+    USER_ALREADY_VERIFIED, PENDING_CLAIMS_LIMIT (the user already holds
+    ``max_pending`` PENDING claims; verified, rejected and withdrawn ones do
+    not count)."""
     if (done := replayed_create(facts.stored, claim)) is not None:
         return Outcome(done, done=True)
     if facts.author is None:
@@ -102,6 +113,8 @@ def create_claim(claim: ClaimRecord, facts: NewClaimFacts) -> Outcome[ClaimRecor
         raise RuleViolation(Rule.AUTHOR_ALREADY_CLAIMED, claim.author_id)
     if facts.user_holds_verified:
         raise RuleViolation(Rule.USER_ALREADY_VERIFIED, claim.user_id)
+    if facts.user_pending_claims >= max_pending:
+        raise RuleViolation(Rule.PENDING_CLAIMS_LIMIT, f"{max_pending} pending claims")
     return Outcome(
         ClaimRecord(
             id=claim.id,

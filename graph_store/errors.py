@@ -29,6 +29,7 @@ class Rule(enum.StrEnum):
     EMAIL_TAKEN = "EMAIL_TAKEN"
     AUTHOR_ALREADY_CLAIMED = "AUTHOR_ALREADY_CLAIMED"  # pending or verified claim exists
     USER_ALREADY_VERIFIED = "USER_ALREADY_VERIFIED"  # user holds a verified author
+    PENDING_CLAIMS_LIMIT = "PENDING_CLAIMS_LIMIT"  # user holds the most pending claims allowed
     CLAIM_NOT_PENDING = "CLAIM_NOT_PENDING"
     NOT_CLAIMANT = "NOT_CLAIMANT"
     SENDER_NOT_VERIFIED = "SENDER_NOT_VERIFIED"

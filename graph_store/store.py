@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from graph_store.decisions import MAX_PENDING_CLAIMS
 from graph_store.records import (
     AuthorFilterSpec,
     AuthorRecord,
@@ -230,12 +231,16 @@ class GraphStore(Protocol):
         """Followed authors in author sort_key order."""
 
     # --- claims -----------------------------------------------------------------
-    async def create_claim(self, claim: ClaimRecord) -> ClaimRecord:
+    async def create_claim(
+        self, claim: ClaimRecord, max_pending: int = MAX_PENDING_CLAIMS
+    ) -> ClaimRecord:
         """Insert a PENDING claim and set the author PENDING.
 
-        Rules: NOT_FOUND (author or user), AUTHOR_ALREADY_CLAIMED (the author
-        has a PENDING or VERIFIED claim), USER_ALREADY_VERIFIED (the user holds
-        a verified author).
+        Rules, checked in this order: NOT_FOUND (author or user),
+        AUTHOR_ALREADY_CLAIMED (the author has a PENDING or VERIFIED claim),
+        USER_ALREADY_VERIFIED (the user holds a verified author),
+        PENDING_CLAIMS_LIMIT (the user already holds ``max_pending`` PENDING
+        claims).
         """
 
     async def withdraw_claim(self, claim_id: str, user_id: str, at: datetime) -> ClaimRecord:

@@ -123,8 +123,15 @@ def test_text_limits_count_stripped_characters() -> None:
     assert too_long is not None and too_long.field == ("input", "message")
     empty = invitations.message_problem(" \n ")
     assert empty is not None and empty.code is Code.INVALID_INPUT
-    assert claims.evidence_problem("orcid") is None
-    assert claims.evidence_problem("") is not None
+    assert claims.evidence_problem("0000-0002-1825-0097") is None  # a bare ORCID iD
+    assert claims.evidence_problem("jd@mit.edu") is None
+    for trivial in ("", "   ", "orcid", " me too ", "\u200b" * 12):
+        problem = claims.evidence_problem(trivial)
+        assert problem is not None and problem.code is Code.INVALID_INPUT, trivial
+        assert problem.field == ("input", "evidence")
+    short = claims.evidence_problem("  123456789  ")
+    assert short is not None
+    assert short.message == "Evidence must be at least 10 characters (got 9)."
     assert claims.note_problem(None) is None and claims.note_problem("") is None
     assert claims.clean_note("  ") is None
 

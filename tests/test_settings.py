@@ -112,3 +112,11 @@ def test_persisted_only_needs_a_manifest() -> None:
     with pytest.raises(SettingsError, match="PEERGRAPH_PERSISTED_ONLY must be one of"):
         Settings.from_env({"PEERGRAPH_PERSISTED_ONLY": "strict"})
     assert not Settings.from_env({"PEERGRAPH_PERSISTED_ONLY": "false"}).persisted_only
+
+
+def test_the_pending_claims_cap_comes_from_the_environment() -> None:
+    assert Settings.from_env({}).max_pending_claims == 2
+    assert Settings.from_env({"PEERGRAPH_MAX_PENDING_CLAIMS": "5"}).max_pending_claims == 5
+    for raw in ("0", "-1", "two"):
+        with pytest.raises(SettingsError, match="PEERGRAPH_MAX_PENDING_CLAIMS"):
+            Settings.from_env({"PEERGRAPH_MAX_PENDING_CLAIMS": raw})

@@ -24,7 +24,7 @@ class ClaimAuthorInput:
     )
     evidence: str = strawberry.field(
         description="How a moderator can check it is you: an ORCID iD, a homepage, an "
-        "institutional e-mail (1-2000 characters after trimming)."
+        "institutional e-mail (10-2000 characters after trimming)."
     )
 
 
@@ -81,7 +81,9 @@ def _claim_decided(viewer: UserRecord, claim: ClaimRecord) -> Changed:
 class ClaimMutations:
     @strawberry.mutation(
         description="Claim an author record as yours. The claim is PENDING until a moderator "
-        "reviews it; the author shows claimStatus PENDING (verification L2) meanwhile."
+        "reviews it; the author shows claimStatus PENDING (verification L2) meanwhile. An "
+        "account holds at most the server's PEERGRAPH_MAX_PENDING_CLAIMS (2 by default) pending "
+        "claims at once: one more is a CONFLICT (field null) until one is withdrawn or reviewed."
     )
     async def claim_author(
         self,
@@ -97,7 +99,9 @@ class ClaimMutations:
                 evidence=input.evidence.strip(),
                 created_at=utcnow(),
             )
-            return await info.context.store.create_claim(record)
+            return await info.context.store.create_claim(
+                record, info.context.settings.max_pending_claims
+            )
 
         return await mutate(
             info,

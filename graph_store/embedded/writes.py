@@ -184,7 +184,10 @@ class EmbeddedWrites(EmbeddedBase):
 
         await self._write(run)
 
-    async def create_claim(self, claim: ClaimRecord) -> ClaimRecord:
+    async def create_claim(
+        self, claim: ClaimRecord, max_pending: int = decisions.MAX_PENDING_CLAIMS
+    ) -> ClaimRecord:
+        # One writer at a time: no other claim commits between these reads and the insert.
         def run(conn: _Conn) -> ClaimRecord:
             verified = conn.rows(
                 Q.VERIFIED_CLAIMS_OF_USER, {"user_id": claim.user_id, "except_id": ""}
@@ -197,8 +200,11 @@ class EmbeddedWrites(EmbeddedBase):
                     conn.scalar(Q.OPEN_CLAIMS_ON_AUTHOR, {"author_id": claim.author_id})
                 ),
                 user_holds_verified=bool(verified),
+                user_pending_claims=int(
+                    conn.scalar(Q.PENDING_CLAIMS_OF_USER, {"user_id": claim.user_id})
+                ),
             )
-            outcome = decisions.create_claim(claim, facts)
+            outcome = decisions.create_claim(claim, facts, max_pending)
             if not outcome.done:
                 _insert(conn, CLAIM, outcome.record)
                 status = decisions.author_status_after(outcome.record.status)

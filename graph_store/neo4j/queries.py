@@ -448,6 +448,10 @@ COUNT_ACTIVE_CLAIMS_OF_AUTHOR: Final = """
 MATCH (c:Claim {author_id: $author_id}) WHERE c.status IN $statuses
 RETURN count(c) AS total
 """
+COUNT_CLAIMS_OF_USER: Final = """
+MATCH (c:Claim {user_id: $user_id, status: $status})
+RETURN count(c) AS total
+"""
 VERIFIED_AUTHOR_IDS_OF_USER: Final = """
 MATCH (c:Claim {user_id: $user_id, status: $verified})
 WITH c ORDER BY c.sort_key

@@ -58,6 +58,7 @@ log = logging.getLogger(__name__)
 R = TypeVar("R")
 
 _VERIFIED = ClaimDecision.VERIFIED.value
+_PENDING = ClaimDecision.PENDING.value
 
 
 class Neo4jWrites(Neo4jSession):
@@ -169,16 +170,19 @@ class Neo4jWrites(Neo4jSession):
 
         await self._write(work)
 
-    async def create_claim(self, claim: ClaimRecord) -> ClaimRecord:
+    async def create_claim(
+        self, claim: ClaimRecord, max_pending: int = decisions.MAX_PENDING_CLAIMS
+    ) -> ClaimRecord:
         async def work(tx: Tx) -> ClaimRecord:
             # The author lock serialises claims on one author; the user lock
-            # serialises with decide_claim making this user verified.
+            # serialises this user's claims (the pending-claims cap) and
+            # decide_claim making this user verified.
             locks = _Locks(tx)
             user = await locks.take("User", claim.user_id)
             author = await locks.take("Author", claim.author_id)
             # Under the locks, so an attempt still committing is seen done.
             stored = await _one(tx, CLAIM, claim.id)
-            active = [ClaimDecision.PENDING.value, _VERIFIED]
+            active = [_PENDING, _VERIFIED]
             facts = decisions.NewClaimFacts(
                 stored=stored,
                 author=None if author is None else AUTHOR.from_props(author),
@@ -188,8 +192,11 @@ class Neo4jWrites(Neo4jSession):
                 )
                 > 0,
                 user_holds_verified=bool(await _verified_author_ids(tx, claim.user_id)),
+                user_pending_claims=await _count(
+                    tx, q.COUNT_CLAIMS_OF_USER, user_id=claim.user_id, status=_PENDING
+                ),
             )
-            outcome = decisions.create_claim(claim, facts)
+            outcome = decisions.create_claim(claim, facts, max_pending)
             if not outcome.done:
                 await _create(tx, CLAIM, outcome.record)
                 await _set_author_status(tx, outcome.record)
