@@ -103,6 +103,14 @@ class PersistedWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         # operation gets fresh loaders and cache, so a query sent over the
         # socket hours later reads the store now, and caches do not grow.
         context = self.context
+        if context.viewer is not None and self.connection_acknowledged:
+            # The token was checked at connection_init; a revoked session
+            # (log out, password change, suspension) closes the socket as a
+            # bad token there does.
+            context.viewer = await auth.current_viewer(context.viewer, context.store)
+            if context.viewer is None:
+                await self.websocket.close(code=4403, reason="Forbidden: session revoked")
+                return
         context.loaders = Loaders(context.store, context.viewer.id if context.viewer else None)
         context.cache = {}
         payload: Any = message.get("payload")

@@ -82,6 +82,16 @@ RULE_PROBLEMS: Mapping[Rule, tuple[Code, str]] = {
     # Someone who is not a party must not learn the invitation exists.
     Rule.NOT_A_PARTY: (Code.NOT_FOUND, "Nothing with this id exists."),
     Rule.CORRECTION_NOT_OPEN: (Code.CONFLICT, "This correction has already been reviewed."),
+    Rule.PASSWORD_CHANGED: (
+        Code.CONFLICT,
+        "The password was changed by another request meanwhile; sign in again.",
+    ),
+    Rule.SELF_SUSPENSION: (Code.INVALID_INPUT, "You cannot suspend your own account."),
+    Rule.TARGET_IS_MODERATOR: (
+        Code.FORBIDDEN,
+        "Moderators cannot suspend moderators; a moderator account is the operators' to manage.",
+    ),
+    Rule.ALREADY_SUSPENDED: (Code.CONFLICT, "This account is already suspended."),
 }
 
 NOT_FOUND_MESSAGE = RULE_PROBLEMS[Rule.NOT_FOUND][1]

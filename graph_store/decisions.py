@@ -32,6 +32,7 @@ from graph_store.records import (
     InvitationStatus,
     NodeKind,
     PaperRecord,
+    Role,
     UserRecord,
     kind_of,
     to_micros,
@@ -66,6 +67,70 @@ def create_user(
     if email_taken:
         raise RuleViolation(Rule.EMAIL_TAKEN, user.email)
     return Outcome(user)
+
+
+def revoke_sessions(user: UserRecord | None, user_id: str) -> Outcome[UserRecord]:
+    """The user with every token issued so far revoked (log out everywhere).
+    Rule NOT_FOUND. A retried attempt bumps the version once more, which
+    revokes nothing the first did not."""
+    if user is None:
+        raise RuleViolation(Rule.NOT_FOUND, f"user {user_id}")
+    return Outcome(replace(user, token_version=user.token_version + 1))
+
+
+def change_password(
+    user: UserRecord | None, user_id: str, checked_hash: str, new_hash: str
+) -> Outcome[UserRecord]:
+    """The user with ``new_hash`` and every earlier token revoked.
+    ``checked_hash`` is the hash the current password was verified against:
+    if the stored one differs, the password changed meanwhile (rule
+    PASSWORD_CHANGED), unless it is ``new_hash`` itself (salted, so only an
+    earlier attempt of this very request stored it). Rule NOT_FOUND."""
+    if user is None:
+        raise RuleViolation(Rule.NOT_FOUND, f"user {user_id}")
+    if user.password_hash == new_hash:
+        return Outcome(user, done=True)
+    if user.password_hash != checked_hash:
+        raise RuleViolation(Rule.PASSWORD_CHANGED, user_id)
+    return Outcome(replace(user, password_hash=new_hash, token_version=user.token_version + 1))
+
+
+def suspend_user(
+    user: UserRecord | None, user_id: str, moderator_id: str, reason: str, at: datetime
+) -> Outcome[UserRecord]:
+    """The user suspended, every token revoked. Rules, in order: NOT_FOUND,
+    SELF_SUSPENSION, TARGET_IS_MODERATOR (a moderator account is the
+    operator's to manage), ALREADY_SUSPENDED."""
+    if user is None:
+        raise RuleViolation(Rule.NOT_FOUND, f"user {user_id}")
+    if user.id == moderator_id:
+        raise RuleViolation(Rule.SELF_SUSPENSION, user_id)
+    if user.role is Role.MODERATOR:
+        raise RuleViolation(Rule.TARGET_IS_MODERATOR, user_id)
+    if user.suspended_at is not None:
+        if user.suspended_by == moderator_id and to_micros(user.suspended_at) == to_micros(at):
+            return Outcome(user, done=True)  # this very request, retried
+        raise RuleViolation(Rule.ALREADY_SUSPENDED, user_id)
+    return Outcome(
+        replace(
+            user,
+            token_version=user.token_version + 1,
+            suspended_at=at,
+            suspended_by=moderator_id,
+            suspension_reason=reason,
+        )
+    )
+
+
+def unsuspend_user(user: UserRecord | None, user_id: str) -> Outcome[UserRecord]:
+    """The user reinstated: they may log in again (their old tokens stay
+    revoked). Reinstating an account that is not suspended changes nothing.
+    Rule NOT_FOUND."""
+    if user is None:
+        raise RuleViolation(Rule.NOT_FOUND, f"user {user_id}")
+    if user.suspended_at is None:
+        return Outcome(user, done=True)
+    return Outcome(replace(user, suspended_at=None, suspended_by=None, suspension_reason=None))
 
 
 # --- claims ---------------------------------------------------------------------------

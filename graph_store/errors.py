@@ -40,6 +40,10 @@ class Rule(enum.StrEnum):
     INVITATION_NOT_PENDING = "INVITATION_NOT_PENDING"
     NOT_A_PARTY = "NOT_A_PARTY"  # the user may not act on this invitation
     CORRECTION_NOT_OPEN = "CORRECTION_NOT_OPEN"
+    PASSWORD_CHANGED = "PASSWORD_CHANGED"  # the hash is no longer the one checked
+    SELF_SUSPENSION = "SELF_SUSPENSION"
+    TARGET_IS_MODERATOR = "TARGET_IS_MODERATOR"  # moderators do not suspend moderators
+    ALREADY_SUSPENDED = "ALREADY_SUSPENDED"
 
 
 class RuleViolation(StoreError):

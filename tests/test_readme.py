@@ -298,6 +298,28 @@ async def _walkthrough(readme: Readme) -> None:
     proposed = readme.variables("SuggestCorrection")["input"]["proposedValue"]
     assert applied["status"] == "APPLIED" and applied["target"]["name"] == proposed
 
+    # 8. Mia suspends Bob: his token stops at once, and he cannot log in; then
+    # she reinstates him. Ada changes her password (her old token dies, the
+    # new one works), then logs out (that one dies too).
+    bob_id = (await readme.data("Viewer", bob))["viewer"]["id"]
+    suspend = readme.variables("SuspendUser", userId=bob_id)
+    suspended = (await readme.payload("SuspendUser", mia, suspend))["user"]
+    assert suspended["id"] == bob_id and suspended["suspendedAt"]
+    assert (await readme.data("Viewer", bob))["viewer"] is None
+    reinstate = readme.variables("UnsuspendUser", userId=bob_id)
+    reinstated = (await readme.payload("UnsuspendUser", mia, reinstate))["user"]
+    assert reinstated == {"id": bob_id, "suspendedAt": None}
+    changed = await readme.payload("ChangePassword", ada)
+    assert (await readme.data("Viewer", ada))["viewer"] is None
+    ada = changed["token"]
+    assert (await readme.data("Viewer", ada))["viewer"]["displayName"] == "Ada"
+    await readme.payload("LogOut", ada)
+    assert (await readme.data("Viewer", ada))["viewer"] is None
+    new_password = readme.variables("ChangePassword")["input"]["newPassword"]
+    ada = (
+        await readme.payload("LogIn", variables=readme.variables("LogIn", password=new_password))
+    )["token"]
+
     # The answers the README shows: a userError, then a request that cannot run.
     (missing,) = (await readme.data("FollowMissing", ada)).values()
     assert missing["author"] is None

@@ -12,6 +12,7 @@ from api.context import Info
 from api.errors import UserError
 from api.mutations.flow import Answer, Refused, settle
 from domain import accounts as rules
+from domain import sessions
 from graph_store.errors import Rule
 from graph_store.records import Role, UserRecord, utcnow
 
@@ -27,7 +28,11 @@ class SignUpInput:
         description="An e-mail address (one @, a dot in the domain, at most 254 characters; "
         "trimmed). Unique ignoring case."
     )
-    password: str = strawberry.field(description="8-1024 characters.")
+    password: str = strawberry.field(
+        description="10-1024 characters (Unicode code points after NFC); not a common "
+        "password, not one character repeated, and not containing the e-mail's local part "
+        "or the display name."
+    )
     display_name: str = strawberry.field(
         description="The public name, 1-100 characters after trimming."
     )
@@ -107,7 +112,8 @@ class AccountMutations:
 
     @strawberry.mutation(
         description="Exchange e-mail and password for a bearer token. An unknown e-mail and a "
-        "wrong password get the same error."
+        "wrong password get the same error; a suspended account gets FORBIDDEN whatever the "
+        "password."
     )
     async def log_in(
         self,
@@ -120,6 +126,9 @@ class AccountMutations:
             if user is None:
                 await asyncio.to_thread(auth.spend_verify)  # as slow as a wrong password
                 raise Refused(rules.login_failed())
+            if user.suspended:  # as slow as any answer, and silent on the password
+                await asyncio.to_thread(auth.spend_verify)
+                raise Refused(sessions.account_suspended())
             ok = await asyncio.to_thread(auth.verify_password, user.password_hash, input.password)
             if not ok:
                 raise Refused(rules.login_failed())

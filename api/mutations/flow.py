@@ -91,6 +91,17 @@ def found_by(raw_id: str, kind: NodeKind, find: Callable[[str], Awaitable[T | No
     return Target(raw_id, (kind,), find)
 
 
+def the_viewer(info: Info) -> Target[UserRecord]:
+    """The signed-in viewer as the target of a mutation on their own account
+    (``mutate`` answers UNAUTHENTICATED first when there is none)."""
+    viewer = info.context.viewer
+
+    async def find(_: str) -> UserRecord | None:
+        return viewer
+
+    return Target(viewer.id if viewer else "", (NodeKind.USER,), find)
+
+
 @dataclass(frozen=True, slots=True)
 class Changed:
     """What a committed write changed: the loader entries it made stale (by

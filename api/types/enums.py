@@ -146,9 +146,10 @@ described(
     "Why a mutation did not happen.",
     {
         Code.INVALID_INPUT: "The input breaks a rule: a format or length (e-mail shape, "
-        "password 8-1024 characters, display name 1-100, evidence 10-2000, message and reason "
-        "1-2000 after trimming, a correction's value), a field that cannot be corrected, an "
-        "unclaimed or own recipient, or a wrong e-mail or password at logIn.",
+        "password 10-1024 characters and not a common one, display name 1-100, evidence "
+        "10-2000, message and reason 1-2000 after trimming, a correction's value), a field "
+        "that cannot be corrected, an unclaimed or own recipient, suspending yourself, a wrong "
+        "current password, or a wrong e-mail or password at logIn.",
         Code.NOT_FOUND: "No such record: an unknown or malformed id, or one the viewer may not "
         "see.",
         Code.UNAUTHENTICATED: "No valid token: sign in (again) and send Authorization: Bearer "

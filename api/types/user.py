@@ -101,6 +101,24 @@ class User(Node):
         return visibility.is_moderator(self.record) if self._viewer_sees_private(info) else None
 
     @strawberry.field(
+        description="When a moderator suspended this account; null when it is not suspended, "
+        "and for anyone but moderators."
+    )
+    def suspended_at(self, info: Info) -> datetime | None:
+        if not visibility.sees_suspension(info.context.viewer):
+            return None
+        return self.record.suspended_at
+
+    @strawberry.field(
+        description="The suspending moderator's reason; null when the account is not "
+        "suspended, and for anyone but moderators."
+    )
+    def suspension_reason(self, info: Info) -> str | None:
+        if not visibility.sees_suspension(info.context.viewer):
+            return None
+        return self.record.suspension_reason
+
+    @strawberry.field(
         description="The author record this user holds a verified claim on (at most one); "
         "null when none. Public."
     )

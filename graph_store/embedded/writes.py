@@ -6,7 +6,7 @@ in its transaction and lets ``graph_store.decisions`` decide.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -164,6 +164,35 @@ class EmbeddedWrites(EmbeddedBase):
             return outcome.record
 
         return await self._write(run)
+
+    async def _change_user(
+        self, user_id: str, decide: Callable[[UserRecord | None], decisions.Outcome[UserRecord]]
+    ) -> UserRecord:
+        def run(conn: _Conn) -> UserRecord:
+            outcome = decide(_one(conn, USER, user_id))
+            if not outcome.done:
+                _upsert(conn, USER, [outcome.record])
+            return outcome.record
+
+        return await self._write(run)
+
+    async def revoke_sessions(self, user_id: str) -> UserRecord:
+        return await self._change_user(user_id, lambda u: decisions.revoke_sessions(u, user_id))
+
+    async def change_password(self, user_id: str, checked_hash: str, new_hash: str) -> UserRecord:
+        return await self._change_user(
+            user_id, lambda u: decisions.change_password(u, user_id, checked_hash, new_hash)
+        )
+
+    async def suspend_user(
+        self, user_id: str, moderator_id: str, reason: str, at: datetime
+    ) -> UserRecord:
+        return await self._change_user(
+            user_id, lambda u: decisions.suspend_user(u, user_id, moderator_id, reason, at)
+        )
+
+    async def unsuspend_user(self, user_id: str) -> UserRecord:
+        return await self._change_user(user_id, lambda u: decisions.unsuspend_user(u, user_id))
 
     async def follow(self, user_id: str, author_id: str, at: datetime) -> None:
         params = {"user_id": user_id, "author_id": author_id}

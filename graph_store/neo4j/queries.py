@@ -137,7 +137,7 @@ GET_ONE: Final = {
 # cleared.
 UPDATE: Final = {
     label: f"MATCH (n:{label} {{id: $id}}) SET n += $props"
-    for label in ("Author", "Paper", "Claim", "Invitation", "Correction")
+    for label in ("User", "Author", "Paper", "Claim", "Invitation", "Correction")
 }
 
 # --- keyset lists -------------------------------------------------------------------

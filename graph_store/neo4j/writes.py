@@ -7,6 +7,7 @@ decide.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
@@ -143,6 +144,38 @@ class Neo4jWrites(Neo4jSession):
         return await self._write(
             work, constraint_rule=Rule.EMAIL_TAKEN, constraint_property="email_key"
         )
+
+    async def _change_user(
+        self, user_id: str, decide: Callable[[UserRecord | None], decisions.Outcome[UserRecord]]
+    ) -> UserRecord:
+        async def work(tx: Tx) -> UserRecord:
+            locks = _Locks(tx)
+            node = await locks.take("User", user_id)
+            outcome = decide(None if node is None else USER.from_props(node))
+            if not outcome.done:
+                await _update(tx, USER, outcome.record)
+            await locks.release()
+            return outcome.record
+
+        return await self._write(work)
+
+    async def revoke_sessions(self, user_id: str) -> UserRecord:
+        return await self._change_user(user_id, lambda u: decisions.revoke_sessions(u, user_id))
+
+    async def change_password(self, user_id: str, checked_hash: str, new_hash: str) -> UserRecord:
+        return await self._change_user(
+            user_id, lambda u: decisions.change_password(u, user_id, checked_hash, new_hash)
+        )
+
+    async def suspend_user(
+        self, user_id: str, moderator_id: str, reason: str, at: datetime
+    ) -> UserRecord:
+        return await self._change_user(
+            user_id, lambda u: decisions.suspend_user(u, user_id, moderator_id, reason, at)
+        )
+
+    async def unsuspend_user(self, user_id: str) -> UserRecord:
+        return await self._change_user(user_id, lambda u: decisions.unsuspend_user(u, user_id))
 
     async def follow(self, user_id: str, author_id: str, at: datetime) -> None:
         async def work(tx: Tx) -> None:
