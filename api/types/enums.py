@@ -158,8 +158,11 @@ described(
         Code.CONFLICT: "Clashes with the current state: a taken e-mail, an author already "
         "claimed, a second verified author, a duplicate pending invitation, or something "
         "already decided.",
-        Code.RATE_LIMITED: "Too many invitations sent in the last 24 hours (the server's "
-        "PEERGRAPH_INVITATIONS_PER_DAY, 20 by default); try later.",
+        Code.RATE_LIMITED: "Too many attempts: invitations sent in the last 24 hours (the "
+        "server's PEERGRAPH_INVITATIONS_PER_DAY, 20 by default), or an abuse throttle (failed "
+        "sign-ins per account or address, sign-ups per address, claims, corrections or "
+        "invitation attempts per user, a full password-checking queue); retryAfterSeconds "
+        "says when to try again.",
     },
     name="ErrorCode",
 )
