@@ -169,7 +169,8 @@ class Throttle:
             stats = await self._limiter.get_window_stats(window, limit.name, key)
             if stats.remaining <= 0:
                 wait = max(wait, stats.reset_time - now)
-        return Refusal(limit, math.ceil(wait))
+        # Strictly after the reset: at the very instant, limits still refuses.
+        return Refusal(limit, math.floor(wait) + 1)
 
     async def close(self) -> None:
         if isinstance(self.storage, RedisStorage):
