@@ -37,9 +37,13 @@ class HashPool:
             max_workers=threads, thread_name_prefix="peergraph-hash"
         )
 
+    @property
+    def full(self) -> bool:
+        return self.in_flight >= self.capacity
+
     async def run(self, fn: Callable[..., T], *args: object) -> T:
         """``fn(*args)`` on a hashing thread; HashingBusy at once when full."""
-        if self.in_flight >= self.capacity:
+        if self.full:
             raise HashingBusy()
         loop = asyncio.get_running_loop()
         job = self._executor.submit(functools.partial(fn, *args))

@@ -188,7 +188,7 @@ class Settings:
     # Argon2 runs on this many threads; this many more hashes may wait, and
     # any beyond are refused at once (api/hashing.py).
     hash_threads: int = field(default_factory=_default_hash_threads)
-    hash_queue: int = 16
+    hash_queue: int = 8
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

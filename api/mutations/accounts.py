@@ -88,6 +88,8 @@ async def throttled_login(info: Info, email: str, password: str) -> UserRecord |
         refused = await ctx.throttle.exhausted(limit, key)
         if refused is not None:
             raise Refused(throttle.problem(refused))
+    if ctx.hashing.full:  # before the account is even looked up: a flood costs little
+        raise Refused(throttle.hashing_busy())
     if not ctx.throttle.begin_check(account):
         raise Refused(throttle.concurrent_check())
     try:
