@@ -36,6 +36,9 @@ FIGURES = (
     "raw_throughput",
     "typename_share",
     "server_peak_memory",
+    "flood_quiet_throughput",
+    "flood_throughput",
+    "flood_ratio",
 )
 TARGETED = {
     "import_per_million",
@@ -49,6 +52,7 @@ TARGETED = {
     "search_p50",
     "typename_share",
     "server_peak_memory",
+    "flood_ratio",
 }
 
 
