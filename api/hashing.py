@@ -5,9 +5,9 @@ Argon2 is deliberately slow (tens of milliseconds of CPU per hash). It runs
 off the event loop on at most ``threads`` threads (argon2-cffi releases the
 GIL, so threads are enough); at most ``queue`` more hashes wait their turn,
 and one beyond that is refused at once with ``HashingBusy`` instead of piling
-up behind the others. The server's other requests keep the remaining cores,
-and where the machine is busy anyway the hashing threads yield to them (a
-lower scheduling priority on Linux).
+up behind the others. The server's other requests keep the remaining cores.
+(The hashing threads keep the normal scheduling priority: a lower one made
+every logIn time out on a machine loaded by other processes.)
 """
 
 from __future__ import annotations
@@ -16,29 +16,12 @@ import asyncio
 import concurrent.futures
 import contextlib
 import functools
-import os
-import sys
-import threading
 from collections.abc import Callable
 from typing import TypeVar
 
 from domain import accounts
 
 T = TypeVar("T")
-
-
-# Niceness of a hashing thread: where the cores are contended, the event loop
-# (and the store's reader threads) are scheduled first, and hashing takes
-# what is left; on an idle machine it runs at full speed all the same.
-HASHING_NICENESS = 10
-
-
-def _yield_to_reads() -> None:
-    """Lower this thread's scheduling priority (Linux schedules threads one by
-    one, and ``setpriority`` on a thread id changes that thread alone)."""
-    if sys.platform == "linux":
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
 
 
 class HashingBusy(Exception):
@@ -53,7 +36,7 @@ class HashPool:
         self.capacity = threads + queue  # running plus waiting
         self.in_flight = 0  # hashes queued or running; changed on the event loop only
         self._executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=threads, thread_name_prefix="peergraph-hash", initializer=_yield_to_reads
+            max_workers=threads, thread_name_prefix="peergraph-hash"
         )
 
     @property

@@ -5,13 +5,11 @@ beyond that is refused at once."""
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 import threading
 
 import pytest
 
-from api.hashing import HASHING_NICENESS, HashingBusy, HashPool
+from api.hashing import HashingBusy, HashPool
 from domain import accounts
 
 WAIT = 10.0  # seconds any step may take on a loaded machine before the test fails
@@ -96,17 +94,5 @@ async def test_the_pool_runs_the_account_rules() -> None:
         assert not await pool.verify_password(hashed, "wrong")
         assert accounts.verify_password(hashed, "correct horse battery")
         await pool.spend_verify()
-    finally:
-        pool.close()
-
-
-@pytest.mark.skipif(sys.platform != "linux", reason="per-thread priority is Linux's")
-async def test_hashing_threads_yield_to_the_event_loop() -> None:
-    pool = HashPool(threads=1, queue=0)
-    try:
-        here = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-        hashing = await pool.run(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
-        assert hashing == here + HASHING_NICENESS or hashing == 19
-        assert os.getpriority(os.PRIO_PROCESS, 0) == here  # this thread is left alone
     finally:
         pool.close()
