@@ -186,7 +186,7 @@ class Throttle:
 MESSAGES = {
     Limit.LOGIN_ACCOUNT: "Too many failed sign-ins to this account",
     Limit.LOGIN_ADDRESS: "Too many failed sign-ins from your network address",
-    Limit.SIGN_UP_ADDRESS: "Too many accounts created from your network address",
+    Limit.SIGN_UP_ADDRESS: "Too many sign-ups from your network address",
     Limit.CLAIM_USER: "You have filed too many claims recently",
     Limit.CORRECTION_USER: "You have suggested too many corrections recently",
     Limit.INVITATION_USER: "You have tried to send too many invitations recently",
