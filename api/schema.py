@@ -29,6 +29,7 @@ from api.mutations import Mutation
 from api.query import Query
 from api.settings import Settings
 from api.subscriptions import Subscription
+from api.throttle import AddressThrottle
 from api.types.moderation import ModerationQuery
 
 log = logging.getLogger("peergraph.api")
@@ -123,6 +124,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         ValidationCache,
         lambda: AddValidationRules(limit_rules),
         lambda: QueryLimits(max_cost=s.max_cost),
+        AddressThrottle,
         PeerGraphMaskErrors,
     ]
     if not s.introspection:
