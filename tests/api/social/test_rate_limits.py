@@ -174,6 +174,38 @@ async def test_ten_failures_lock_the_account_even_for_the_right_password(
         assert codes(p) == ["RATE_LIMITED"]
 
 
+CHANGE_PASSWORD = f"""mutation ChangePassword($input: ChangePasswordInput!) {{
+  changePassword(input: $input) {{ token {ERRORS} }} }}"""
+
+
+async def test_wrong_current_passwords_count_as_failed_log_ins(
+    world: World, tmp_path: Path, clock: Clock
+) -> None:
+    """A stolen token is no password oracle: changePassword's wrong current
+    passwords fill the account's logIn window, and once it is full the right
+    current password is refused too, as is logIn."""
+    app = app_for(world, tmp_path)
+    email = unique_email("zoe")
+    async with client(app, unique_address()) as http:
+        token = (await sign_up(http, email))["token"]
+        new = {"newPassword": "a brand new passphrase"}
+        for _ in range(10):
+            p = await payload(
+                http, CHANGE_PASSWORD, {"input": {"currentPassword": "guess!guess", **new}}, token
+            )
+            assert codes(p) == ["INVALID_INPUT"]
+        p = await payload(
+            http, CHANGE_PASSWORD, {"input": {"currentPassword": PASSWORD, **new}}, token
+        )
+        assert codes(p) == ["RATE_LIMITED"] and p["token"] is None
+        assert codes(await payload(http, LOG_IN, log_in(email, PASSWORD))) == ["RATE_LIMITED"]
+        clock.advance(901)
+        p = await payload(
+            http, CHANGE_PASSWORD, {"input": {"currentPassword": PASSWORD, **new}}, token
+        )
+        assert p["userErrors"] == [] and p["token"]
+
+
 async def test_failures_per_address_refuse_the_whole_request_with_429(
     world: World, tmp_path: Path, clock: Clock
 ) -> None:
