@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import io
 import logging
+import os
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -45,6 +47,10 @@ def _store_command(settings: Settings, command: str, args: dict[str, Any]) -> in
     return outcome.show()
 
 
+SHUTDOWN_GRACE_SECONDS = 10.0
+EXIT_GRACE_SECONDS = 2.0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -63,7 +69,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         ws="websockets-sansio",
         ws_ping_interval=20.0,
         ws_ping_timeout=20.0,
+        # SIGTERM: open requests and sockets get this long, then are cut.
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
+    # The store closed within its own bound; a write stuck in the engine
+    # still holds a non-daemon thread that the interpreter would wait for
+    # forever at exit. Give the normal exit a moment, then end the process.
+    # A daemon timer: a normal exit does not wait for it.
+    watchdog = threading.Timer(EXIT_GRACE_SECONDS, os._exit, args=(0,))
+    watchdog.daemon = True
+    watchdog.start()
     return 0
 
 
