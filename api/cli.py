@@ -8,7 +8,6 @@ import io
 import logging
 import os
 import sys
-import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -47,8 +46,7 @@ def _store_command(settings: Settings, command: str, args: dict[str, Any]) -> in
     return outcome.show()
 
 
-SHUTDOWN_GRACE_SECONDS = 10.0
-EXIT_GRACE_SECONDS = 2.0
+SHUTDOWN_GRACE_SECONDS = 10
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -72,14 +70,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # SIGTERM: open requests and sockets get this long, then are cut.
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
-    # The store closed within its own bound; a write stuck in the engine
-    # still holds a non-daemon thread that the interpreter would wait for
-    # forever at exit. Give the normal exit a moment, then end the process.
-    # A daemon timer: a normal exit does not wait for it.
-    watchdog = threading.Timer(EXIT_GRACE_SECONDS, os._exit, args=(0,))
-    watchdog.daemon = True
-    watchdog.start()
-    return 0
+    # The lifespan closed the store (within its own bound). End here: a
+    # write stuck in the engine holds a thread the interpreter would wait for
+    # forever, and an engine instance a disk error left open must not be
+    # destroyed at exit (graph_store/embedded/connection.py, _LEFT_OPEN).
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:

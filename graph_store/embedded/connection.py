@@ -64,6 +64,11 @@ PROBE_SECONDS = 1.0
 CLOSE_SECONDS = 5.0
 # A reopen waits this long for reads in flight to finish.
 DRAIN_SECONDS = 5.0
+# Engine objects that must never be closed nor destroyed: a poisoned
+# instance flushes its torn WAL buffer when it goes, and on a full disk that
+# flush has terminated the process (std::terminate). Kept referenced, they go
+# with the process (api/cli.py ends it with os._exit).
+_LEFT_OPEN: list[Any] = []
 IO_ERROR_REASON = (
     "a disk error stopped writes (see the server log); they resume by themselves "
     "once the disk has room again"
@@ -308,8 +313,11 @@ class EmbeddedBase:
 
     def _probe_loop(self) -> None:
         """While poisoned: once the disk has room, reopen on the writer thread."""
+        # Room for the poisoned instance's last flush and a checkpoint, even
+        # with no reserve configured.
+        room = max(self._disk_reserve, 2 * durability.checkpoint_threshold(self._disk_reserve))
         while not self._stop.wait(PROBE_SECONDS):
-            if self._poisoned is None or durability.low_space(self._data_dir, self._disk_reserve):
+            if self._poisoned is None or durability.low_space(self._data_dir, room):
                 continue
             try:
                 self._writer.submit(self._recover).result()
@@ -572,8 +580,9 @@ class EmbeddedBase:
             with self._conns_lock:
                 conns, self._raw_conns = self._raw_conns, []
             if self._broken is not None or self._poisoned is not None:
-                # See _broken; a poisoned instance would flush its torn WAL
-                # buffer on close: the files are left as a kill leaves them.
+                # See _broken and _LEFT_OPEN: the files stay as a kill leaves
+                # them, which the next open replays.
+                _LEFT_OPEN.extend([*conns, self._db])
                 conns = []
                 self._db = None
             for raw in conns:
