@@ -31,7 +31,8 @@ from api.errors import SERVICE_UNAVAILABLE
 from api.settings import Settings
 from graph_store.embedded.connection import CLOSE_SECONDS, DB_FILE_NAME, PROBE_SECONDS
 from graph_store.embedded.store import EmbeddedGraphStore
-from graph_store.errors import StoreError
+from graph_store.errors import StoreDegraded, StoreError, StoreUnavailable
+from graph_store.records import AuthorRecord, ImportBatch
 from seeds.loader import default_seed_paths, load_pages
 from tests.api.conftest import client_for
 
@@ -350,3 +351,46 @@ async def test_a_damaged_database_file_makes_the_store_unready(tmp_path: Path) -
             assert (await http.get("/readyz")).status_code == 503
     finally:
         await store.close()
+
+
+async def test_the_search_index_and_the_graph_stay_together_on_a_full_disk(
+    small_disk: Path,
+) -> None:
+    """With no reserve the disk fills under an import: the search index
+    (SQLite, written inside the graph transaction) fails first, the graph
+    rolls back with it, and the store degrades; once space is back it
+    recovers by itself and the same import lands in both, across a reopen."""
+    data = small_disk / "data"
+    store = await _seeded(data, disk_reserve=0)
+    author = AuthorRecord(
+        id="author:zelda-fullerton", slug="zelda-fullerton", name="Zelda Fullerton"
+    )
+    batch = ImportBatch(authors=(author,))
+    try:
+        fill(small_disk)
+        with pytest.raises(StoreUnavailable):
+            await store.import_batch(batch)
+        with pytest.raises(StoreDegraded):
+            await store.ping()
+        assert await store.author_count() == 15  # reads go on
+        assert await store.search("fullerton", 5) == []
+        free(small_disk)
+        deadline = time.monotonic() + RECOVERY_SECONDS
+        while True:
+            try:
+                await store.ping()
+                break
+            except StoreDegraded:
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.2)
+        await store.import_batch(batch)
+    finally:
+        await store.close()
+    again = EmbeddedGraphStore(data)
+    await again.initialize()
+    try:
+        assert await again.author_count() == 16
+        hits = await again.search("fullerton", 5)
+        assert [h.node_id for h in hits] == [author.id]
+    finally:
+        await again.close()
