@@ -190,8 +190,8 @@ def test_a_full_disk_loses_no_acknowledged_write_across_kill_and_restart(
     disk; with none (another process filled the disk between the check and
     the write), the engine meets ENOSPC inside its WAL write. Either way: no
     write hangs, readiness says why, reads go on, writes resume by themselves
-    once space is back, and a SIGKILL then a restart keep every acknowledged
-    write with no surgery."""
+    once space is back, a SIGKILL then a restart keep every acknowledged
+    write with no surgery, and SIGTERM on a full disk ends the server."""
     server = Server(small_disk / "data", tmp_path / "serve.log", reserve_mb)
     server.start()
     try:
@@ -241,7 +241,11 @@ def test_a_full_disk_loses_no_acknowledged_write_across_kill_and_restart(
 
         server.stop(signal.SIGKILL)
         server.start()  # opens the files as the kill left them
+        # SIGTERM on a full disk, the store degraded: still a bounded exit.
+        fill(small_disk)
+        assert not all(sign_up(f"late{i}") for i in range(8))
         assert server.stop(signal.SIGTERM) < SHUTDOWN_SECONDS
+        free(small_disk)
     finally:
         if server.proc is not None and server.proc.poll() is None:
             server.proc.kill()
