@@ -57,7 +57,7 @@ from api.persisted import (
 from api.schema import MASKED_MESSAGE, build_schema
 from api.settings import Settings
 from api.throttle import Throttle
-from graph_store.errors import StoreError
+from graph_store.errors import StoreDegraded, StoreError
 from graph_store.factory import open_store
 from graph_store.store import GraphStore
 
@@ -505,7 +505,10 @@ def create_app(
             await asyncio.wait_for(slot.get().ping(), READY_TIMEOUT_SECONDS)
         except (StoreError, TimeoutError) as e:
             log.warning("not ready: %s", str(e) or "no answer in time")
-            return JSONResponse({"status": "unavailable"}, status_code=503)
+            # A degraded store's reason is written to be shown; other errors
+            # may carry driver text (hosts, paths): a fixed reason.
+            reason = str(e) if isinstance(e, StoreDegraded) else "the database does not answer"
+            return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
         return JSONResponse({"status": "ready"})
 
     graphql_app = GraphQLApp(settings, slot, broker, persisted, throttle, hashing)

@@ -148,6 +148,11 @@ class Settings:
     neo4j_transaction_timeout: float = 3.0
     # Neo4j statements this process runs at once (the rest queue in order).
     neo4j_max_concurrent_reads: int = 4
+    # Embedded store: a write past this many seconds gets SERVICE_UNAVAILABLE;
+    # below this much free disk space writes are refused (README, "Full disk
+    # and durability").
+    write_timeout: float = 3.0
+    disk_reserve_mb: int = 256
     token_ttl_hours: int = 24
     invitations_per_day: int = 20
     # The product's cap on one user's pending claims (always on: not an abuse throttle).
@@ -217,6 +222,8 @@ class Settings:
             neo4j_max_concurrent_reads=_positive_int(
                 env, "NEO4J_MAX_CONCURRENT_READS", defaults.neo4j_max_concurrent_reads
             ),
+            write_timeout=_seconds(env, "PEERGRAPH_WRITE_TIMEOUT", defaults.write_timeout),
+            disk_reserve_mb=_int(env, "PEERGRAPH_DISK_RESERVE_MB", defaults.disk_reserve_mb),
             token_ttl_hours=_int(env, "PEERGRAPH_TOKEN_TTL_HOURS", defaults.token_ttl_hours),
             invitations_per_day=_int(
                 env, "PEERGRAPH_INVITATIONS_PER_DAY", defaults.invitations_per_day
@@ -286,6 +293,10 @@ class Settings:
             raise SettingsError(
                 "PEERGRAPH_HASH_THREADS must be positive and PEERGRAPH_HASH_QUEUE at least 0"
             )
+        if self.disk_reserve_mb < 0:
+            raise SettingsError(
+                f"PEERGRAPH_DISK_RESERVE_MB must be 0 or more, got {self.disk_reserve_mb}"
+            )
         if self.persisted_only and not self.persisted_manifest:
             raise SettingsError(
                 "PEERGRAPH_PERSISTED_ONLY=true needs PEERGRAPH_PERSISTED_QUERIES, the manifest "
@@ -302,4 +313,6 @@ class Settings:
             transaction_timeout=self.neo4j_transaction_timeout,
             max_concurrent_reads=self.neo4j_max_concurrent_reads,
             statement_timeout=self.request_timeout,
+            write_timeout=self.write_timeout,
+            disk_reserve_bytes=self.disk_reserve_mb * 1024 * 1024,
         )
