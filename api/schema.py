@@ -24,7 +24,7 @@ from strawberry.schema.types.base_scalars import DateTimeDefinition
 from strawberry.types import ExecutionContext
 
 from api.errors import INTERNAL_SERVER_ERROR, is_unavailable, unavailable_error, with_code
-from api.limits import QueryLimits
+from api.limits import DocumentLimits, QueryLimits
 from api.mutations import Mutation
 from api.query import Query
 from api.settings import Settings
@@ -120,6 +120,10 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=s.max_tokens),
         ParserCache,
+        # Before validation, which it bounds (strawberry's depth and alias
+        # limiters expand every fragment spread): no fragment may make the
+        # document larger than the token limit would let it be written out.
+        lambda: DocumentLimits(max_fields=s.max_tokens),
         ValidationCache,
         lambda: AddValidationRules(limit_rules),
         lambda: QueryLimits(max_cost=s.max_cost),
