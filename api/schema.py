@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +35,8 @@ from api.types.moderation import ModerationQuery
 log = logging.getLogger("peergraph.api")
 
 MASKED_MESSAGE = "Internal server error; it has been logged with this request's id."
+# graphql-core's suggestion sentence (pyutils.did_you_mean): names only, no "?".
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
 
 # strawberry's own DateTime (isoformat out, ISO 8601 in), with a description
 # that says what clients get: every datetime the API holds is UTC-aware
@@ -83,6 +86,13 @@ class PeerGraphMaskErrors(MaskErrors):
 
 
 class PeerGraphSchema(strawberry.Schema):
+    @staticmethod
+    def remove_field_suggestion(error: GraphQLError) -> None:
+        """With suggestions off, every "Did you mean …?" goes: strawberry's own
+        hook strips it from unknown fields only, while unknown arguments, types,
+        input fields and enum values name the schema's just the same."""
+        error.message = _SUGGESTION.sub("", error.message)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
