@@ -196,19 +196,29 @@ async def catalogue(http: httpx.AsyncClient) -> Catalogue:
 
 
 async def sign_up(http: httpx.AsyncClient, run: str, index: int, seed: int) -> Client:
-    data = await call(
-        http,
-        SIGN_UP,
-        {
-            "input": {
-                "email": f"load-{run}-{index}@load.peergraph.example",
-                "password": f"load-test-{secrets.token_hex(8)}",
-                "displayName": f"Load client {index}",
-            }
-        },
-    )
-    token = data["signUp"]["token"]
-    return Client(index=index, token=token, rng=random.Random(seed * 100_003 + index))
+    """A new user; a sign-up that timed out is tried again under another
+    address (the first may have been made: an unused account, nothing more)."""
+    for attempt in range(5):
+        try:
+            data = await call(
+                http,
+                SIGN_UP,
+                {
+                    "input": {
+                        "email": f"load-{run}-{index}-{attempt}@load.peergraph.example",
+                        "password": f"load-test-{secrets.token_hex(8)}",
+                        "displayName": f"Load client {index}",
+                    }
+                },
+            )
+        except Failed:
+            if attempt == 4:
+                raise
+            await asyncio.sleep(1 + attempt)
+            continue
+        token = data["signUp"]["token"]
+        return Client(index=index, token=token, rng=random.Random(seed * 100_003 + index))
+    raise AssertionError("unreachable")
 
 
 async def step(http: httpx.AsyncClient, client: Client, cat: Catalogue, kind: str) -> None:
@@ -367,7 +377,7 @@ async def run_load(
     cat = await catalogue(http)
     run = secrets.token_hex(4)
     progress(f"signing up {clients} users")
-    signing = asyncio.Semaphore(8)  # sign-ups hash passwords: not all at once
+    signing = asyncio.Semaphore(4)  # sign-ups hash passwords: a few at a time
 
     async def one(index: int) -> Client:
         async with signing:
