@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +25,7 @@ from strawberry.schema.types.base_scalars import DateTimeDefinition
 from strawberry.types import ExecutionContext
 
 from api.errors import INTERNAL_SERVER_ERROR, is_unavailable, unavailable_error, with_code
-from api.limits import QueryLimits
+from api.limits import DocumentLimits, QueryLimits
 from api.mutations import Mutation
 from api.query import Query
 from api.settings import Settings
@@ -35,6 +36,8 @@ from api.types.moderation import ModerationQuery
 log = logging.getLogger("peergraph.api")
 
 MASKED_MESSAGE = "Internal server error; it has been logged with this request's id."
+# graphql-core's suggestion sentence (pyutils.did_you_mean): names only, no "?".
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
 
 # strawberry's own DateTime (isoformat out, ISO 8601 in), with a description
 # that says what clients get: every datetime the API holds is UTC-aware
@@ -84,6 +87,13 @@ class PeerGraphMaskErrors(MaskErrors):
 
 
 class PeerGraphSchema(strawberry.Schema):
+    @staticmethod
+    def remove_field_suggestion(error: GraphQLError) -> None:
+        """With suggestions off, every "Did you mean …?" goes: strawberry's own
+        hook strips it from unknown fields only, while unknown arguments, types,
+        input fields and enum values name the schema's just the same."""
+        error.message = _SUGGESTION.sub("", error.message)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -121,6 +131,10 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=s.max_tokens),
         ParserCache,
+        # Before validation, which it bounds (strawberry's depth and alias
+        # limiters expand every fragment spread): no fragment may make the
+        # document larger than the token limit would let it be written out.
+        lambda: DocumentLimits(max_fields=s.max_tokens),
         ValidationCache,
         lambda: AddValidationRules(limit_rules),
         lambda: QueryLimits(max_cost=s.max_cost),
