@@ -115,7 +115,17 @@ class PeerGraphSchema(strawberry.Schema):
                     exc_info=error.original_error,
                 )
             else:
-                log.info("request %s: %s", request_id, error.message)
+                log.info("request %s: %s", request_id, _loggable(error.message))
+
+
+def _loggable(message: str) -> str:
+    """A client error's message without the variable values graphql-core
+    quotes in it ("Variable '$input' has invalid value: … found: {…password…}"):
+    the client sees them, the log does not keep them."""
+    if not message.startswith("Variable '$"):
+        return message
+    name = message.split("'", 2)[1]
+    return f"Variable '{name}' is invalid (its value and the details are not logged)"
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:

@@ -136,6 +136,24 @@ async def test_errors_carry_no_trace(http: httpx.AsyncClient) -> None:
     assert set(errors[0]) == {"message", "locations", "extensions"}
 
 
+async def test_a_password_in_bad_variables_is_not_logged(
+    http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """graphql-core quotes a bad variable's whole value in its message (a
+    misspelled field of signUp's input, password included): the client gets
+    it back, the server's log does not keep it."""
+    secret = "my-secret-passphrase-42"
+    mutation = "mutation($input: SignUpInput!) { signUp(input: $input) { token } }"
+    variables = {"input": {"email": "a@example.org", "pasword": secret, "displayName": "A"}}
+    with caplog.at_level("INFO", logger="peergraph.api"):
+        response = await http.post("/graphql", json={"query": mutation, "variables": variables})
+    errors = response.json()["errors"]
+    assert {e["extensions"]["code"] for e in errors} == {"BAD_USER_INPUT"}
+    assert any(secret in e["message"] for e in errors)  # the client's own value
+    assert "Variable '$input' is invalid (its value and the details are not logged)" in caplog.text
+    assert secret not in caplog.text
+
+
 # --- graphql-cop: cross-site request forgery --------------------------------------------
 
 
