@@ -69,8 +69,8 @@ VIA_LIMIT = 10  # nodes named in one reason's `via` (its text gives the full cou
 # papers are a sort over all its papers: not worth it when co-authors give
 # plenty).
 BRIDGE_CANDIDATES = 200
-BRIDGE_MAX_WORKS = 100
-BRIDGES = 25
+BRIDGE_MAX_WORKS = 300
+BRIDGES = 50
 SMALL_AUTHOR = 100
 TOP_TOPICS = 2
 PAPERS_PER_TOPIC = 20
