@@ -27,11 +27,10 @@ score is the sum of the rounded weights):
 
 Suggestions (``suggest``) read a few batches whatever the author's size:
 candidates are friends of friends through the author's strongest co-authors
-who are not prolific themselves and, for authors with fewer than
-``SMALL_AUTHOR`` co-authors, the authors of the newest papers on their top
-topics (see ``_reached``); they are ranked by how many of those links they
-have, and only the best ``pool_size(first)`` are scored exactly, with the same
-``fit`` as a pair.
+who are not prolific themselves and, when those are too few, the authors of
+the newest papers on their top topics (see ``_reached``); they are ranked by
+how many of those links they have, and only the best ``pool_size(first)``
+are scored exactly, with the same ``fit`` as a pair.
 """
 
 from __future__ import annotations
@@ -64,14 +63,11 @@ VIA_LIMIT = 10  # nodes named in one reason's `via` (its text gives the full cou
 # Candidate generation for suggestions.
 # Candidates: friends of friends through up to BRIDGES bridges (the strongest
 # of the BRIDGE_CANDIDATES strongest co-authors with at most BRIDGE_MAX_WORKS
-# papers), and below SMALL_AUTHOR co-authors the authors of the newest
-# PAPERS_PER_TOPIC papers on each of the TOP_TOPICS topics (a topic's newest
-# papers are a sort over all its papers: not worth it when co-authors give
-# plenty).
+# papers), and when they are too few the authors of the newest
+# PAPERS_PER_TOPIC papers on each of the TOP_TOPICS topics.
 BRIDGE_CANDIDATES = 200
 BRIDGE_MAX_WORKS = 300
 BRIDGES = 50
-SMALL_AUTHOR = 100
 TOP_TOPICS = 2
 PAPERS_PER_TOPIC = 20
 DIGITS = 6
@@ -340,34 +336,33 @@ def rank_candidates(
 
 
 async def _reached(
-    store: FitReads, profile: CollaborationProfileRecord, top_topics: Sequence[str]
+    store: FitReads,
+    author_id: str,
+    profile: CollaborationProfileRecord,
+    top_topics: Sequence[str],
+    wanted: int,
 ) -> tuple[list[tuple[str, list[str]]], list[str]]:
-    """Who the author's bridges lead to, and who wrote the newest papers on
-    the top topics (for authors of fewer than ``SMALL_AUTHOR`` co-authors, or
-    without a bridge).
+    """Who the author's bridges lead to and, when that is fewer than
+    ``wanted`` candidates, who wrote the newest papers on the top topics.
 
     Bridges are the strongest co-authors of at most ``BRIDGE_MAX_WORKS``
     papers: their whole co-author lists are read (friends of friends). A
     prolific co-author is no bridge: their list is thousands long, and as
-    Adamic-Adar says, knowing them says little."""
+    Adamic-Adar says, knowing them says little. Topic candidates rank after
+    every friend of a friend, so they are read only when those are too few (a
+    topic's newest papers are a sort over all of its papers)."""
     nearest = strongest(profile, BRIDGE_CANDIDATES)
-    small = len(profile.coauthors) < SMALL_AUTHOR
-    topics = list(top_topics[:TOP_TOPICS]) if small else []
-    works, by_topic = await asyncio.gather(
-        store.work_counts(nearest) if nearest else _nothing(dict),
-        store.paper_pages_of_topics(topics, PAPERS_PER_TOPIC, None) if topics else _nothing(dict),
-    )
+    works = await store.work_counts(nearest) if nearest else {}
     bridges = [c for c in nearest if works.get(c, 0) <= BRIDGE_MAX_WORKS][:BRIDGES]
-    if not bridges and not topics and top_topics:
-        # A hub among hubs: no bridge near, so the topics after all.
-        topics = list(top_topics[:TOP_TOPICS])
-        by_topic = await store.paper_pages_of_topics(topics, PAPERS_PER_TOPIC, None)
-    paper_ids = [p.id for page in by_topic.values() for p in page.items]
-    maps, authors = await asyncio.gather(
-        store.collaboration_profiles(bridges) if bridges else _nothing(dict),
-        store.authors_of_papers(list(dict.fromkeys(paper_ids))) if paper_ids else _nothing(dict),
-    )
+    maps = await store.collaboration_profiles(bridges) if bridges else {}
     via = [(c, list(maps[c].coauthors) if c in maps else []) for c in bridges]
+    found = {x for _, xs in via for x in xs} - profile.coauthors.keys() - {author_id}
+    topics = list(top_topics[:TOP_TOPICS]) if len(found) < wanted else []
+    if not topics:
+        return via, []
+    by_topic = await store.paper_pages_of_topics(topics, PAPERS_PER_TOPIC, None)
+    paper_ids = [p.id for page in by_topic.values() for p in page.items]
+    authors = await store.authors_of_papers(list(dict.fromkeys(paper_ids))) if paper_ids else {}
     topical = [x.id for t in topics if t in by_topic for p in by_topic[t].items
                for x in authors.get(p.id, [])]  # fmt: skip
     return via, topical
@@ -382,8 +377,9 @@ async def suggest(store: FitReads, author_id: str, first: int) -> list[tuple[Aut
     (only fits above 0): at most ten batch reads whatever the author's size."""
     profile = (await store.collaboration_profiles([author_id])).get(author_id, EMPTY_PROFILE)
     top_topics = [t for t, _ in sorted(profile.topics.items(), key=lambda kv: (-kv[1], kv[0]))]
-    via_coauthors, via_topics = await _reached(store, profile, top_topics)
-    pool_ids = rank_candidates(author_id, profile, via_coauthors, via_topics, pool_size(first))
+    wanted = pool_size(first)
+    via_coauthors, via_topics = await _reached(store, author_id, profile, top_topics, wanted)
+    pool_ids = rank_candidates(author_id, profile, via_coauthors, via_topics, wanted)
     if not pool_ids:
         return []
     records, profiles = await asyncio.gather(
