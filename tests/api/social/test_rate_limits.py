@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 import types
 import uuid
 from collections.abc import Iterator
@@ -204,6 +205,32 @@ async def test_wrong_current_passwords_count_as_failed_log_ins(
             http, CHANGE_PASSWORD, {"input": {"currentPassword": PASSWORD, **new}}, token
         )
         assert p["userErrors"] == [] and p["token"]
+
+
+async def test_concurrent_wrong_current_passwords_cannot_overshoot_the_account_limit(
+    world: World, tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """changePassword checks one current password of an account at a time, as
+    logIn does: fifteen guesses sent at once with a stolen token get at most
+    the account's 10 password checks, not one each (they would all pass the
+    failure limit before the first of them counted)."""
+    app = app_for(world, tmp_path, hash_threads=15, hash_queue=0)
+    email = unique_email("race")
+
+    def slow(password_hash: str, password: str) -> bool:
+        time.sleep(0.5)  # every guess is in before the first check ends
+        return False  # a wrong guess, without Argon2's CPU
+
+    async with client(app, unique_address()) as http:
+        token = (await sign_up(http, email))["token"]
+        monkeypatch.setattr(accounts, "verify_password", slow)
+        guess = {"input": {"currentPassword": "guess!guess", "newPassword": "a new passphrase"}}
+        answers = await asyncio.gather(
+            *(payload(http, CHANGE_PASSWORD, guess, token) for _ in range(15))
+        )
+        checked = [p for p in answers if codes(p) == ["INVALID_INPUT"]]
+        assert all(codes(p) in (["INVALID_INPUT"], ["RATE_LIMITED"]) for p in answers), answers
+        assert 1 <= len(checked) <= 10, answers
 
 
 async def test_failures_per_address_refuse_the_whole_request_with_429(
