@@ -59,7 +59,7 @@ from api.persisted import (
 )
 from api.schema import MASKED_MESSAGE, build_schema
 from api.settings import Settings
-from api.throttle import Throttle
+from api.throttle import Throttle, address_key
 from graph_store.errors import StoreDegraded, StoreError
 from graph_store.factory import open_store
 from graph_store.store import GraphStore
@@ -105,6 +105,8 @@ def _deadline_response(seconds: float) -> Response:
 def _is_subscription(query: str, operation_name: str | None, max_tokens: int) -> bool:
     """Whether the operation a graphql-transport-ws subscribe message names is
     a subscription (a document that does not parse is not: it fails at once)."""
+    if not isinstance(query, str):
+        return False
     try:
         document = parse(query, max_tokens=max_tokens)
     except GraphQLError:
@@ -279,7 +281,7 @@ class GraphQLApp(GraphQL[Context, None]):
             events=self.events,
             throttle=self.throttle,
             hashing=self.hashing,
-            client_address=request.client.host if request.client else "unknown",
+            client_address=address_key(request.client.host if request.client else "unknown"),
         )
 
     async def on_ws_connect(self, context: Context) -> None:

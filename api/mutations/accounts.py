@@ -135,7 +135,11 @@ async def throttled_login(info: Info, email: str, password: str) -> UserRecord |
         if user is None or user.suspended:
             # As slow as a wrong password, and silent on whether it was right.
             await ctx.hashing.spend_verify()
-            if user is not None:  # not a guess: no failure counted
+            if user is not None:
+                # Not a guess: the account's window stays as it is. But the
+                # address's counts it, or a suspended e-mail would let one
+                # client spend Argon2 checks for ever without meeting a limit.
+                await ctx.throttle.count(Limit.LOGIN_ADDRESS, ctx.client_address)
                 raise Refused(sessions.account_suspended())
             return False
         return await ctx.hashing.verify_password(user.password_hash, password)
