@@ -56,7 +56,12 @@ async def test_a_request_past_its_deadline_is_cancelled_with_a_clear_error(
 
 
 def test_the_deadline_is_configurable_and_checked() -> None:
-    assert Settings.from_env({"PEERGRAPH_REQUEST_TIMEOUT": "2.5"}).request_timeout == 2.5
+    assert Settings.from_env({"PEERGRAPH_REQUEST_TIMEOUT": "12.5"}).request_timeout == 12.5
+    # Shorter than a store call may take: an outage would answer REQUEST_TIMEOUT.
+    with pytest.raises(ValueError, match=r"must be longer than a store call may take \(4 s"):
+        Settings.from_env({"PEERGRAPH_REQUEST_TIMEOUT": "4"})
+    with pytest.raises(ValueError, match=r"\(9 s"):
+        Settings.from_env({"PEERGRAPH_REQUEST_TIMEOUT": "9", "PEERGRAPH_WRITE_TIMEOUT": "9"})
     assert Settings.from_env({}).request_timeout == 10.0
     assert Settings.from_env({}).store_config().statement_timeout == 10.0
     with pytest.raises(ValueError, match="PEERGRAPH_REQUEST_TIMEOUT"):
