@@ -374,7 +374,7 @@ async def _nothing(make: Callable[[], Any]) -> Any:
 
 async def suggest(store: FitReads, author_id: str, first: int) -> list[tuple[AuthorRecord, Fit]]:
     """Up to ``first`` authors the author has not written with, best fit first
-    (only fits above 0): at most ten batch reads whatever the author's size."""
+    (only fits above 0): at most nine batch reads whatever the author's size."""
     profile = (await store.collaboration_profiles([author_id])).get(author_id, EMPTY_PROFILE)
     top_topics = [t for t, _ in sorted(profile.topics.items(), key=lambda kv: (-kv[1], kv[0]))]
     wanted = pool_size(first)

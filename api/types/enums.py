@@ -148,7 +148,8 @@ described(
     "What a reason of a collaboration fit rests on.",
     {
         FitKind.COMMON_COAUTHOR: "Both have written with the same co-authors (via: them). "
-        "Each counts 1 / ln(1 + that co-author's papers): one of few papers says more.",
+        "Each counts 1 / ln(1 + that co-author's papers): one of few papers says more. Of "
+        "many, the 25 with the strongest ties to both count.",
         FitKind.TWO_HOP_PATH: "A close co-author of one has written with a close co-author of "
         "the other (via: the two, in turn); the three strongest co-authors of each side count.",
         FitKind.SHARED_TOPIC: "Both write on the same topics (via: them), weighted by the "
