@@ -200,7 +200,11 @@ def next_steps(author: AuthorRecord, stats: AuthorStatsRecord) -> tuple[Step, ..
             author,
             dataclasses.replace(counted, collaborators=counted.collaborators + 1),
         ),
-        (Action.NEW_FOLLOWER, author, dataclasses.replace(counted, followers=counted.followers + 1)),
+        (
+            Action.NEW_FOLLOWER,
+            author,
+            dataclasses.replace(counted, followers=counted.followers + 1),
+        ),
     ]
     if author.claim_status is not ClaimStatus.CLAIMED:
         verified = dataclasses.replace(author, claim_status=ClaimStatus.CLAIMED)
@@ -237,7 +241,9 @@ def _why(action: Action, delta: int, now: TrustSnapshot) -> str:
             f"{COLLABORATOR_POINTS_CAP}; one more would add +{delta}."
         )
     if delta == 0:
-        return f"How followers count: 1 point each, up to {FOLLOWER_POINTS_CAP}; the cap is reached."
+        return (
+            f"How followers count: 1 point each, up to {FOLLOWER_POINTS_CAP}; the cap is reached."
+        )
     return (
         f"How followers count: each follower adds 1 point, up to {FOLLOWER_POINTS_CAP}; "
         f"one more would add +{delta}."
