@@ -25,6 +25,14 @@ class StoreConfig:
     # Neo4j statements one process reads with at once; more wait their turn
     # (graph_store/neo4j/session.py _read_slot). About twice the database's cores.
     max_concurrent_reads: int = 4
+    # Embedded: LadybugDB stops a read statement running longer (seconds), the
+    # request deadline's counterpart in the engine (a cancelled request cannot
+    # stop the thread running its statement).
+    statement_timeout: float = 10.0
+    # Embedded store: a write's deadline (seconds), and the free disk space
+    # below which writes are refused (graph_store/embedded/durability.py).
+    write_timeout: float = 3.0
+    disk_reserve_bytes: int = 256 * 1024 * 1024
 
 
 def open_store(config: StoreConfig) -> GraphStore:
@@ -35,4 +43,9 @@ def open_store(config: StoreConfig) -> GraphStore:
         return Neo4jGraphStore(config)
     from graph_store.embedded.store import EmbeddedGraphStore
 
-    return EmbeddedGraphStore(config.data_dir)
+    return EmbeddedGraphStore(
+        config.data_dir,
+        statement_timeout=config.statement_timeout,
+        write_timeout=config.write_timeout,
+        disk_reserve=config.disk_reserve_bytes,
+    )

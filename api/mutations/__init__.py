@@ -9,6 +9,7 @@ from api.mutations.claims import ClaimMutations
 from api.mutations.corrections import CorrectionMutations
 from api.mutations.follow import FollowMutations
 from api.mutations.invitations import InvitationMutations
+from api.mutations.sessions import SessionMutations
 
 
 @strawberry.type(
@@ -17,6 +18,7 @@ from api.mutations.invitations import InvitationMutations
 )
 class Mutation(
     AccountMutations,
+    SessionMutations,
     FollowMutations,
     ClaimMutations,
     InvitationMutations,
