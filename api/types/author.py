@@ -24,10 +24,11 @@ from api.types.connection import (
     ranked_window,
     window_connection,
 )
-from api.types.enums import ClaimStatus, TrustTier, VerificationLevel
+from api.types.enums import ClaimStatus, TrustAction, TrustTier, VerificationLevel
 from api.types.institution import Institution
 from api.types.node import Node
 from domain import trust as trust_model
+from domain.visibility import is_claimant_of
 from graph_store.records import AuthorRecord, AuthorStatsRecord, CoauthorRecord
 
 if TYPE_CHECKING:
@@ -64,6 +65,25 @@ class TrustComponent:
 
 
 @strawberry.type(
+    description="What one more piece of evidence would do to the score, computed by the "
+    "trust model itself on the record as it would then be."
+)
+class TrustStep:
+    action: TrustAction = strawberry.field(description="The evidence this step is about.")
+    delta: int = strawberry.field(
+        description="Points it would add: newScore minus the current score; 0 when its "
+        "component's cap is reached (why says so)."
+    )
+    new_score: int = strawberry.field(description="The score the record would then have.")
+    new_tier: TrustTier = strawberry.field(description="The tier the record would then have.")
+    why: str = strawberry.field(
+        description='One English line, e.g. "When a moderator verifies your pending claim: '
+        '+20."; followers and collaborators are described as how the model counts, never as '
+        "something to chase."
+    )
+
+
+@strawberry.type(
     description="The explainable trust score, computed on each request. Its counts are the "
     "larger of the graph's (AuthorStats) and those printed on the author's imported profile "
     "page if there is one, so they may exceed stats."
@@ -77,6 +97,13 @@ class TrustSnapshot:
     components: list[TrustComponent] = strawberry.field(
         description="Always five, in this order: Public record, Published works, "
         "Collaborators, Followers, Verified claim."
+    )
+    points_to_next_tier: int | None = strawberry.field(
+        description="Points still missing to the next tier (20, 40, 70); null at TRUSTED."
+    )
+    next_steps: list[TrustStep] | None = strawberry.field(
+        description="What would raise the score and by exactly how much, largest first. Only "
+        "for the author's claimant (pending or verified); null for anyone else."
     )
 
 
@@ -163,16 +190,29 @@ class Author(Node):
             works=s.works, followers=s.followers, topics=s.topics, collaborators=s.collaborators
         )
 
-    @strawberry.field(description="The trust score with the reasons for it. Public.")
+    @strawberry.field(
+        description="The trust score with the reasons for it. Public, but for nextSteps."
+    )
     async def trust(self, info: Info) -> TrustSnapshot:
         stats = await info.context.loaders.stats.load(self.record.id) or EMPTY_STATS
         snap = trust_model.compute(self.record, stats)
+        viewer = info.context.viewer
+        claimant = viewer is not None and is_claimant_of(
+            self.record.id, await info.context.loaders.claims_of_user.load(viewer.id)
+        )
+        steps = trust_model.next_steps(self.record, stats) if claimant else None
         return TrustSnapshot(
             score=snap.score,
             tier=snap.tier,
             verification=snap.verification,
             components=[TrustComponent(name=c.name, points=c.points, explanation=c.explanation)
                         for c in snap.components],
+            points_to_next_tier=trust_model.points_to_next_tier(snap.score),
+            next_steps=None if steps is None else [
+                TrustStep(action=s.action, delta=s.delta, new_score=s.new_score,
+                          new_tier=s.new_tier, why=s.why)
+                for s in steps
+            ],
         )  # fmt: skip
 
     @strawberry.field(

@@ -19,7 +19,7 @@ import strawberry
 from strawberry.types.enum import has_enum_definition
 
 from domain.problems import Code
-from domain.trust import Tier, Verification
+from domain.trust import Action, Tier, Verification
 from graph_store.records import (
     ClaimDecision,
     ClaimStatus,
@@ -36,6 +36,7 @@ __all__ = [
     "GraphNodeKind",
     "InvitationStatus",
     "PaperKind",
+    "TrustAction",
     "TrustTier",
     "VerificationLevel",
 ]
@@ -72,6 +73,7 @@ described(
 # The domain's names are the trust model's; the schema's say what they are to a client.
 VerificationLevel = Verification
 TrustTier = Tier
+TrustAction = Action
 ErrorCode = Code
 
 described(
@@ -95,6 +97,20 @@ described(
         Tier.TRUSTED: "Score 70 or more.",
     },
     name="TrustTier",
+)
+
+described(
+    Action,
+    "What one more piece of evidence would be, in a trust next step.",
+    {
+        Action.VERIFY_CLAIM: "A moderator verifies the claim on this author record.",
+        Action.ADD_WORK: "One more published work in the graph (imported, or added through a "
+        "correction).",
+        Action.NEW_COLLABORATOR: "One more distinct co-author. Information about the model, "
+        "not a goal.",
+        Action.NEW_FOLLOWER: "One more follower. Information about the model, not a goal.",
+    },
+    name="TrustAction",
 )
 
 described(
