@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph_store.decisions import TrustModel
 from graph_store.store import GraphStore
 
 
@@ -25,6 +26,9 @@ class StoreConfig:
     # Neo4j statements one process reads with at once; more wait their turn
     # (graph_store/neo4j/session.py _read_slot). About twice the database's cores.
     max_concurrent_reads: int = 4
+    # The trust model whose score changes the writes record (domain/trust.py's
+    # MODEL; the store cannot import it). None: no trust history is recorded.
+    trust_model: TrustModel | None = None
 
 
 def open_store(config: StoreConfig) -> GraphStore:
@@ -35,4 +39,4 @@ def open_store(config: StoreConfig) -> GraphStore:
         return Neo4jGraphStore(config)
     from graph_store.embedded.store import EmbeddedGraphStore
 
-    return EmbeddedGraphStore(config.data_dir)
+    return EmbeddedGraphStore(config.data_dir, trust_model=config.trust_model)

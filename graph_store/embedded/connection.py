@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import ladybug as lb
 
 from graph_store import paging
+from graph_store.decisions import TrustModel
 from graph_store.embedded import queries as Q
 from graph_store.embedded.ddl import (
     ALL_DDL,
@@ -136,8 +137,16 @@ class EmbeddedBase:
                 "restart the process (the database keeps its last commit)"
             )
 
-    def __init__(self, data_dir: Path, *, read_threads: int = 4) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        read_threads: int = 4,
+        trust_model: TrustModel | None = None,
+    ) -> None:
         self._data_dir = Path(data_dir)
+        # Scores the trust changes the writes record; None records none.
+        self._trust_model = trust_model
         self._db_path = self._data_dir / DB_FILE_NAME
         self._db: Any = None
         self._write_conn: _Conn | None = None

@@ -27,11 +27,13 @@ from graph_store.mapping import (
     INVITATION,
     PAPER,
     TOPIC,
+    TRUST_CHANGE,
     USER,
     NodeMapping,
 )
 from graph_store.records import (
     AuthorRecord,
+    AuthorStatsRecord,
     ClaimRecord,
     ClaimStatus,
     CorrectionRecord,
@@ -40,8 +42,10 @@ from graph_store.records import (
     InvitationRecord,
     InvitationStatus,
     PaperRecord,
+    TrustCause,
     UserRecord,
     to_micros,
+    utcnow,
 )
 from graph_store.shared_rules import (
     authors_to_write,
@@ -80,6 +84,37 @@ def _insert(conn: _Conn, mapping: NodeMapping[R], record: R) -> None:
 
 def _set_author_status(conn: _Conn, author_id: str, status: ClaimStatus) -> None:
     conn.rows(Q.SET_AUTHOR_STATUS, {"author_id": author_id, "claim_status": status.value})
+
+
+def _scored(conn: _Conn, author_id: str) -> decisions.Scored | None:
+    """The author and its counts as this transaction sees them (what the
+    trust model scores); None when there is no such author."""
+    author = _one(conn, AUTHOR, author_id)
+    if author is None:
+        return None
+    counts = {
+        name: int(conn.scalar(query, {"id": author_id}) or 0)
+        for name, query in Q.AUTHOR_STATS.items()
+    }
+    return author, AuthorStatsRecord(**counts)
+
+
+class _TrustLog:
+    """Records the trust change one event makes to one author: scored
+    before the event's writes, again after them, in its transaction."""
+
+    def __init__(self, model: decisions.TrustModel | None, conn: _Conn, author_id: str) -> None:
+        self._model, self._conn, self._author_id = model, conn, author_id
+        self._before = None if model is None else _scored(conn, author_id)
+
+    def record(self, cause: TrustCause, at: datetime, event_key: str) -> None:
+        if self._model is None or self._before is None:
+            return
+        after = _scored(self._conn, self._author_id)
+        change = decisions.trust_change(self._model, self._before, after, cause, at, event_key)
+        if change is not None:
+            _insert(self._conn, TRUST_CHANGE, change)
+            self._conn.rows(Q.LINK_TRUST_CHANGE, {"author_id": change.author_id, "id": change.id})
 
 
 class EmbeddedWrites(EmbeddedBase):
@@ -172,15 +207,20 @@ class EmbeddedWrites(EmbeddedBase):
             found = conn.rows(Q.USER_AND_AUTHOR_EXIST, params)
             if not found or found[0][0] is None or found[0][1] is None:
                 raise RuleViolation(Rule.NOT_FOUND, f"user {user_id} or author {author_id}")
+            trust = _TrustLog(self._trust_model, conn, author_id)
             conn.rows(Q.FOLLOW, {**params, "at": to_micros(at)})
+            trust.record(TrustCause.FOLLOWED, at, user_id)
 
         await self._write(run)
 
-    async def unfollow(self, user_id: str, author_id: str) -> None:
+    async def unfollow(self, user_id: str, author_id: str, at: datetime | None = None) -> None:
         params = {"user_id": user_id, "author_id": author_id}
+        when = at or utcnow()
 
         def run(conn: _Conn) -> None:
+            trust = _TrustLog(self._trust_model, conn, author_id)
             conn.rows(Q.UNFOLLOW, params)
+            trust.record(TrustCause.UNFOLLOWED, when, user_id)
 
         await self._write(run)
 
@@ -200,9 +240,11 @@ class EmbeddedWrites(EmbeddedBase):
             )
             outcome = decisions.create_claim(claim, facts)
             if not outcome.done:
+                trust = _TrustLog(self._trust_model, conn, claim.author_id)
                 _insert(conn, CLAIM, outcome.record)
                 status = decisions.author_status_after(outcome.record.status)
                 _set_author_status(conn, claim.author_id, status)
+                trust.record(TrustCause.CLAIM_SUBMITTED, claim.created_at, claim.id)
             return outcome.record
 
         return await self._write(run)
@@ -210,7 +252,7 @@ class EmbeddedWrites(EmbeddedBase):
     async def withdraw_claim(self, claim_id: str, user_id: str, at: datetime) -> ClaimRecord:
         def run(conn: _Conn) -> ClaimRecord:
             outcome = decisions.withdraw_claim(_one(conn, CLAIM, claim_id), user_id, at)
-            return _decided_claim(conn, outcome)
+            return _decided_claim(conn, outcome, self._trust_model, at)
 
         return await self._write(run)
 
@@ -227,7 +269,7 @@ class EmbeddedWrites(EmbeddedBase):
             outcome = decisions.decide_claim(
                 decisions.ClaimFacts(claim, verified), approve, note, at
             )
-            return _decided_claim(conn, outcome)
+            return _decided_claim(conn, outcome, self._trust_model, at)
 
         return await self._write(run)
 
@@ -273,6 +315,27 @@ class EmbeddedWrites(EmbeddedBase):
             outcome = decisions.respond_invitation(facts, user_id, status, at)
             if not outcome.done:
                 _upsert(conn, INVITATION, [outcome.record])
+            return outcome.record
+
+        return await self._write(run)
+
+    async def set_author_settings(
+        self, user_id: str, settings: decisions.AuthorSettings
+    ) -> AuthorRecord:
+        def run(conn: _Conn) -> AuthorRecord:
+            own = conn.column(Q.VERIFIED_CLAIMS_OF_USER, {"user_id": user_id, "except_id": ""})
+            author = _one(conn, AUTHOR, own[0]) if own else None
+            outcome = decisions.set_author_settings(author, user_id, settings)
+            if not outcome.done:
+                a = outcome.record
+                conn.rows(
+                    Q.SET_AUTHOR_SETTINGS,
+                    {
+                        "id": a.id,
+                        "open_to_collaborate": a.open_to_collaborate,
+                        "suggestible": a.suggestible,
+                    },
+                )
             return outcome.record
 
         return await self._write(run)
@@ -327,10 +390,18 @@ class EmbeddedWrites(EmbeddedBase):
         return await self._write_indexed(run)
 
 
-def _decided_claim(conn: _Conn, outcome: decisions.Outcome[ClaimRecord]) -> ClaimRecord:
-    """Write a claim's decision and its author's status that follows from it."""
+def _decided_claim(
+    conn: _Conn,
+    outcome: decisions.Outcome[ClaimRecord],
+    model: decisions.TrustModel | None,
+    at: datetime,
+) -> ClaimRecord:
+    """Write a claim's decision and its author's status that follows from it,
+    with the trust change that makes."""
     claim = outcome.record
     if not outcome.done:
+        trust = _TrustLog(model, conn, claim.author_id)
         _upsert(conn, CLAIM, [claim])
         _set_author_status(conn, claim.author_id, decisions.author_status_after(claim.status))
+        trust.record(decisions.CLAIM_CAUSES[claim.status], at, claim.id)
     return claim

@@ -213,6 +213,8 @@ class Neo4jSession:
         # Reads in flight at once (see _read_slot).
         self._read_slots = asyncio.Semaphore(max(1, config.max_concurrent_reads))
         self._import_timeout = config.import_timeout
+        # Scores the trust changes the writes record; None records none.
+        self._trust_model = config.trust_model
         # Causal chaining across this process's sessions: read your own writes.
         self._bookmarks = AsyncGraphDatabase.bookmark_manager()
         try:

@@ -20,6 +20,7 @@ from graph_store.mapping import (
     INVITATION,
     PAPER,
     TOPIC,
+    TRUST_CHANGE,
     USER,
     NodeMapping,
 )
@@ -35,6 +36,7 @@ from graph_store.neo4j.session import (
 )
 from graph_store.records import (
     AuthorRecord,
+    AuthorStatsRecord,
     ClaimDecision,
     ClaimRecord,
     ClaimStatus,
@@ -44,8 +46,10 @@ from graph_store.records import (
     InvitationRecord,
     InvitationStatus,
     PaperRecord,
+    TrustCause,
     UserRecord,
     to_micros,
+    utcnow,
 )
 from graph_store.shared_rules import (
     authors_to_write,
@@ -146,25 +150,32 @@ class Neo4jWrites(Neo4jSession):
     async def follow(self, user_id: str, author_id: str, at: datetime) -> None:
         async def work(tx: Tx) -> None:
             # Locking the user serialises follows of one user, so MERGE cannot
-            # create the relationship twice.
+            # create the relationship twice; locking the author serialises
+            # its follows, so each trust change starts from the score before it.
             locks = _Locks(tx)
             if await locks.take("User", user_id) is None:
                 raise _not_found("user")
-            if await _node(tx, q.GET_ONE["Author"], id=author_id) is None:
+            if await locks.take("Author", author_id) is None:
                 raise _not_found("author")
-            # Creating the relationship also locks the author: User before Author.
+            trust = await _TrustLog.start(self._trust_model, tx, author_id)
             await _rows(tx, q.FOLLOW, user_id=user_id, author_id=author_id, at=to_micros(at))
+            await trust.record(TrustCause.FOLLOWED, at, user_id)
             await locks.release()
 
         await self._write(work)
 
-    async def unfollow(self, user_id: str, author_id: str) -> None:
+    async def unfollow(self, user_id: str, author_id: str, at: datetime | None = None) -> None:
+        when = at or utcnow()
+
         async def work(tx: Tx) -> None:
             # Deleting the relationship locks both ends, in whatever order the
             # engine picks: take the user's lock first, as every writer does.
             locks = _Locks(tx)
             if await locks.take("User", user_id) is not None:
+                await locks.take("Author", author_id)
+                trust = await _TrustLog.start(self._trust_model, tx, author_id)
                 await _rows(tx, q.UNFOLLOW, user_id=user_id, author_id=author_id)
+                await trust.record(TrustCause.UNFOLLOWED, when, user_id)
                 await locks.release()
 
         await self._write(work)
@@ -191,8 +202,10 @@ class Neo4jWrites(Neo4jSession):
             )
             outcome = decisions.create_claim(claim, facts)
             if not outcome.done:
+                trust = await _TrustLog.start(self._trust_model, tx, claim.author_id)
                 await _create(tx, CLAIM, outcome.record)
                 await _set_author_status(tx, outcome.record)
+                await trust.record(TrustCause.CLAIM_SUBMITTED, claim.created_at, claim.id)
             await locks.release()
             return outcome.record
 
@@ -203,7 +216,7 @@ class Neo4jWrites(Neo4jSession):
             locks = _Locks(tx)
             claim = await _lock_claim(tx, locks, claim_id, lock_user=False)
             outcome = decisions.withdraw_claim(claim, user_id, at)
-            await _write_claim_decision(tx, outcome)
+            await _write_claim_decision(tx, outcome, self._trust_model, at)
             await locks.release()
             return outcome.record
 
@@ -220,7 +233,7 @@ class Neo4jWrites(Neo4jSession):
             outcome = decisions.decide_claim(
                 decisions.ClaimFacts(claim, verified), approve, note, at
             )
-            await _write_claim_decision(tx, outcome)
+            await _write_claim_decision(tx, outcome, self._trust_model, at)
             await locks.release()
             return outcome.record
 
@@ -239,7 +252,10 @@ class Neo4jWrites(Neo4jSession):
             locks = _Locks(tx)
             await locks.take("User", sender_id)
             stored = await _one(tx, INVITATION, invitation.id)
-            recipient = await _one(tx, AUTHOR, recipient_id)
+            # The recipient's lock: its claimant cannot close it to
+            # invitations between this check and the commit (User before Author).
+            node = await locks.take("Author", recipient_id)
+            recipient = None if node is None else AUTHOR.from_props(node)
             facts = decisions.NewInvitationFacts(
                 stored=stored,
                 sender_author_ids=tuple(await _verified_author_ids(tx, sender_id)),
@@ -284,6 +300,32 @@ class Neo4jWrites(Neo4jSession):
             outcome = decisions.respond_invitation(facts, user_id, status, at)
             if not outcome.done:
                 await _update(tx, INVITATION, outcome.record)
+            await locks.release()
+            return outcome.record
+
+        return await self._write(work)
+
+    async def set_author_settings(
+        self, user_id: str, settings: decisions.AuthorSettings
+    ) -> AuthorRecord:
+        async def work(tx: Tx) -> AuthorRecord:
+            # The user's lock serialises with decide_claim making them
+            # verified; the author's with invitations checking it is open.
+            locks = _Locks(tx)
+            await locks.take("User", user_id)
+            own = await _verified_author_ids(tx, user_id)
+            node = await locks.take("Author", own[0]) if own else None
+            author = None if node is None else AUTHOR.from_props(node)
+            outcome = decisions.set_author_settings(author, user_id, settings)
+            if not outcome.done:
+                a = outcome.record
+                await _rows(
+                    tx,
+                    q.SET_AUTHOR_SETTINGS,
+                    id=a.id,
+                    open_to_collaborate=a.open_to_collaborate,
+                    suggestible=a.suggestible,
+                )
             await locks.release()
             return outcome.record
 
@@ -377,10 +419,58 @@ async def _set_author_status(tx: Tx, claim: ClaimRecord) -> None:
     await _rows(tx, q.SET_AUTHOR_CLAIM_STATUS, id=claim.author_id, status=status.value)
 
 
-async def _write_claim_decision(tx: Tx, outcome: decisions.Outcome[ClaimRecord]) -> None:
+async def _write_claim_decision(
+    tx: Tx,
+    outcome: decisions.Outcome[ClaimRecord],
+    model: decisions.TrustModel | None,
+    at: datetime,
+) -> None:
     if not outcome.done:
-        await _update(tx, CLAIM, outcome.record)
-        await _set_author_status(tx, outcome.record)
+        claim = outcome.record
+        trust = await _TrustLog.start(model, tx, claim.author_id)
+        await _update(tx, CLAIM, claim)
+        await _set_author_status(tx, claim)
+        await trust.record(decisions.CLAIM_CAUSES[claim.status], at, claim.id)
+
+
+async def _scored(tx: Tx, author_id: str) -> decisions.Scored | None:
+    """The author and its counts as this transaction sees them (what the
+    trust model scores); None when there is no such author."""
+    author = await _one(tx, AUTHOR, author_id)
+    if author is None:
+        return None
+    rows = await _rows(tx, q.AUTHOR_STATS, ids=[author_id])
+    r = rows[0]
+    stats = AuthorStatsRecord(
+        works=int(r["works"]),
+        followers=int(r["followers"]),
+        topics=int(r["topics"]),
+        collaborators=int(r["collaborators"]),
+    )
+    return author, stats
+
+
+class _TrustLog:
+    """Records the trust change one event makes to one author: scored before
+    the event's writes, again after them, in its transaction (the author
+    locked, so no other event of the author comes between)."""
+
+    def __init__(
+        self, model: decisions.TrustModel | None, tx: Tx, before: decisions.Scored | None
+    ) -> None:
+        self._model, self._tx, self._before = model, tx, before
+
+    @classmethod
+    async def start(cls, model: decisions.TrustModel | None, tx: Tx, author_id: str) -> _TrustLog:
+        return cls(model, tx, None if model is None else await _scored(tx, author_id))
+
+    async def record(self, cause: TrustCause, at: datetime, event_key: str) -> None:
+        if self._model is None or self._before is None:
+            return
+        after = await _scored(self._tx, self._before[0].id)
+        change = decisions.trust_change(self._model, self._before, after, cause, at, event_key)
+        if change is not None:
+            await _create(self._tx, TRUST_CHANGE, change)
 
 
 async def _lock_claim(
