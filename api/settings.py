@@ -11,6 +11,7 @@ from pathlib import Path
 import platformdirs
 
 from api.persisted import ManifestError, load_manifest
+from domain import trust
 from graph_store.factory import StoreConfig
 
 DEFAULT_SECRET = "peergraph-development-secret-change-me"
@@ -221,4 +222,5 @@ class Settings:
             neo4j_database=self.neo4j_database,
             transaction_timeout=self.neo4j_transaction_timeout,
             max_concurrent_reads=self.neo4j_max_concurrent_reads,
+            trust_model=trust.MODEL,
         )

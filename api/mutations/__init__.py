@@ -9,6 +9,7 @@ from api.mutations.claims import ClaimMutations
 from api.mutations.corrections import CorrectionMutations
 from api.mutations.follow import FollowMutations
 from api.mutations.invitations import InvitationMutations
+from api.mutations.profile import ProfileMutations
 
 
 @strawberry.type(
@@ -21,6 +22,7 @@ class Mutation(
     ClaimMutations,
     InvitationMutations,
     CorrectionMutations,
+    ProfileMutations,
 ):
     """The Mutation root: one module per area."""
 
