@@ -55,7 +55,7 @@ BAO_FIGURES = ImportedFigures(
 )
 
 # Bao's page prints the profile header; the others are open to collaborate
-# too (Alice and the lonely writer are not: nothing is known of them).
+# too, but for the lonely writer (nothing is known of them).
 AUTHORS = (
     AuthorRecord(
         id=BAO,
@@ -75,7 +75,7 @@ AUTHORS = (
         id=ZOE, slug="zoe-adams", name="Zoe Adams", affiliation_id=UNI, open_to_collaborate=True
     ),
     # Lower-case first letter: ordering must ignore case.
-    AuthorRecord(id=ALICE, slug="alice-zhang", name="alice Zhang"),
+    AuthorRecord(id=ALICE, slug="alice-zhang", name="alice Zhang", open_to_collaborate=True),
     AuthorRecord(id=LONELY, slug="lonely-writer", name="Lonely Writer"),
 )
 
