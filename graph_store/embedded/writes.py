@@ -107,10 +107,18 @@ class _TrustLog:
         self._model, self._conn, self._author_id = model, conn, author_id
         self._before = None if model is None else _scored(conn, author_id)
 
-    def record(self, cause: TrustCause, at: datetime, event_key: str) -> None:
+    def record(
+        self, cause: TrustCause, at: datetime, event_key: str, *, counts_changed: bool = True
+    ) -> None:
+        """``counts_changed=False``: the event changed the author record only
+        (a claim), so its counts are not read again."""
         if self._model is None or self._before is None:
             return
-        after = _scored(self._conn, self._author_id)
+        if counts_changed:
+            after = _scored(self._conn, self._author_id)
+        else:
+            author = _one(self._conn, AUTHOR, self._author_id)
+            after = None if author is None else (author, self._before[1])
         change = decisions.trust_change(self._model, self._before, after, cause, at, event_key)
         if change is not None:
             _insert(self._conn, TRUST_CHANGE, change)
@@ -244,7 +252,9 @@ class EmbeddedWrites(EmbeddedBase):
                 _insert(conn, CLAIM, outcome.record)
                 status = decisions.author_status_after(outcome.record.status)
                 _set_author_status(conn, claim.author_id, status)
-                trust.record(TrustCause.CLAIM_SUBMITTED, claim.created_at, claim.id)
+                trust.record(
+                    TrustCause.CLAIM_SUBMITTED, claim.created_at, claim.id, counts_changed=False
+                )
             return outcome.record
 
         return await self._write(run)
@@ -403,5 +413,5 @@ def _decided_claim(
         trust = _TrustLog(model, conn, claim.author_id)
         _upsert(conn, CLAIM, [claim])
         _set_author_status(conn, claim.author_id, decisions.author_status_after(claim.status))
-        trust.record(decisions.CLAIM_CAUSES[claim.status], at, claim.id)
+        trust.record(decisions.CLAIM_CAUSES[claim.status], at, claim.id, counts_changed=False)
     return claim

@@ -392,6 +392,11 @@ class Neo4jSession:
                 await run(schema.SET_VERSION, version=schema.SCHEMA_VERSION)
             elif version > schema.SCHEMA_VERSION:
                 log.warning("database schema v%s is newer than this code's", version)
+            if self._trust_model is not None:
+                # Plan the counts every scored write reads now, so the first
+                # follow or claim after a start does not plan them inside
+                # its transaction timeout.
+                await run(q.AUTHOR_STATS, ids=[])
         except (nx.Neo4jError, nx.DriverError) as e:
             raise translate_error(e) from e
 

@@ -205,7 +205,9 @@ class Neo4jWrites(Neo4jSession):
                 trust = await _TrustLog.start(self._trust_model, tx, claim.author_id)
                 await _create(tx, CLAIM, outcome.record)
                 await _set_author_status(tx, outcome.record)
-                await trust.record(TrustCause.CLAIM_SUBMITTED, claim.created_at, claim.id)
+                await trust.record(
+                    TrustCause.CLAIM_SUBMITTED, claim.created_at, claim.id, counts_changed=False
+                )
             await locks.release()
             return outcome.record
 
@@ -430,7 +432,7 @@ async def _write_claim_decision(
         trust = await _TrustLog.start(model, tx, claim.author_id)
         await _update(tx, CLAIM, claim)
         await _set_author_status(tx, claim)
-        await trust.record(decisions.CLAIM_CAUSES[claim.status], at, claim.id)
+        await trust.record(decisions.CLAIM_CAUSES[claim.status], at, claim.id, counts_changed=False)
 
 
 async def _scored(tx: Tx, author_id: str) -> decisions.Scored | None:
@@ -464,10 +466,19 @@ class _TrustLog:
     async def start(cls, model: decisions.TrustModel | None, tx: Tx, author_id: str) -> _TrustLog:
         return cls(model, tx, None if model is None else await _scored(tx, author_id))
 
-    async def record(self, cause: TrustCause, at: datetime, event_key: str) -> None:
+    async def record(
+        self, cause: TrustCause, at: datetime, event_key: str, *, counts_changed: bool = True
+    ) -> None:
+        """``counts_changed=False``: the event changed the author record only
+        (a claim), so its counts are not read again."""
         if self._model is None or self._before is None:
             return
-        after = await _scored(self._tx, self._before[0].id)
+        author_id = self._before[0].id
+        if counts_changed:
+            after = await _scored(self._tx, author_id)
+        else:
+            author = await _one(self._tx, AUTHOR, author_id)
+            after = None if author is None else (author, self._before[1])
         change = decisions.trust_change(self._model, self._before, after, cause, at, event_key)
         if change is not None:
             await _create(self._tx, TRUST_CHANGE, change)
