@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.trust import MODEL_VERSION
+from seeds.loader import default_seed_paths, load_pages
 from tests.api.social.helpers import FOLLOW, REVIEW_CLAIM, SEND_INVITATION, World, errors
 
 PROFILE_AUTHORS = (
@@ -109,6 +110,9 @@ async def test_only_the_verified_claimant_sets_the_flags(world: World) -> None:
         False,
         "Researcher",
     )
+    # Importing the seed pages again (they print "Open to collaborate") keeps her choice.
+    await load_pages(world.store, default_seed_paths())
+    assert await header(world, ADA_AUTHOR) == got
 
 
 async def test_a_closed_researcher_gets_no_invitations(world: World) -> None:
