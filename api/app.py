@@ -35,10 +35,18 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Subscr
 from strawberry.types import ExecutionResult
 
 from api import auth, playground
+from api.admin import SOCKET_NAME, AdminSocket
 from api.availability import StoreSlot, bring_up
 from api.context import Context
-from api.errors import is_request_error, is_unavailable, unavailable_error, with_code
+from api.errors import (
+    RequestRefused,
+    is_request_error,
+    is_unavailable,
+    unavailable_error,
+    with_code,
+)
 from api.events import Broker, open_broker
+from api.hashing import HashPool
 from api.loaders import Loaders
 from api.persisted import (
     DOCUMENT_ID_KEYS,
@@ -48,18 +56,15 @@ from api.persisted import (
 )
 from api.schema import MASKED_MESSAGE, build_schema
 from api.settings import Settings
-from graph_store.errors import StoreError
+from api.throttle import Throttle
+from graph_store.errors import StoreDegraded, StoreError
 from graph_store.factory import open_store
 from graph_store.store import GraphStore
 
 log = logging.getLogger("peergraph.api")
 
 READY_TIMEOUT_SECONDS = 3.0
-# A whole GraphQL request, viewer lookup included. The Neo4j driver's retry loop
-# can run ~8 s on a down database (its last back-off overshoots
-# max_transaction_retry_time); past this the client gets SERVICE_UNAVAILABLE,
-# so an outage answers within 5 s.
-REQUEST_TIMEOUT_SECONDS = 4.0
+REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
@@ -82,6 +87,15 @@ def _errors_body(message: str, code: str) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
 
+def _deadline_response(seconds: float) -> Response:
+    # 200 with data null, as for an outage: the client's GraphQL library reads it.
+    message = (
+        f"The request did not finish within its {seconds:g} s deadline and was cancelled; "
+        "ask for less, or try again later (a cancelled mutation may still have been applied)"
+    )
+    return JSONResponse({"data": None, **_errors_body(message, REQUEST_TIMEOUT)})
+
+
 def _unavailable_response() -> Response:
     # 200 with data null, as a query whose fields failed on a down store gets.
     return JSONResponse({"data": None, "errors": [unavailable_error().formatted]})
@@ -97,6 +111,14 @@ class PersistedWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         # operation gets fresh loaders and cache, so a query sent over the
         # socket hours later reads the store now, and caches do not grow.
         context = self.context
+        if context.viewer is not None and self.connection_acknowledged:
+            # The token was checked at connection_init; a revoked session
+            # (log out, password change, suspension) closes the socket as a
+            # bad token there does.
+            context.viewer = await auth.current_viewer(context.viewer, context.store)
+            if context.viewer is None:
+                await self.websocket.close(code=4403, reason="Forbidden: session revoked")
+                return
         context.loaders = Loaders(context.store, context.viewer.id if context.viewer else None)
         context.cache = {}
         payload: Any = message.get("payload")
@@ -137,7 +159,13 @@ class GraphQLApp(GraphQL[Context, None]):
     websocket_adapter_class = TextFrameWebSocketAdapter
 
     def __init__(
-        self, settings: Settings, slot: StoreSlot, events: Broker, persisted: PersistedQueries
+        self,
+        settings: Settings,
+        slot: StoreSlot,
+        events: Broker,
+        persisted: PersistedQueries,
+        throttle: Throttle,
+        hashing: HashPool,
     ) -> None:
         super().__init__(
             build_schema(settings),
@@ -152,6 +180,8 @@ class GraphQLApp(GraphQL[Context, None]):
         self.slot = slot
         self.events = events
         self.persisted = persisted
+        self.throttle = throttle
+        self.hashing = hashing
         self._origin_pattern = (
             re.compile(settings.cors_origin_regex) if settings.cors_origin_regex else None
         )
@@ -160,8 +190,14 @@ class GraphQLApp(GraphQL[Context, None]):
         if scope["type"] != "http":
             return await super().__call__(scope, receive, send)
         request_id = scope.get("state", {}).get("request_id", "-")
+        deadline = self.settings.request_timeout
         try:
-            async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS):
+            # The deadline cancels the request's task: its store calls stop
+            # waiting (an embedded read statement is stopped by the engine at
+            # the same bound; Neo4j rolls back a cancelled transaction). Store
+            # calls have their own, shorter bounds, so an outage still answers
+            # SERVICE_UNAVAILABLE first.
+            async with asyncio.timeout(deadline):
                 response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as e:
             # A malformed request still gets a GraphQL-shaped body, never text.
@@ -169,8 +205,8 @@ class GraphQLApp(GraphQL[Context, None]):
                 _errors_body(e.reason, "BAD_REQUEST"), status_code=e.status_code
             )
         except TimeoutError:
-            log.warning("request %s: no answer within %s s", request_id, REQUEST_TIMEOUT_SECONDS)
-            response = _unavailable_response()
+            log.warning("request %s: cancelled at its %s s deadline", request_id, deadline)
+            response = _deadline_response(deadline)
         except StoreError as e:
             # Only get_context reaches the store outside execution (a store not
             # initialised yet, the viewer lookup): masked JSON, never a text 500.
@@ -194,6 +230,9 @@ class GraphQLApp(GraphQL[Context, None]):
             viewer=viewer,
             request_id=request.scope.get("state", {}).get("request_id", "-"),
             events=self.events,
+            throttle=self.throttle,
+            hashing=self.hashing,
+            client_address=request.client.host if request.client else "unknown",
         )
 
     async def on_ws_connect(self, context: Context) -> None:
@@ -283,10 +322,11 @@ class GraphQLApp(GraphQL[Context, None]):
             result.errors = [with_code(e) for e in result.errors]
         response = await super().process_result(request, result)
         sub_response: Response = request.state.sub_response
-        refused = next((e for e in result.errors or [] if isinstance(e, PersistedQueryError)), None)
+        refused = next((e for e in result.errors or [] if isinstance(e, RequestRefused)), None)
         if refused is not None:
             # Never executed: no "data", and the status the refusal chose
-            # (200 for PersistedQueryNotFound, whatever the media type).
+            # (200 for PersistedQueryNotFound, 429 for a throttled address,
+            # whatever the media type).
             response.pop("data", None)
             sub_response.status_code = refused.status
             sub_response.headers.update(refused.headers)
@@ -403,9 +443,14 @@ def create_app(
     broker = open_broker(settings.redis_url) if events is None else events
     # APQ documents: in this process, or in Redis when PEERGRAPH_REDIS_URL is set.
     persisted = PersistedQueries.from_settings(settings)
+    # Abuse throttles' counts: the same, in this process or in that Redis.
+    throttle = Throttle.from_settings(settings)
+    hashing = HashPool(settings.hash_threads, settings.hash_queue)
 
     async def close_owned() -> None:
         await persisted.close()
+        await throttle.close()
+        hashing.close()
         if owned_events:
             await broker.close()
 
@@ -416,9 +461,11 @@ def create_app(
             summary = await load_pages(s, default_seed_paths())
             log.info("seeded an empty store: %s", summary)
 
-    async def prepare(s: GraphStore) -> None:
+    async def prepare(s: GraphStore, admin: AdminSocket | None = None) -> None:
         await s.initialize()
         await seed(s)
+        if admin is not None:  # only now: this process holds the database
+            await admin.start()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -431,12 +478,19 @@ def create_app(
             return
         # Only constructs it (no I/O): a malformed URI fails start-up here, at once.
         owned = open_store(settings.store_config())
-        task = asyncio.create_task(bring_up(owned, slot, prepare), name="peergraph-store")
+        # A server that holds the embedded store runs admin commands for the
+        # CLI (api/admin.py); Neo4j takes the CLI as a client of its own.
+        admin = None if settings.neo4j_uri else AdminSocket(settings.data_dir / SOCKET_NAME, owned)
+        task = asyncio.create_task(
+            bring_up(owned, slot, lambda s: prepare(s, admin)), name="peergraph-store"
+        )
         try:
             yield
         finally:
             task.cancel()
             await asyncio.wait({task})
+            if admin is not None:
+                await admin.close()
             await close_owned()
             try:
                 await owned.close()
@@ -451,10 +505,13 @@ def create_app(
             await asyncio.wait_for(slot.get().ping(), READY_TIMEOUT_SECONDS)
         except (StoreError, TimeoutError) as e:
             log.warning("not ready: %s", str(e) or "no answer in time")
-            return JSONResponse({"status": "unavailable"}, status_code=503)
+            # A degraded store's reason is written to be shown; other errors
+            # may carry driver text (hosts, paths): a fixed reason.
+            reason = str(e) if isinstance(e, StoreDegraded) else "the database does not answer"
+            return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    graphql_app = GraphQLApp(settings, slot, broker, persisted)
+    graphql_app = GraphQLApp(settings, slot, broker, persisted, throttle, hashing)
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),

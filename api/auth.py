@@ -4,9 +4,13 @@ Passwords: Argon2id (argon2-cffi's ``PasswordHasher``, its RFC 9106 low-memory
 defaults). Tokens: JWTs signed with HS256 and the server's secret key, decoded
 with that one algorithm only (never the token's own ``alg``), and carrying
 ``sub`` (user id), ``iat`` and ``exp`` (issue time + ``token_ttl_hours``), all
-three required. Stateless tokens need no token table in either store and no
-write on every request; the cost is that a token cannot be revoked before it
-expires except by rotating the secret, which the short TTL bounds.
+three required, and ``ver``, the user's token version when it was issued.
+
+Revocation needs no token table: logging out, changing the password and a
+suspension bump the user's ``token_version`` (one write), and a token is
+valid only while its ``ver`` equals it. The check costs nothing extra: every
+request already loads its viewer by the token's ``sub``. A token without
+``ver`` (issued before versions existed) counts as version 0.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ __all__ = [
     "CreateUserError",
     "bearer_token",
     "create_user_command",
+    "current_viewer",
     "hash_password",
     "issue_token",
     "new_user_id",
@@ -53,6 +58,7 @@ def issue_token(user: UserRecord, settings: Settings, now: datetime | None = Non
         "iat": issued,
         "exp": issued + timedelta(hours=settings.token_ttl_hours),
         "iss": ISSUER,
+        "ver": user.token_version,
     }
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
 
@@ -94,8 +100,9 @@ async def viewer_from_authorization(
 ) -> UserRecord | None:
     """The signed-in user for an ``Authorization: Bearer …`` header.
 
-    A missing, malformed, badly signed or expired token, or one naming a user
-    who no longer exists, gives None: the request runs anonymously, public
+    A missing, malformed, badly signed or expired token, one naming a user
+    who no longer exists, a revoked token (log out, password change) and a
+    suspended user's token give None: the request runs anonymously, public
     reads work, and every mutation answers UNAUTHENTICATED.
     """
     session = await session_from_authorization(header, settings, store)
@@ -112,4 +119,24 @@ async def session_from_authorization(
         return None
     user_id = str(claims["sub"])
     user = (await store.get_users([user_id])).get(user_id)
-    return (user, float(claims["exp"])) if user else None
+    if user is None or not is_current(claims, user):
+        return None
+    return user, float(claims["exp"])
+
+
+async def current_viewer(viewer: UserRecord, store: GraphStore) -> UserRecord | None:
+    """``viewer`` as stored now, if the session that signed it in still holds
+    (same token version, not suspended); None once it was revoked. A
+    WebSocket connection signs in once and lives for hours: it asks this at
+    each operation and at each private event."""
+    user = (await store.get_users([viewer.id])).get(viewer.id)
+    if user is None or user.suspended or user.token_version != viewer.token_version:
+        return None
+    return user
+
+
+def is_current(claims: dict[str, Any], user: UserRecord) -> bool:
+    """Whether a token with these claims still speaks for ``user``: not
+    revoked since it was issued, and the account not suspended."""
+    version = claims.get("ver", 0)
+    return type(version) is int and version == user.token_version and not user.suspended

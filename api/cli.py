@@ -6,18 +6,19 @@ import argparse
 import asyncio
 import io
 import logging
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from api import admin
 from api.settings import Settings, SettingsError
-from graph_store.errors import StoreError
+from graph_store.errors import StoreLocked
 from graph_store.factory import open_store
 from graph_store.store import GraphStore
 from seeds.openalex_import import CHUNK
-from seeds.parser import SeedParseError
 
 T = TypeVar("T")
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
@@ -26,13 +27,26 @@ SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 def _with_store(settings: Settings, work: Callable[[GraphStore], Awaitable[T]]) -> T:
     async def run() -> T:
         store = open_store(settings.store_config())
-        await store.initialize()
         try:
+            await store.initialize()
             return await work(store)
         finally:
             await store.close()
 
     return asyncio.run(run())
+
+
+def _store_command(settings: Settings, command: str, args: dict[str, Any]) -> int:
+    """Run an admin command on the store; when a server holds the embedded
+    store, through that server's admin socket (api/admin.py)."""
+    try:
+        outcome = _with_store(settings, lambda store: admin.run(store, command, args))
+    except StoreLocked as e:
+        outcome = admin.ask_server(settings.data_dir, command, args, e)
+    return outcome.show()
+
+
+SHUTDOWN_GRACE_SECONDS = 10
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -53,17 +67,22 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         ws="websockets-sansio",
         ws_ping_interval=20.0,
         ws_ping_timeout=20.0,
+        # SIGTERM: open requests and sockets get this long, then are cut.
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
-    return 0
+    # The lifespan closed the store (within its own bound). End here: a
+    # write stuck in the engine holds a thread the interpreter would wait for
+    # forever, and an engine instance a disk error left open must not be
+    # destroyed at exit (graph_store/embedded/connection.py, _LEFT_OPEN).
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
-    from seeds.loader import default_seed_paths, load_pages
-
-    paths = [Path(p) for p in args.paths] or default_seed_paths()
-    summary = _with_store(settings, lambda store: load_pages(store, paths))
-    print(summary)
-    return 0
+    # Absolute: a server may run it, from its own working directory.
+    return _store_command(settings, "seed", {"paths": [str(Path(p).resolve()) for p in args.paths]})
 
 
 def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
@@ -87,20 +106,16 @@ def cmd_fetch_assets(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.accounts import CreateUserError, create_user_command
-
-    try:
-        user = _with_store(
-            settings,
-            lambda store: create_user_command(
-                store, args.email, args.password, args.display_name, args.moderator
-            ),
-        )
-    except CreateUserError as e:
-        print(f"peergraph: {e}", file=sys.stderr)
-        return 1
-    print(f"created {user.role.value.lower()} {user.email} ({user.id})")
-    return 0
+    return _store_command(
+        settings,
+        "users create",
+        {
+            "email": args.email,
+            "password": args.password,
+            "display_name": args.display_name,
+            "moderator": args.moderator,
+        },
+    )
 
 
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
@@ -158,12 +173,22 @@ def cmd_import_openalex(args: argparse.Namespace, settings: Settings) -> int:
         )
 
     started = time.monotonic()
-    report = _with_store(
-        settings,
-        lambda store: import_openalex(
-            store, paths, chunk=args.chunk, workers=args.workers, progress=show
-        ),
-    )
+    try:
+        report = _with_store(
+            settings,
+            lambda store: import_openalex(
+                store, paths, chunk=args.chunk, workers=args.workers, progress=show
+            ),
+        )
+    except StoreLocked as e:
+        # Not through the admin socket: see api/admin.py for why.
+        print(f"peergraph: {e}", file=sys.stderr)
+        print(
+            "peergraph: a bulk import needs the embedded store to itself: stop the server "
+            "(or the command) that holds it, import, then start it again",
+            file=sys.stderr,
+        )
+        return 1
     print(file=sys.stderr)
     for line in report.bad:
         print(f"skipped {line}", file=sys.stderr)
@@ -246,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         code: int = args.run(args, settings)
-    except (StoreError, SeedParseError, FileNotFoundError) as e:
+    except admin.EXPECTED_ERRORS as e:
         # Expected operator errors (a bad page, a busy or unreachable store): one
         # clear line, not a traceback.
         print(f"peergraph: {e}", file=sys.stderr)

@@ -19,6 +19,7 @@ from typing import Annotated
 import strawberry
 
 from api.access import visible_invitation
+from api.auth import current_viewer
 from api.context import Info
 from api.errors import BadRequest
 from api.events import (
@@ -86,7 +87,15 @@ class InvitationChanged:
     kind: InvitationEventKind
 
 
-LiveEvent = AuthorUpdated | ClaimDecided | InvitationChanged
+@dataclass(frozen=True, slots=True)
+class SessionsRevoked:
+    """A user's tokens were revoked (log out, password change, suspension):
+    their private streams end now rather than at their next event."""
+
+    user_id: str
+
+
+LiveEvent = AuthorUpdated | ClaimDecided | InvitationChanged | SessionsRevoked
 
 
 async def _publish(info: Info, channel: str, event: Event) -> None:
@@ -117,6 +126,8 @@ async def publish(info: Info, event: LiveEvent) -> None:
             payload = {"type": "invitation", "kind": kind.value, "invitation_id": inv.id}
             for user_id in dict.fromkeys(u for u in (inv.sender_id, claimant) if u):
                 await _publish(info, user_channel(user_id), payload)
+        case SessionsRevoked(user_id):
+            await _publish(info, user_channel(user_id), {"type": "session"})
 
 
 # --- subscribing -----------------------------------------------------------------------
@@ -134,15 +145,12 @@ def _signed_in(info: Info) -> UserRecord:
 
 async def _listen(info: Info, channel: str) -> AsyncGenerator[Event, None]:
     """The channel's events; a subscriber that fell behind gets a clear error,
-    and a viewer's private stream ends when the token that opened it expires."""
+    and a viewer's private stream ends when the token that opened it expires
+    or is revoked (checked at each of its events; a revocation sends one)."""
     try:
         async for event in info.context.events.listen(channel):
-            expires = info.context.viewer_expires_at
-            if channel.startswith("user:") and expires is not None and time.time() >= expires:
-                raise BadRequest(
-                    "Your sign-in has expired: reconnect with a new token.",
-                    code="UNAUTHENTICATED",
-                )
+            if channel.startswith("user:"):
+                await _still_signed_in(info)
             yield event
     except SubscriberTooSlow as e:
         raise BadRequest(f"This subscription ended: {e}.", code="SUBSCRIBER_TOO_SLOW") from e
@@ -152,6 +160,21 @@ async def _listen(info: Info, channel: str) -> AsyncGenerator[Event, None]:
             "Live events are unavailable right now; subscribe again shortly.",
             code="SERVICE_UNAVAILABLE",
         ) from e
+
+
+async def _still_signed_in(info: Info) -> None:
+    expires = info.context.viewer_expires_at
+    if expires is not None and time.time() >= expires:
+        raise BadRequest(
+            "Your sign-in has expired: reconnect with a new token.", code="UNAUTHENTICATED"
+        )
+    viewer = info.context.viewer
+    if viewer is not None and await current_viewer(viewer, info.context.store) is None:
+        raise BadRequest(
+            "Your sign-in was revoked (logged out, password changed or account suspended): "
+            "sign in again and reconnect with the new token.",
+            code="UNAUTHENTICATED",
+        )
 
 
 def _fresh(info: Info) -> None:

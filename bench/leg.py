@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from bench import dataset, floor, load, queries
+from bench.flood import flood_figures
 from bench.procs import (
     BenchError,
     Server,
@@ -36,6 +37,11 @@ GRAPH_P50_MS = 150.0
 SEARCH_P50_MS = 30.0
 SERVER_PEAK_MB = 500.0
 TYPENAME_SHARE_PERCENT = 40.0
+# Targets of issue 9: the 50-alias, 100,000-word search is refused within 1 s,
+# and {__typename} answers within 100 ms while ten of them arrive at once.
+ATTACK_P99_MS = 1000.0
+PROBE_P99_MS = 100.0
+ATTACK_BURST = 10
 
 CLIENTS = 50
 # Enough connections to keep one uvicorn worker busy on tiny responses.
@@ -79,6 +85,10 @@ class Plan:
     def typename(self) -> int:
         return max(200, self.requests * 20)
 
+    @property
+    def bursts(self) -> int:
+        return max(5, self.requests // 20)
+
 
 def typename_run(server: Server, total: int) -> load.Run:
     body = load.graphql_body(queries.TYPENAME)
@@ -110,7 +120,9 @@ def run_leg(
 ) -> Leg:
     leg = Leg(backend.key, backend.title)
     leg.facts.update(backend.facts)
-    env = child_env(backend.env)
+    # The servers measure the API, not the abuse throttles (which would refuse
+    # the benchmark's own floods); the hashing pool's bound stays on.
+    env = child_env({**backend.env, "PEERGRAPH_RATE_LIMITS": "off"})
     _import(backend, env, works, expected, leg, work)
 
     say(f"{backend.key}: the author page with raw Cypher (the floor)")
@@ -126,7 +138,7 @@ def run_leg(
     finally:
         engine.close()  # before the server opens the same embedded file
     _check_store(leg, graph, typical, hub, expected)
-    sample = random.Random(7).sample(authors, min(AUTHOR_SAMPLE, len(authors)))
+    sample = sample_authors(authors)
     leg.facts.update(
         typical_author=typical[1],
         typical_papers=typical[2],
@@ -147,11 +159,53 @@ def run_leg(
     server.start()
     try:
         runs = _measure_api(server, leg, plan, typical, hub, sample, floor_page.result)
+        flood = flood_figures(server, page_bodies(sample), plan.page)
         peak = server.peak_memory_bytes()
     finally:
         server.stop()
     peak = max(peak or 0, server.peak_rss_bytes or 0)
     _figures(leg, backend, runs, raw, peak, floor_page, floor_hub, typical, hub, len(sample))
+    for figure in flood:
+        leg.add(figure)
+    return leg
+
+
+def sample_authors(authors: Sequence[AuthorRow]) -> list[AuthorRow]:
+    """The authors the many-author runs cycle through (seed 7)."""
+    return random.Random(7).sample(authors, min(AUTHOR_SAMPLE, len(authors)))
+
+
+def page_bodies(sample: list[AuthorRow]) -> list[bytes]:
+    return [load.graphql_body(queries.AUTHOR_PAGE, {"slug": a[1]}) for a in sample]
+
+
+def login_flood_leg(backend: Backend, works: Path, plan: Plan, work: Path) -> Leg:
+    """``--only login-flood``: import, then the login flood alone."""
+    leg = Leg(backend.key, backend.title)
+    env = child_env({**backend.env, "PEERGRAPH_RATE_LIMITS": "off"})
+    say(f"{backend.key}: peergraph import openalex {works.name}")
+    imp = run_timed(peergraph_cmd("import", "openalex", str(works)), env, work / "import.log")
+    if imp.returncode != 0:
+        raise BenchError(f"the import exited with {imp.returncode}:\n{imp.output[-2000:]}")
+    engine = backend.open_engine()
+    try:
+        authors = floor.graph_facts(engine).papers_per_author
+    finally:
+        engine.close()
+    port = free_port()
+    server = Server(
+        f"peergraph serve ({backend.key})",
+        peergraph_cmd("serve", "--host", "127.0.0.1", "--port", str(port)),
+        env,
+        port,
+        work / f"serve-{backend.key}.log",
+    )
+    server.start()
+    try:
+        for figure in flood_figures(server, page_bodies(sample_authors(authors)), plan.page):
+            leg.add(figure)
+    finally:
+        server.stop()
     return leg
 
 
@@ -245,6 +299,8 @@ class ApiRuns:
     graph: load.Run
     search: load.Run
     typename: load.Run
+    attack: load.Run
+    probe: load.Run
 
     def named(self) -> dict[str, load.Run]:
         return {
@@ -255,6 +311,8 @@ class ApiRuns:
             "researchGraph": self.graph,
             "search": self.search,
             "{__typename}": self.typename,
+            "attack bursts": self.attack,
+            "{__typename} during bursts": self.probe,
         }
 
 
@@ -272,7 +330,7 @@ def _measure_api(
     hub_body = load.graphql_body(queries.AUTHOR_PAGE, {"slug": hub[1]})
     graph_body = load.graphql_body(queries.RESEARCH_GRAPH, {"center": hub[0]})
     search_body = load.graphql_body(queries.SEARCH, {"q": queries.SEARCH_WORDS})
-    sample_bodies = [load.graphql_body(queries.AUTHOR_PAGE, {"slug": a[1]}) for a in sample]
+    sample_bodies = page_bodies(sample)
 
     def go(bodies: list[bytes], total: int, check: load.Check, clients: int = 1) -> load.Run:
         run = load.graphql_run(
@@ -297,7 +355,19 @@ def _measure_api(
     search = go([search_body], plan.heavy, queries.search_found)
     say(f"  {{__typename}}, {plan.typename} requests")
     typename = typename_run(server, plan.typename)
-    return ApiRuns(page, one, many, hub_run, graph, search, typename)
+    say(f"  {plan.bursts} bursts of {ATTACK_BURST} attack requests, {{__typename}} meanwhile")
+    attack, probe = asyncio.run(
+        load.burst_run(
+            url,
+            load.graphql_body(queries.ATTACK, {"q": queries.ATTACK_WORDS}),
+            load.graphql_body(queries.TYPENAME),
+            burst=ATTACK_BURST,
+            rounds=plan.bursts,
+            burst_check=queries.attack_refused,
+            probe_check=queries.typename_answered,
+        )
+    )
+    return ApiRuns(page, one, many, hub_run, graph, search, typename, attack, probe)
 
 
 def _check_pages(
@@ -425,6 +495,27 @@ def _figures(
             100 * typename.throughput / raw.throughput,
             "%",
             Target(">=", TYPENAME_SHARE_PERCENT),
+        )
+    )
+    burst = f"{ATTACK_BURST} at once, {runs.attack.requests // ATTACK_BURST} bursts"
+    leg.add(
+        _latency(
+            "attack_p99",
+            "50-alias 100,000-word search refused: p99",
+            runs.attack,
+            0.99,
+            ATTACK_P99_MS,
+            burst,
+        )
+    )
+    leg.add(
+        _latency(
+            "probe_p99",
+            "{__typename} while those arrive: p99",
+            runs.probe,
+            0.99,
+            PROBE_P99_MS,
+            f"{runs.probe.requests} requests, one at a time",
         )
     )
     leg.add(

@@ -61,7 +61,9 @@ def graphql_body(query: str, variables: dict[str, Any] | None = None) -> bytes:
     return orjson.dumps({"query": query, "variables": variables or {}})
 
 
-def _problem(response: httpx.Response, check: Check | None) -> str | None:
+def _problem(response: httpx.Response, check: Check | None, *, refusal: bool = False) -> str | None:
+    """Why a response is wrong: not 200 JSON, GraphQL errors (unless a
+    ``refusal`` is expected: then ``check`` judges the errors), or ``check``."""
     if response.status_code != 200:
         return f"HTTP {response.status_code}: {response.text[:200]}"
     try:
@@ -70,9 +72,61 @@ def _problem(response: httpx.Response, check: Check | None) -> str | None:
         return f"not JSON: {response.text[:200]}"
     if not isinstance(payload, dict):
         return f"not a JSON object: {response.text[:200]}"
-    if payload.get("errors"):
+    if payload.get("errors") and not refusal:
         return f"GraphQL errors: {str(payload['errors'])[:200]}"
     return check(payload) if check else None
+
+
+async def burst_run(
+    url: str,
+    burst_body: bytes,
+    probe_body: bytes,
+    *,
+    burst: int,
+    rounds: int,
+    burst_check: Check,
+    probe_check: Check,
+) -> tuple[Run, Run]:
+    """``rounds`` times: ``burst`` copies of ``burst_body`` sent at once (a
+    refusal expected, judged by ``burst_check``) while one more client sends
+    ``probe_body`` one after another until the burst is answered. The probe's
+    latencies say whether the burst stalls everyone else."""
+    burst_latencies: list[float] = []
+    probe_latencies: list[float] = []
+    errors = {"burst": 0, "probe": 0}
+    first: dict[str, str | None] = {"burst": None, "probe": None}
+    limits = httpx.Limits(max_connections=burst + 1, max_keepalive_connections=burst + 1)
+    headers = {"content-type": "application/json"}
+    started = time.perf_counter()
+    async with httpx.AsyncClient(limits=limits, timeout=60.0) as client:
+
+        async def one(kind: str, body: bytes, check: Check, out: list[float]) -> None:
+            t0 = time.perf_counter()
+            try:
+                response = await client.post(url, content=body, headers=headers)
+                problem = _problem(response, check, refusal=kind == "burst")
+            except httpx.HTTPError as e:
+                problem = f"{type(e).__name__}: {e}"
+            out.append(time.perf_counter() - t0)
+            if problem is not None:
+                errors[kind] += 1
+                first[kind] = first[kind] or problem
+
+        for _ in range(rounds):
+            sent = [
+                asyncio.create_task(one("burst", burst_body, burst_check, burst_latencies))
+                for _ in range(burst)
+            ]
+            while True:
+                await one("probe", probe_body, probe_check, probe_latencies)
+                if all(task.done() for task in sent):
+                    break
+            await asyncio.gather(*sent)
+    seconds = time.perf_counter() - started
+    return (
+        Run(tuple(burst_latencies), errors["burst"], seconds, None, first["burst"]),
+        Run(tuple(probe_latencies), errors["probe"], seconds, None, first["probe"]),
+    )
 
 
 async def graphql_run(
@@ -158,7 +212,7 @@ async def lean_run(
                 started = time.perf_counter()
                 writer.write(request)
                 head = await reader.readuntil(b"\r\n\r\n")
-                status, length = _parse_head(head)
+                status, length = parse_head(head)
                 content = await reader.readexactly(length)
                 latencies.append(time.perf_counter() - started)
                 if status != 200 or expect not in content:
@@ -177,7 +231,7 @@ async def lean_run(
     return Run(tuple(latencies), errors, seconds, cpu, first_error)
 
 
-def _parse_head(head: bytes) -> tuple[int, int]:
+def parse_head(head: bytes) -> tuple[int, int]:
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
     for line in lines[1:]:

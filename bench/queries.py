@@ -53,6 +53,15 @@ query Search($q: String!) {
 
 TYPENAME = "{__typename}"
 
+# The request of issue 9: fifty aliased searches sharing a 100,000-word
+# variable (about 700 KB), which once cost 87 s of CPU.
+ATTACK = (
+    "query Attack($q: String!) { "
+    + " ".join(f"s{i}: search(query: $q, first: 10) {{ score }}" for i in range(50))
+    + " }"
+)
+ATTACK_WORDS = " ".join(f"w{i}" for i in range(100_000))
+
 # Words the generator writes: "image transformer" is the visual-pretraining
 # topic's first term (seeds/topics.toml), used in titles and abstracts.
 SEARCH_WORDS = "transformer"
@@ -71,3 +80,12 @@ def graph_found(payload: dict[str, Any]) -> str | None:
 def search_found(payload: dict[str, Any]) -> str | None:
     hits = (payload.get("data") or {}).get("search")
     return None if hits else "search found nothing"
+
+
+def attack_refused(payload: dict[str, Any]) -> str | None:
+    codes = [e.get("extensions", {}).get("code") for e in payload.get("errors") or []]
+    return None if codes == ["BAD_USER_INPUT"] else f"not refused as bad input: {codes}"
+
+
+def typename_answered(payload: dict[str, Any]) -> str | None:
+    return None if payload.get("data") == {"__typename": "Query"} else "no __typename"

@@ -1,7 +1,8 @@
 """Claim rules that need no store: input checks and the rule → field map.
 
 The racy rules (one pending-or-verified claim per author, one verified author
-per user, only from PENDING) are enforced inside the store's transaction.
+per user, at most a few pending claims per user, only from PENDING) are
+enforced inside the store's transaction (graph_store/decisions.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from domain.problems import FieldPath, Problem, text_problem
 from domain.visibility import can_see_claim as can_see_claim  # re-exported; it lives there
 from graph_store.errors import Rule
 
+# Enough for a bare ORCID iD (19 characters), a homepage or an institutional
+# e-mail, not for "x" or "me": a moderator needs something to check.
+EVIDENCE_MIN = 10
 EVIDENCE_MAX = 2000
 NOTE_MAX = 2000
 
@@ -19,6 +23,7 @@ CLAIM_FIELDS: Mapping[Rule, FieldPath | None] = {
     Rule.NOT_FOUND: ("input", "authorId"),
     Rule.AUTHOR_ALREADY_CLAIMED: ("input", "authorId"),
     Rule.USER_ALREADY_VERIFIED: ("input", "authorId"),
+    Rule.PENDING_CLAIMS_LIMIT: None,  # the account's other claims, not this input
 }
 WITHDRAW_FIELDS: Mapping[Rule, FieldPath | None] = {
     Rule.NOT_FOUND: ("claimId",),
@@ -33,7 +38,9 @@ REVIEW_FIELDS: Mapping[Rule, FieldPath | None] = {
 
 
 def evidence_problem(evidence: str) -> Problem | None:
-    return text_problem(evidence, ("input", "evidence"), "Evidence", EVIDENCE_MAX)
+    return text_problem(
+        evidence, ("input", "evidence"), "Evidence", EVIDENCE_MAX, min_len=EVIDENCE_MIN
+    )
 
 
 def note_problem(note: str | None) -> Problem | None:

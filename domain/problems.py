@@ -38,6 +38,7 @@ class Problem:
     code: Code
     message: str
     field: FieldPath | None = None
+    retry_after: int | None = None  # RATE_LIMITED: seconds until a retry can succeed
 
 
 RULE_PROBLEMS: Mapping[Rule, tuple[Code, str]] = {
@@ -50,6 +51,12 @@ RULE_PROBLEMS: Mapping[Rule, tuple[Code, str]] = {
     Rule.USER_ALREADY_VERIFIED: (
         Code.CONFLICT,
         "The claimant already holds a verified author record; a user holds at most one.",
+    ),
+    # A product rule (not a throttle): a slot frees when a pending claim is decided or withdrawn.
+    Rule.PENDING_CLAIMS_LIMIT: (
+        Code.CONFLICT,
+        "You already have as many pending claims as an account may hold at once: withdraw one "
+        "(withdrawClaim) or wait until a moderator has reviewed one, then claim again.",
     ),
     Rule.CLAIM_NOT_PENDING: (Code.CONFLICT, "This claim is no longer pending."),
     # Only the claimant may withdraw: anyone else is told the claim is not theirs to see.
@@ -86,6 +93,16 @@ RULE_PROBLEMS: Mapping[Rule, tuple[Code, str]] = {
     # Someone who is not a party must not learn the invitation exists.
     Rule.NOT_A_PARTY: (Code.NOT_FOUND, "Nothing with this id exists."),
     Rule.CORRECTION_NOT_OPEN: (Code.CONFLICT, "This correction has already been reviewed."),
+    Rule.PASSWORD_CHANGED: (
+        Code.CONFLICT,
+        "The password was changed by another request meanwhile; sign in again.",
+    ),
+    Rule.SELF_SUSPENSION: (Code.INVALID_INPUT, "You cannot suspend your own account."),
+    Rule.TARGET_IS_MODERATOR: (
+        Code.FORBIDDEN,
+        "Moderators cannot suspend moderators; a moderator account is the operators' to manage.",
+    ),
+    Rule.ALREADY_SUSPENDED: (Code.CONFLICT, "This account is already suspended."),
 }
 
 NOT_FOUND_MESSAGE = RULE_PROBLEMS[Rule.NOT_FOUND][1]
@@ -108,6 +125,25 @@ def unauthenticated() -> Problem:
 
 def forbidden(message: str, field: FieldPath | None = None) -> Problem:
     return Problem(Code.FORBIDDEN, message, field)
+
+
+def wait_text(seconds: int) -> str:
+    """A wait as a person reads it: 45 seconds, 15 minutes, 3 hours."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= 2 * size:
+            n = -(-seconds // size)  # rounded up: never promise too early
+            return f"{n} {unit}s"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
+
+
+def rate_limited(what: str, retry_after: int) -> Problem:
+    """``what`` happened too often; the client may retry in ``retry_after`` s."""
+    return Problem(
+        Code.RATE_LIMITED,
+        f"{what}; try again in {wait_text(retry_after)}.",
+        None,
+        retry_after,
+    )
 
 
 # Characters that reorder how text displays (a name could then read as another).
@@ -147,8 +183,12 @@ def text_problem(
         return Problem(
             Code.INVALID_INPUT, f"{label} must not contain text-direction controls.", field
         )
-    if n < min_len or (min_len > 0 and not any(map(_visible, value))):
+    if min_len > 0 and not any(map(_visible, value)):
         return Problem(Code.INVALID_INPUT, f"{label} must not be empty.", field)
+    if n < min_len:
+        return Problem(
+            Code.INVALID_INPUT, f"{label} must be at least {min_len} characters (got {n}).", field
+        )
     if n > max_len:
         return Problem(
             Code.INVALID_INPUT, f"{label} must be at most {max_len} characters (got {n}).", field

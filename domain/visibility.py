@@ -27,6 +27,18 @@ def sees_private_fields(viewer: UserRecord | None, user: UserRecord) -> bool:
     return viewer is not None and viewer.id == user.id
 
 
+def sees_claim_standing(viewer: UserRecord | None, user: UserRecord) -> bool:
+    """When an account was made and its pending claims: the user themself, and
+    moderators, who weigh them when they review its claims."""
+    return sees_private_fields(viewer, user) or is_moderator(viewer)
+
+
+def sees_suspension(viewer: UserRecord | None) -> bool:
+    """Whether and why an account is suspended is the moderators' business
+    (a suspended user is never a viewer)."""
+    return is_moderator(viewer)
+
+
 def can_see_claim(viewer: UserRecord | None, claim: ClaimRecord) -> bool:
     """A claim (with its evidence) is seen by its claimant and by moderators."""
     return viewer is not None and (viewer.id == claim.user_id or is_moderator(viewer))

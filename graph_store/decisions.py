@@ -33,6 +33,7 @@ from graph_store.records import (
     InvitationStatus,
     NodeKind,
     PaperRecord,
+    Role,
     TrustCause,
     TrustChangeRecord,
     UserRecord,
@@ -71,6 +72,70 @@ def create_user(
     return Outcome(user)
 
 
+def revoke_sessions(user: UserRecord | None, user_id: str) -> Outcome[UserRecord]:
+    """The user with every token issued so far revoked (log out everywhere).
+    Rule NOT_FOUND. A retried attempt bumps the version once more, which
+    revokes nothing the first did not."""
+    if user is None:
+        raise RuleViolation(Rule.NOT_FOUND, f"user {user_id}")
+    return Outcome(replace(user, token_version=user.token_version + 1))
+
+
+def change_password(
+    user: UserRecord | None, user_id: str, checked_hash: str, new_hash: str
+) -> Outcome[UserRecord]:
+    """The user with ``new_hash`` and every earlier token revoked.
+    ``checked_hash`` is the hash the current password was verified against:
+    if the stored one differs, the password changed meanwhile (rule
+    PASSWORD_CHANGED), unless it is ``new_hash`` itself (salted, so only an
+    earlier attempt of this very request stored it). Rule NOT_FOUND."""
+    if user is None:
+        raise RuleViolation(Rule.NOT_FOUND, f"user {user_id}")
+    if user.password_hash == new_hash:
+        return Outcome(user, done=True)
+    if user.password_hash != checked_hash:
+        raise RuleViolation(Rule.PASSWORD_CHANGED, user_id)
+    return Outcome(replace(user, password_hash=new_hash, token_version=user.token_version + 1))
+
+
+def suspend_user(
+    user: UserRecord | None, user_id: str, moderator_id: str, reason: str, at: datetime
+) -> Outcome[UserRecord]:
+    """The user suspended, every token revoked. Rules, in order: NOT_FOUND,
+    SELF_SUSPENSION, TARGET_IS_MODERATOR (a moderator account is the
+    operator's to manage), ALREADY_SUSPENDED."""
+    if user is None:
+        raise RuleViolation(Rule.NOT_FOUND, f"user {user_id}")
+    if user.id == moderator_id:
+        raise RuleViolation(Rule.SELF_SUSPENSION, user_id)
+    if user.role is Role.MODERATOR:
+        raise RuleViolation(Rule.TARGET_IS_MODERATOR, user_id)
+    if user.suspended_at is not None:
+        if user.suspended_by == moderator_id and to_micros(user.suspended_at) == to_micros(at):
+            return Outcome(user, done=True)  # this very request, retried
+        raise RuleViolation(Rule.ALREADY_SUSPENDED, user_id)
+    return Outcome(
+        replace(
+            user,
+            token_version=user.token_version + 1,
+            suspended_at=at,
+            suspended_by=moderator_id,
+            suspension_reason=reason,
+        )
+    )
+
+
+def unsuspend_user(user: UserRecord | None, user_id: str) -> Outcome[UserRecord]:
+    """The user reinstated: they may log in again (their old tokens stay
+    revoked). Reinstating an account that is not suspended changes nothing.
+    Rule NOT_FOUND."""
+    if user is None:
+        raise RuleViolation(Rule.NOT_FOUND, f"user {user_id}")
+    if user.suspended_at is None:
+        return Outcome(user, done=True)
+    return Outcome(replace(user, suspended_at=None, suspended_by=None, suspension_reason=None))
+
+
 # --- claims ---------------------------------------------------------------------------
 
 
@@ -82,6 +147,12 @@ def author_status_after(decision: ClaimDecision) -> ClaimStatus:
     }.get(decision, ClaimStatus.UNCLAIMED)
 
 
+# The product's pending-claims cap unless the server sets another
+# (PEERGRAPH_MAX_PENDING_CLAIMS): one account cannot hold many authors
+# hostage while their real researchers wait for a moderator.
+MAX_PENDING_CLAIMS: Final = 2
+
+
 @dataclass(frozen=True, slots=True)
 class NewClaimFacts:
     stored: ClaimRecord | None  # the claim stored under the new claim's id, if any
@@ -89,12 +160,17 @@ class NewClaimFacts:
     user_exists: bool
     author_has_active_claim: bool  # a PENDING or VERIFIED claim on the author exists
     user_holds_verified: bool  # the user holds a VERIFIED claim
+    user_pending_claims: int  # PENDING claims the user holds (on any author)
 
 
-def create_claim(claim: ClaimRecord, facts: NewClaimFacts) -> Outcome[ClaimRecord]:
+def create_claim(
+    claim: ClaimRecord, facts: NewClaimFacts, max_pending: int = MAX_PENDING_CLAIMS
+) -> Outcome[ClaimRecord]:
     """A new PENDING claim (its author becomes ``author_status_after(PENDING)``).
     Rules: NOT_FOUND (author, then user), AUTHOR_ALREADY_CLAIMED,
-    USER_ALREADY_VERIFIED."""
+    USER_ALREADY_VERIFIED, PENDING_CLAIMS_LIMIT (the user already holds
+    ``max_pending`` PENDING claims; verified, rejected and withdrawn ones do
+    not count)."""
     if (done := replayed_create(facts.stored, claim)) is not None:
         return Outcome(done, done=True)
     if facts.author is None:
@@ -105,6 +181,8 @@ def create_claim(claim: ClaimRecord, facts: NewClaimFacts) -> Outcome[ClaimRecor
         raise RuleViolation(Rule.AUTHOR_ALREADY_CLAIMED, claim.author_id)
     if facts.user_holds_verified:
         raise RuleViolation(Rule.USER_ALREADY_VERIFIED, claim.user_id)
+    if facts.user_pending_claims >= max_pending:
+        raise RuleViolation(Rule.PENDING_CLAIMS_LIMIT, f"{max_pending} pending claims")
     return Outcome(
         ClaimRecord(
             id=claim.id,

@@ -13,6 +13,17 @@ class StoreUnavailable(StoreError):
     """The database cannot be reached (down, timed out, out of connections)."""
 
 
+class StoreLocked(StoreUnavailable):
+    """The embedded database is held by another process (LadybugDB allows one
+    per database): a running server, or another command."""
+
+
+class StoreDegraded(StoreUnavailable):
+    """The store refuses writes for a reason it can state, and says so at
+    /readyz (its message names no path or driver detail): the disk is nearly
+    full, a disk I/O error, a write past its deadline. Reads go on."""
+
+
 class Rule(enum.StrEnum):
     """A product rule a conditional write found broken; nothing was written.
 
@@ -24,6 +35,7 @@ class Rule(enum.StrEnum):
     EMAIL_TAKEN = "EMAIL_TAKEN"
     AUTHOR_ALREADY_CLAIMED = "AUTHOR_ALREADY_CLAIMED"  # pending or verified claim exists
     USER_ALREADY_VERIFIED = "USER_ALREADY_VERIFIED"  # user holds a verified author
+    PENDING_CLAIMS_LIMIT = "PENDING_CLAIMS_LIMIT"  # user holds the most pending claims allowed
     CLAIM_NOT_PENDING = "CLAIM_NOT_PENDING"
     NOT_CLAIMANT = "NOT_CLAIMANT"
     SENDER_NOT_VERIFIED = "SENDER_NOT_VERIFIED"
@@ -36,6 +48,10 @@ class Rule(enum.StrEnum):
     INVITATION_NOT_PENDING = "INVITATION_NOT_PENDING"
     NOT_A_PARTY = "NOT_A_PARTY"  # the user may not act on this invitation
     CORRECTION_NOT_OPEN = "CORRECTION_NOT_OPEN"
+    PASSWORD_CHANGED = "PASSWORD_CHANGED"  # the hash is no longer the one checked
+    SELF_SUSPENSION = "SELF_SUSPENSION"
+    TARGET_IS_MODERATOR = "TARGET_IS_MODERATOR"  # moderators do not suspend moderators
+    ALREADY_SUSPENDED = "ALREADY_SUSPENDED"
 
 
 class RuleViolation(StoreError):

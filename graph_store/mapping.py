@@ -318,6 +318,10 @@ def _user_props(u: UserRecord) -> Props:
         "password_hash": u.password_hash,
         "role": u.role.value,
         "created_at": to_micros(u.created_at),
+        "token_version": u.token_version,
+        "suspended_at": _micros(u.suspended_at),
+        "suspended_by": u.suspended_by,
+        "suspension_reason": u.suspension_reason,
     }
 
 
@@ -329,6 +333,11 @@ def _user(n: Mapping[str, Any]) -> UserRecord:
         password_hash=n["password_hash"],
         role=Role(n["role"]),
         created_at=from_micros(int(n["created_at"])),
+        # Absent on a user stored before sessions could be revoked: version 0.
+        token_version=int(n.get("token_version") or 0),
+        suspended_at=_time(n.get("suspended_at")),
+        suspended_by=n.get("suspended_by"),
+        suspension_reason=n.get("suspension_reason"),
     )
 
 
@@ -342,6 +351,10 @@ USER: Final[NodeMapping[UserRecord]] = NodeMapping(
         ("password_hash", STRING),
         ("role", STRING),
         ("created_at", INT64),
+        ("token_version", INT64),
+        ("suspended_at", INT64),
+        ("suspended_by", STRING),
+        ("suspension_reason", STRING),
     ),
     to_props=_user_props,
     from_props=_user,

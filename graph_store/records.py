@@ -293,6 +293,16 @@ class UserRecord:
     password_hash: str
     role: Role
     created_at: datetime
+    # Bumped to revoke every token issued before (log out, password change,
+    # suspension): a token carries the version it was issued at.
+    token_version: int = 0
+    suspended_at: datetime | None = None  # None: not suspended
+    suspended_by: str | None = None  # the moderator's user id
+    suspension_reason: str | None = None
+
+    @property
+    def suspended(self) -> bool:
+        return self.suspended_at is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from graph_store.decisions import AuthorSettings
+from graph_store.decisions import MAX_PENDING_CLAIMS, AuthorSettings
 from graph_store.records import (
     AuthorFilterSpec,
     AuthorRecord,
@@ -210,6 +210,27 @@ class GraphStore(Protocol):
     async def get_user_by_email(self, email: str) -> UserRecord | None:
         """Case-insensitive lookup."""
 
+    # Sessions and suspension: each reads the user in its write transaction
+    # and lets ``graph_store.decisions`` decide; each bumps ``token_version``
+    # but unsuspend_user, so every token issued before stops working.
+    async def revoke_sessions(self, user_id: str) -> UserRecord:
+        """The user, every token revoked (log out). Rule NOT_FOUND."""
+
+    async def change_password(self, user_id: str, checked_hash: str, new_hash: str) -> UserRecord:
+        """Store ``new_hash`` and revoke every token, if the stored hash is
+        still ``checked_hash`` (the one the current password was verified
+        against). Rules NOT_FOUND, PASSWORD_CHANGED."""
+
+    async def suspend_user(
+        self, user_id: str, moderator_id: str, reason: str, at: datetime
+    ) -> UserRecord:
+        """Suspend a member and revoke every token. Rules NOT_FOUND,
+        SELF_SUSPENSION, TARGET_IS_MODERATOR, ALREADY_SUSPENDED."""
+
+    async def unsuspend_user(self, user_id: str) -> UserRecord:
+        """Lift a suspension (old tokens stay revoked); a user who is not
+        suspended is answered unchanged. Rule NOT_FOUND."""
+
     # --- follow -----------------------------------------------------------------
     async def follow(self, user_id: str, author_id: str, at: datetime) -> None:
         """Idempotent: at most one follow per pair, even under concurrency.
@@ -239,12 +260,16 @@ class GraphStore(Protocol):
         """Followed authors in author sort_key order."""
 
     # --- claims -----------------------------------------------------------------
-    async def create_claim(self, claim: ClaimRecord) -> ClaimRecord:
+    async def create_claim(
+        self, claim: ClaimRecord, max_pending: int = MAX_PENDING_CLAIMS
+    ) -> ClaimRecord:
         """Insert a PENDING claim and set the author PENDING.
 
-        Rules: NOT_FOUND (author or user), AUTHOR_ALREADY_CLAIMED (the author
-        has a PENDING or VERIFIED claim), USER_ALREADY_VERIFIED (the user holds
-        a verified author).
+        Rules, checked in this order: NOT_FOUND (author or user),
+        AUTHOR_ALREADY_CLAIMED (the author has a PENDING or VERIFIED claim),
+        USER_ALREADY_VERIFIED (the user holds a verified author),
+        PENDING_CLAIMS_LIMIT (the user already holds ``max_pending`` PENDING
+        claims).
         """
 
     async def withdraw_claim(self, claim_id: str, user_id: str, at: datetime) -> ClaimRecord:

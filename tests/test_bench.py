@@ -35,7 +35,12 @@ FIGURES = (
     "typename_throughput",
     "raw_throughput",
     "typename_share",
+    "attack_p99",
+    "probe_p99",
     "server_peak_memory",
+    "flood_quiet_throughput",
+    "flood_throughput",
+    "flood_ratio",
 )
 TARGETED = {
     "import_per_million",
@@ -48,7 +53,10 @@ TARGETED = {
     "graph_p50",
     "search_p50",
     "typename_share",
+    "attack_p99",
+    "probe_p99",
     "server_peak_memory",
+    "flood_ratio",
 }
 
 
@@ -85,7 +93,8 @@ def test_every_figure_is_measured_with_its_target(
         assert figure["met"] in ((True, False) if key in TARGETED else (None,)), key
         assert figure["label"] in markdown and figure["label"] in stdout, key
     assert figures["concurrent_errors"]["value"] == 0
-    for key in ("page_p50", "hub_p50", "graph_p50", "search_p50"):
+    # Every attack request was refused as bad input, and every probe answered.
+    for key in ("page_p50", "hub_p50", "graph_p50", "search_p50", "attack_p99", "probe_p99"):
         assert figures[key]["errors"] == 0, key
     assert figures["page_p50"]["value"] <= figures["page_p99"]["value"]
 

@@ -8,7 +8,7 @@ import pytest
 
 from api import auth
 from api.settings import Settings
-from domain import accounts, claims, corrections, invitations
+from domain import accounts, claims, corrections, invitations, passwords
 from domain.problems import RULE_PROBLEMS, Code, Problem, problem_for_rule
 from graph_store.errors import Rule
 from graph_store.records import (
@@ -41,13 +41,20 @@ def test_every_store_rule_has_a_code_and_a_message() -> None:
     ("email", "password", "name", "fields"),
     [
         ("ada@example.org", "long enough", "Ada", []),
-        (" ada@example.org ", "12345678", " Ada ", []),
+        (" ada@example.org ", "tidy 4 plums", " Ada ", []),
         ("ada", "long enough", "Ada", [("input", "email")]),
         ("a@b", "long enough", "Ada", [("input", "email")]),
         ("a b@c.org", "long enough", "Ada", [("input", "email")]),
         ("x" * 250 + "@e.org", "long enough", "Ada", [("input", "email")]),
-        ("a@b.org", "1234567", "Ada", [("input", "password")]),
+        ("a@b.org", "123456789", "Ada", [("input", "password")]),
         ("a@b.org", "p" * 1025, "Ada", [("input", "password")]),
+        # NIST SP 800-63B (issue 9): common, repeated, personal; no composition rules.
+        ("a@b.org", "1234567890", "Ada", [("input", "password")]),
+        ("a@b.org", "PassWord123", "Ada", [("input", "password")]),
+        ("a@b.org", "x" * 12, "Ada", [("input", "password")]),
+        ("ada.lovelace@b.org", "I am Ada.Lovelace", "Ada", [("input", "password")]),
+        ("a@b.org", "hi it's grace hopper!", "Grace Hopper", [("input", "password")]),
+        ("a@b.org", "all lower case words", "Ada", []),
         ("a@b.org", "long enough", "", [("input", "displayName")]),
         ("a@b.org", "long enough", "n" * 101, [("input", "displayName")]),
         # Issue 9, item 7: invisible-only, control characters, direction overrides.
@@ -88,6 +95,26 @@ def test_normalized_e_mails_compare_case_insensitively() -> None:
     assert accounts.normalize_email(" Ada@Example.ORG ") == "ada@example.org"
 
 
+def test_password_length_counts_code_points_after_nfc() -> None:
+    # Nine composed characters typed as eighteen code points: too short.
+    decomposed = "e\u0301" * 9
+    too_short = passwords.password_problem(decomposed, ("p",), email="a@b.org", display_name="A")
+    assert too_short is not None and "got 9" in too_short.message
+    # Ten emoji (twenty UTF-16 units, forty bytes) are ten characters: enough.
+    assert (
+        passwords.password_problem("🦉" * 5 + "🐢" * 5, ("p",), email="", display_name="") is None
+    )
+    # Hashing and verifying take the NFC form: either spelling signs in.
+    h = accounts.hash_password("caf\u00e9 au lait!")
+    assert accounts.verify_password(h, "cafe\u0301 au lait!")
+
+
+def test_the_common_password_list_is_shipped() -> None:
+    common = passwords.common_passwords()
+    assert len(common) > 19_000
+    assert {"password", "12345678", "qwertyuiop", "iloveyou12"} <= common
+
+
 def test_passwords_are_argon2id_and_verify() -> None:
     h = accounts.hash_password("s3cret-password")
     assert h.startswith("$argon2id$")
@@ -123,8 +150,15 @@ def test_text_limits_count_stripped_characters() -> None:
     assert too_long is not None and too_long.field == ("input", "message")
     empty = invitations.message_problem(" \n ")
     assert empty is not None and empty.code is Code.INVALID_INPUT
-    assert claims.evidence_problem("orcid") is None
-    assert claims.evidence_problem("") is not None
+    assert claims.evidence_problem("0000-0002-1825-0097") is None  # a bare ORCID iD
+    assert claims.evidence_problem("jd@mit.edu") is None
+    for trivial in ("", "   ", "orcid", " me too ", "\u200b" * 12):
+        problem = claims.evidence_problem(trivial)
+        assert problem is not None and problem.code is Code.INVALID_INPUT, trivial
+        assert problem.field == ("input", "evidence")
+    short = claims.evidence_problem("  123456789  ")
+    assert short is not None
+    assert short.message == "Evidence must be at least 10 characters (got 9)."
     assert claims.note_problem(None) is None and claims.note_problem("") is None
     assert claims.clean_note("  ") is None
 

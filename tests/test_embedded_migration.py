@@ -183,6 +183,9 @@ async def test_a_database_of_the_previous_version_is_migrated(tmp_path: Path) ->
         user = await store.get_user_by_email("ANNA@example.ORG")
         assert user is not None and user.id == "user:u1" and user.role is Role.MEMBER
         assert user.created_at == from_micros(T1)
+        # Users stored before sessions could be revoked: version 0, not suspended.
+        assert (user.token_version, user.suspended_at, user.suspension_reason) == (0, None, None)
+        assert (await store.revoke_sessions(user.id)).token_version == 1
         assert (await store.verified_authors_of_users(["user:u1"]))["user:u1"] == ANNA
         assert [i.id for i in (await store.invitations_sent(["user:u2"]))["user:u2"]] == [
             "inv:i2",

@@ -210,14 +210,14 @@ FREE = AuthorRecord("author:x", "x", "X")
 
 
 def _claim_facts(**changes: Any) -> decisions.NewClaimFacts:
-    facts = decisions.NewClaimFacts(None, FREE, True, False, False)
+    facts = decisions.NewClaimFacts(None, FREE, True, False, False, 0)
     return dataclasses.replace(facts, **changes)
 
 
 def test_create_claim_checks_in_the_documented_order() -> None:
     assert decisions.create_claim(NEW_CLAIM, _claim_facts()) == decisions.Outcome(NEW_CLAIM)
     broken = _claim_facts(author=None, user_exists=False, author_has_active_claim=True,
-                          user_holds_verified=True)  # fmt: skip
+                          user_holds_verified=True, user_pending_claims=2)  # fmt: skip
     assert _rule(decisions.create_claim, NEW_CLAIM, broken) is Rule.NOT_FOUND
     broken = dataclasses.replace(broken, author=FREE)
     assert _rule(decisions.create_claim, NEW_CLAIM, broken) is Rule.NOT_FOUND
@@ -226,8 +226,15 @@ def test_create_claim_checks_in_the_documented_order() -> None:
     pending = dataclasses.replace(FREE, claim_status=ClaimStatus.PENDING)
     facts = _claim_facts(author=pending)
     assert _rule(decisions.create_claim, NEW_CLAIM, facts) is Rule.AUTHOR_ALREADY_CLAIMED
-    facts = _claim_facts(user_holds_verified=True)
+    facts = _claim_facts(user_holds_verified=True, user_pending_claims=2)
     assert _rule(decisions.create_claim, NEW_CLAIM, facts) is Rule.USER_ALREADY_VERIFIED
+    # The pending-claims cap: the default of 2, or the cap the server passes.
+    facts = _claim_facts(user_pending_claims=2)
+    assert _rule(decisions.create_claim, NEW_CLAIM, facts) is Rule.PENDING_CLAIMS_LIMIT
+    assert _rule(decisions.create_claim, NEW_CLAIM, facts, 1) is Rule.PENDING_CLAIMS_LIMIT
+    one_left = _claim_facts(user_pending_claims=1)
+    assert decisions.create_claim(NEW_CLAIM, one_left) == decisions.Outcome(NEW_CLAIM)
+    assert decisions.create_claim(NEW_CLAIM, facts, 3) == decisions.Outcome(NEW_CLAIM)
     # A retry of the same create answers the stored claim, whatever the rules say now.
     replay = decisions.create_claim(NEW_CLAIM, dataclasses.replace(broken, stored=NEW_CLAIM))
     assert replay == decisions.Outcome(NEW_CLAIM, done=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from graphql import OperationDefinitionNode, build_schema, parse, validate
 
@@ -21,6 +22,7 @@ from api.schema import schema_sdl
 from api.settings import Settings
 from domain.accounts import create_user_command
 from tests.api.conftest import GraphQLClient, client_for, seeded_store
+from tests.live_process import peergraph, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -197,6 +199,28 @@ async def readme(tmp_path: Path) -> AsyncIterator[Readme]:
 
 
 async def test_every_readme_operation_runs_in_the_walkthrough(readme: Readme) -> None:
+    await _walkthrough(readme)
+
+
+async def test_the_walkthrough_runs_against_a_running_server(tmp_path: Path) -> None:
+    """As an operator follows it: `peergraph serve` runs, the README's
+    moderator command is run while it does (through the server's admin
+    socket, the embedded store being the server's), then every operation is
+    sent over HTTP."""
+    data_dir = tmp_path / "data"
+    with serving(data_dir) as server:
+        email, password, name = _moderator_command()
+        made = peergraph(
+            "users", "create", "--email", email, "--password", password,
+            "--display-name", name, "--moderator", data_dir=data_dir,
+        )  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        assert made.stdout.startswith(f"created moderator {email} ")
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+            await _walkthrough(Readme(GraphQLClient(http)))
+
+
+async def _walkthrough(readme: Readme) -> None:
     # Reading the graph, anonymously; then the next page as the README says.
     author = (await readme.data("AuthorPage"))["author"]
     assert author["name"] == "Hangbo Bao"
@@ -288,6 +312,28 @@ async def test_every_readme_operation_runs_in_the_walkthrough(readme: Readme) ->
     applied = (await readme.payload("ReviewCorrection", mia, apply))["correction"]
     proposed = readme.variables("SuggestCorrection")["input"]["proposedValue"]
     assert applied["status"] == "APPLIED" and applied["target"]["name"] == proposed
+
+    # 8. Mia suspends Bob: his token stops at once, and he cannot log in; then
+    # she reinstates him. Ada changes her password (her old token dies, the
+    # new one works), then logs out (that one dies too).
+    bob_id = (await readme.data("Viewer", bob))["viewer"]["id"]
+    suspend = readme.variables("SuspendUser", userId=bob_id)
+    suspended = (await readme.payload("SuspendUser", mia, suspend))["user"]
+    assert suspended["id"] == bob_id and suspended["suspendedAt"]
+    assert (await readme.data("Viewer", bob))["viewer"] is None
+    reinstate = readme.variables("UnsuspendUser", userId=bob_id)
+    reinstated = (await readme.payload("UnsuspendUser", mia, reinstate))["user"]
+    assert reinstated == {"id": bob_id, "suspendedAt": None}
+    changed = await readme.payload("ChangePassword", ada)
+    assert (await readme.data("Viewer", ada))["viewer"] is None
+    ada = changed["token"]
+    assert (await readme.data("Viewer", ada))["viewer"]["displayName"] == "Ada"
+    await readme.payload("LogOut", ada)
+    assert (await readme.data("Viewer", ada))["viewer"] is None
+    new_password = readme.variables("ChangePassword")["input"]["newPassword"]
+    ada = (
+        await readme.payload("LogIn", variables=readme.variables("LogIn", password=new_password))
+    )["token"]
 
     # The answers the README shows: a userError, then a request that cannot run.
     (missing,) = (await readme.data("FollowMissing", ada)).values()

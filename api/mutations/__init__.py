@@ -10,6 +10,7 @@ from api.mutations.corrections import CorrectionMutations
 from api.mutations.follow import FollowMutations
 from api.mutations.invitations import InvitationMutations
 from api.mutations.profile import ProfileMutations
+from api.mutations.sessions import SessionMutations
 
 
 @strawberry.type(
@@ -18,6 +19,7 @@ from api.mutations.profile import ProfileMutations
 )
 class Mutation(
     AccountMutations,
+    SessionMutations,
     FollowMutations,
     ClaimMutations,
     InvitationMutations,

@@ -12,6 +12,7 @@ from api.context import Info
 from api.errors import UserError
 from api.mutations.flow import Answer, Changed, by_id, mutate
 from api.subscriptions import AuthorUpdated, ClaimDecided
+from api.throttle import Limit
 from api.types.claim import Claim
 from domain import claims as rules
 from graph_store.records import ClaimDecision, ClaimRecord, NodeKind, UserRecord, utcnow
@@ -24,7 +25,7 @@ class ClaimAuthorInput:
     )
     evidence: str = strawberry.field(
         description="How a moderator can check it is you: an ORCID iD, a homepage, an "
-        "institutional e-mail (1-2000 characters after trimming)."
+        "institutional e-mail (10-2000 characters after trimming)."
     )
 
 
@@ -81,7 +82,9 @@ def _claim_decided(viewer: UserRecord, claim: ClaimRecord) -> Changed:
 class ClaimMutations:
     @strawberry.mutation(
         description="Claim an author record as yours. The claim is PENDING until a moderator "
-        "reviews it; the author shows claimStatus PENDING (verification L2) meanwhile."
+        "reviews it; the author shows claimStatus PENDING (verification L2) meanwhile. An "
+        "account holds at most the server's PEERGRAPH_MAX_PENDING_CLAIMS (2 by default) pending "
+        "claims at once: one more is a CONFLICT (field null) until one is withdrawn or reviewed."
     )
     async def claim_author(
         self,
@@ -97,13 +100,16 @@ class ClaimMutations:
                 evidence=input.evidence.strip(),
                 created_at=utcnow(),
             )
-            return await info.context.store.create_claim(record)
+            return await info.context.store.create_claim(
+                record, info.context.settings.max_pending_claims
+            )
 
         return await mutate(
             info,
             CLAIM,
             target=by_id(input.author_id, NodeKind.AUTHOR),
             checks=[rules.evidence_problem(input.evidence)],
+            limit=Limit.CLAIM_USER,
             write=claim,
             fields=rules.CLAIM_FIELDS,
             changed=_claim_changed,

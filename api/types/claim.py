@@ -29,7 +29,8 @@ class Claim(Node):
     id: strawberry.ID = strawberry.field(description="The claim's global id (claim:…).")
     status: ClaimDecision = strawberry.field(description="Where the claim is in its review.")
     evidence: str = strawberry.field(
-        description="What the claimant gave for a moderator to check (trimmed, 1-2000 characters)."
+        description="What the claimant gave for a moderator to check (trimmed, 10-2000 "
+        "characters; claims made before the 10-character minimum may be shorter)."
     )
     created_at: datetime = strawberry.field(description="When the claim was made (UTC).")
     decided_at: datetime | None = strawberry.field(
@@ -59,7 +60,10 @@ class Claim(Node):
             raise StoreError(f"claim {self.record.id}: author {self.record.author_id} missing")
         return Author.from_record(found)
 
-    @strawberry.field(description="The user who made the claim.")
+    @strawberry.field(
+        description="The user who made the claim. A moderator also sees the account's "
+        "createdAt, accountAgeSeconds, pendingClaims and pendingClaimCount there."
+    )
     async def claimant(self, info: Info) -> UserRef:
         from api.types.user import User
 

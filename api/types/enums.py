@@ -180,22 +180,28 @@ described(
     "Why a mutation did not happen.",
     {
         Code.INVALID_INPUT: "The input breaks a rule: a format or length (e-mail shape, "
-        "password 8-1024 characters, display name 1-100, evidence, message and reason 1-2000 "
-        "after trimming, a correction's value), a field that cannot be corrected, an unclaimed "
-        "or own recipient, or a wrong e-mail or password at logIn.",
+        "password 10-1024 characters and not a common one, display name 1-100, evidence "
+        "10-2000, message and reason 1-2000 after trimming, a correction's value), a field "
+        "that cannot be corrected, an unclaimed or own recipient, suspending yourself, a wrong "
+        "current password, or a wrong e-mail or password at logIn.",
         Code.NOT_FOUND: "No such record: an unknown or malformed id, or one the viewer may not "
         "see.",
         Code.UNAUTHENTICATED: "No valid token: sign in (again) and send Authorization: Bearer "
         "<token>.",
-        Code.FORBIDDEN: "Signed in but not allowed: a member reviewing a claim or correction, "
-        "the wrong party answering an invitation, sending one without a verified claim or to "
-        "a researcher not open to collaborate, or changing author settings without a verified "
-        "claim.",
+        Code.FORBIDDEN: "Signed in but not allowed: a member reviewing a claim or correction "
+        "or suspending an account, suspending a moderator, the wrong party answering an "
+        "invitation, sending one without a verified claim or to a researcher not open to "
+        "collaborate, changing author settings without a verified claim, or logIn to a "
+        "suspended account.",
         Code.CONFLICT: "Clashes with the current state: a taken e-mail, an author already "
-        "claimed, a second verified author, a duplicate pending invitation, or something "
-        "already decided.",
-        Code.RATE_LIMITED: "Too many invitations sent in the last 24 hours (the server's "
-        "PEERGRAPH_INVITATIONS_PER_DAY, 20 by default); try later.",
+        "claimed, a second verified author, one pending claim more than an account may hold "
+        "(field null), a duplicate pending invitation, a password changed meanwhile, or "
+        "something already decided.",
+        Code.RATE_LIMITED: "Too many attempts: invitations sent in the last 24 hours (the "
+        "server's PEERGRAPH_INVITATIONS_PER_DAY, 20 by default), or an abuse throttle (failed "
+        "sign-ins per account or address, sign-ups per address, claims, corrections or "
+        "invitation attempts per user, a full password-checking queue); retryAfterSeconds "
+        "says when to try again.",
     },
     name="ErrorCode",
 )

@@ -1,9 +1,11 @@
 """User: a signed-up account. Public: id, displayName, claimedAuthor.
-Private to the user themself: email, role, following, claims, invitations."""
+Private to the user themself: email, role, following, claims, invitations.
+The user themself and moderators: the account's age and its pending claims."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
@@ -29,7 +31,7 @@ from api.types.connection import (
 )
 from api.types.node import Node
 from domain import visibility
-from graph_store.records import ClaimRecord, InvitationRecord, UserRecord
+from graph_store.records import ClaimDecision, ClaimRecord, InvitationRecord, UserRecord, utcnow
 
 if TYPE_CHECKING:
     from api.types.claim import Claim
@@ -68,7 +70,8 @@ def _list_connection(
 @strawberry.type(
     description="A signed-up account. Everyone sees its display name and claimed author; "
     "only the user themself sees the e-mail, the moderator flag, the follows, the claims and "
-    "the invitations (others get null or empty lists)."
+    "the invitations (others get null or empty lists); the user and moderators see when the "
+    "account was created and its pending claims."
 )
 class User(Node):
     id: strawberry.ID = strawberry.field(description="The user's global id (user:…).")
@@ -98,12 +101,76 @@ class User(Node):
         return visibility.is_moderator(self.record) if self._viewer_sees_private(info) else None
 
     @strawberry.field(
+        description="When a moderator suspended this account; null when it is not suspended, "
+        "and for anyone but moderators."
+    )
+    def suspended_at(self, info: Info) -> datetime | None:
+        if not visibility.sees_suspension(info.context.viewer):
+            return None
+        return self.record.suspended_at
+
+    @strawberry.field(
+        description="The suspending moderator's reason; null when the account is not "
+        "suspended, and for anyone but moderators."
+    )
+    def suspension_reason(self, info: Info) -> str | None:
+        if not visibility.sees_suspension(info.context.viewer):
+            return None
+        return self.record.suspension_reason
+
+    @strawberry.field(
         description="The author record this user holds a verified claim on (at most one); "
         "null when none. Public."
     )
     async def claimed_author(self, info: Info) -> Author | None:
         found = await info.context.loaders.verified_author_of_user.load(self.record.id)
         return Author.from_record(found) if found else None
+
+    def _viewer_sees_standing(self, info: Info) -> bool:
+        return visibility.sees_claim_standing(info.context.viewer, self.record)
+
+    @strawberry.field(
+        description="When the account was created (UTC); null unless the viewer is this user "
+        "or a moderator."
+    )
+    def created_at(self, info: Info) -> datetime | None:
+        return self.record.created_at if self._viewer_sees_standing(info) else None
+
+    @strawberry.field(
+        description="Whole seconds since the account was created, at the time of the request "
+        "(a claim from an account minutes old deserves a closer look); null unless the viewer "
+        "is this user or a moderator."
+    )
+    def account_age_seconds(self, info: Info) -> int | None:
+        if not self._viewer_sees_standing(info):
+            return None
+        return max(0, int((utcnow() - self.record.created_at).total_seconds()))
+
+    @strawberry.field(
+        description="This user's PENDING claims, oldest first (at most the server's pending-"
+        "claims cap, unless filed before it was lowered); null unless the viewer is this user "
+        "or a moderator."
+    )
+    async def pending_claims(self, info: Info) -> list[ClaimRef] | None:
+        from api.types.claim import Claim
+
+        rows = await self._pending_claims(info)
+        return None if rows is None else [Claim.from_record(c) for c in rows]
+
+    @strawberry.field(
+        description="How many PENDING claims this user holds; null unless the viewer is this "
+        "user or a moderator."
+    )
+    async def pending_claim_count(self, info: Info) -> int | None:
+        rows = await self._pending_claims(info)
+        return None if rows is None else len(rows)
+
+    async def _pending_claims(self, info: Info) -> list[ClaimRecord] | None:
+        if not self._viewer_sees_standing(info):
+            return None
+        # The claims loader (newest first) batches the users of a page in one store call.
+        rows = await info.context.loaders.claims_of_user.load(self.record.id)
+        return [c for c in reversed(rows) if c.status is ClaimDecision.PENDING]
 
     @strawberry.field(
         description="Authors this user follows, by name; an empty connection unless this is "

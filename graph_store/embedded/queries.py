@@ -296,6 +296,10 @@ OPEN_CLAIMS_ON_AUTHOR = """
 MATCH (c:Claim) WHERE c.author_id = $author_id AND c.status IN ['PENDING', 'VERIFIED']
 RETURN count(c)
 """
+PENDING_CLAIMS_OF_USER = """
+MATCH (c:Claim) WHERE c.user_id = $user_id AND c.status = 'PENDING'
+RETURN count(c)
+"""
 VERIFIED_CLAIMS_OF_USER = """
 MATCH (c:Claim) WHERE c.user_id = $user_id AND c.status = 'VERIFIED' AND c.id <> $except_id
 RETURN c.author_id ORDER BY c.created_at

@@ -6,7 +6,7 @@ in its transaction and lets ``graph_store.decisions`` decide.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -191,7 +191,8 @@ class EmbeddedWrites(EmbeddedBase):
             topic_docs = [doc(t) for t in batch.topics]
             self._search.upsert(docs, keep_existing=topic_docs)
 
-        await self._write_indexed(run)
+        # An import runs as long as it needs: no write timeout.
+        await self._write_indexed(run, timed=False)
 
     async def create_user(self, user: UserRecord) -> UserRecord:
         def run(conn: _Conn) -> UserRecord:
@@ -207,6 +208,35 @@ class EmbeddedWrites(EmbeddedBase):
             return outcome.record
 
         return await self._write(run)
+
+    async def _change_user(
+        self, user_id: str, decide: Callable[[UserRecord | None], decisions.Outcome[UserRecord]]
+    ) -> UserRecord:
+        def run(conn: _Conn) -> UserRecord:
+            outcome = decide(_one(conn, USER, user_id))
+            if not outcome.done:
+                _upsert(conn, USER, [outcome.record])
+            return outcome.record
+
+        return await self._write(run)
+
+    async def revoke_sessions(self, user_id: str) -> UserRecord:
+        return await self._change_user(user_id, lambda u: decisions.revoke_sessions(u, user_id))
+
+    async def change_password(self, user_id: str, checked_hash: str, new_hash: str) -> UserRecord:
+        return await self._change_user(
+            user_id, lambda u: decisions.change_password(u, user_id, checked_hash, new_hash)
+        )
+
+    async def suspend_user(
+        self, user_id: str, moderator_id: str, reason: str, at: datetime
+    ) -> UserRecord:
+        return await self._change_user(
+            user_id, lambda u: decisions.suspend_user(u, user_id, moderator_id, reason, at)
+        )
+
+    async def unsuspend_user(self, user_id: str) -> UserRecord:
+        return await self._change_user(user_id, lambda u: decisions.unsuspend_user(u, user_id))
 
     async def follow(self, user_id: str, author_id: str, at: datetime) -> None:
         params = {"user_id": user_id, "author_id": author_id}
@@ -232,7 +262,10 @@ class EmbeddedWrites(EmbeddedBase):
 
         await self._write(run)
 
-    async def create_claim(self, claim: ClaimRecord) -> ClaimRecord:
+    async def create_claim(
+        self, claim: ClaimRecord, max_pending: int = decisions.MAX_PENDING_CLAIMS
+    ) -> ClaimRecord:
+        # One writer at a time: no other claim commits between these reads and the insert.
         def run(conn: _Conn) -> ClaimRecord:
             verified = conn.rows(
                 Q.VERIFIED_CLAIMS_OF_USER, {"user_id": claim.user_id, "except_id": ""}
@@ -245,8 +278,11 @@ class EmbeddedWrites(EmbeddedBase):
                     conn.scalar(Q.OPEN_CLAIMS_ON_AUTHOR, {"author_id": claim.author_id})
                 ),
                 user_holds_verified=bool(verified),
+                user_pending_claims=int(
+                    conn.scalar(Q.PENDING_CLAIMS_OF_USER, {"user_id": claim.user_id})
+                ),
             )
-            outcome = decisions.create_claim(claim, facts)
+            outcome = decisions.create_claim(claim, facts, max_pending)
             if not outcome.done:
                 trust = _TrustLog(self._trust_model, conn, claim.author_id)
                 _insert(conn, CLAIM, outcome.record)

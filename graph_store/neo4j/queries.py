@@ -137,7 +137,7 @@ GET_ONE: Final = {
 # cleared.
 UPDATE: Final = {
     label: f"MATCH (n:{label} {{id: $id}}) SET n += $props"
-    for label in ("Author", "Paper", "Claim", "Invitation", "Correction")
+    for label in ("User", "Author", "Paper", "Claim", "Invitation", "Correction")
 }
 
 # --- keyset lists -------------------------------------------------------------------
@@ -468,6 +468,10 @@ RETURN count(n) AS total
 # --- claims ---------------------------------------------------------------------------
 COUNT_ACTIVE_CLAIMS_OF_AUTHOR: Final = """
 MATCH (c:Claim {author_id: $author_id}) WHERE c.status IN $statuses
+RETURN count(c) AS total
+"""
+COUNT_CLAIMS_OF_USER: Final = """
+MATCH (c:Claim {user_id: $user_id, status: $status})
 RETURN count(c) AS total
 """
 VERIFIED_AUTHOR_IDS_OF_USER: Final = """

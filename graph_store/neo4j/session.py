@@ -209,6 +209,11 @@ class Neo4jSession:
         self._database = config.neo4j_database
         self._tx_timeout = config.transaction_timeout
         self._max_retry_time = config.max_retry_time
+        # One store call, retries included, answers within this: the driver's
+        # retry loop can run about 8 s on a down database (its last back-off
+        # overshoots max_transaction_retry_time), so an outage would otherwise
+        # hold a request that long before it learns SERVICE_UNAVAILABLE.
+        self._call_budget = max(self._tx_timeout, self._max_retry_time) + 1.0
         self._acquisition_timeout = config.acquisition_timeout
         # Reads in flight at once (see _read_slot).
         self._read_slots = asyncio.Semaphore(max(1, config.max_concurrent_reads))
@@ -283,6 +288,15 @@ class Neo4jSession:
         retried by the driver; reads have no effect, so this retries them on
         the errors the driver would retry (``is_retryable``) within the same
         budget (``max_retry_time``)."""
+        try:
+            async with asyncio.timeout(self._call_budget):
+                return await self._read_retried(statements)
+        except TimeoutError as e:
+            raise StoreUnavailable(f"Neo4j did not answer within {self._call_budget} s") from e
+
+    async def _read_retried(
+        self, statements: Sequence[tuple[str, Mapping[str, Any]]]
+    ) -> list[list[dict[str, Any]]]:
         started = time.monotonic()
         delays = _retry_delays()
         while True:
@@ -316,6 +330,20 @@ class Neo4jSession:
         ``constraint_property`` becomes ``RuleViolation(constraint_rule)``; one on
         another property (a duplicate id) stays a StoreError."""
         bounded = unit_of_work(timeout=timeout or self._tx_timeout)(work)
+        # An import's long transactions have their own timeout and no call budget.
+        budget = self._call_budget if timeout is None else None
+        try:
+            async with asyncio.timeout(budget):
+                return await self._run_write(bounded, constraint_rule, constraint_property)
+        except TimeoutError as e:
+            raise StoreUnavailable(f"Neo4j did not answer within {budget} s") from e
+
+    async def _run_write(
+        self,
+        bounded: Callable[[Tx], Awaitable[R]],
+        constraint_rule: Rule | None,
+        constraint_property: str,
+    ) -> R:
         try:
             try:
                 async with self._session() as session:

@@ -7,6 +7,7 @@ decide.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
@@ -62,6 +63,7 @@ log = logging.getLogger(__name__)
 R = TypeVar("R")
 
 _VERIFIED = ClaimDecision.VERIFIED.value
+_PENDING = ClaimDecision.PENDING.value
 
 
 class Neo4jWrites(Neo4jSession):
@@ -147,6 +149,38 @@ class Neo4jWrites(Neo4jSession):
             work, constraint_rule=Rule.EMAIL_TAKEN, constraint_property="email_key"
         )
 
+    async def _change_user(
+        self, user_id: str, decide: Callable[[UserRecord | None], decisions.Outcome[UserRecord]]
+    ) -> UserRecord:
+        async def work(tx: Tx) -> UserRecord:
+            locks = _Locks(tx)
+            node = await locks.take("User", user_id)
+            outcome = decide(None if node is None else USER.from_props(node))
+            if not outcome.done:
+                await _update(tx, USER, outcome.record)
+            await locks.release()
+            return outcome.record
+
+        return await self._write(work)
+
+    async def revoke_sessions(self, user_id: str) -> UserRecord:
+        return await self._change_user(user_id, lambda u: decisions.revoke_sessions(u, user_id))
+
+    async def change_password(self, user_id: str, checked_hash: str, new_hash: str) -> UserRecord:
+        return await self._change_user(
+            user_id, lambda u: decisions.change_password(u, user_id, checked_hash, new_hash)
+        )
+
+    async def suspend_user(
+        self, user_id: str, moderator_id: str, reason: str, at: datetime
+    ) -> UserRecord:
+        return await self._change_user(
+            user_id, lambda u: decisions.suspend_user(u, user_id, moderator_id, reason, at)
+        )
+
+    async def unsuspend_user(self, user_id: str) -> UserRecord:
+        return await self._change_user(user_id, lambda u: decisions.unsuspend_user(u, user_id))
+
     async def follow(self, user_id: str, author_id: str, at: datetime) -> None:
         async def work(tx: Tx) -> None:
             # Locking the user serialises follows of one user, so MERGE cannot
@@ -180,16 +214,19 @@ class Neo4jWrites(Neo4jSession):
 
         await self._write(work)
 
-    async def create_claim(self, claim: ClaimRecord) -> ClaimRecord:
+    async def create_claim(
+        self, claim: ClaimRecord, max_pending: int = decisions.MAX_PENDING_CLAIMS
+    ) -> ClaimRecord:
         async def work(tx: Tx) -> ClaimRecord:
             # The author lock serialises claims on one author; the user lock
-            # serialises with decide_claim making this user verified.
+            # serialises this user's claims (the pending-claims cap) and
+            # decide_claim making this user verified.
             locks = _Locks(tx)
             user = await locks.take("User", claim.user_id)
             author = await locks.take("Author", claim.author_id)
             # Under the locks, so an attempt still committing is seen done.
             stored = await _one(tx, CLAIM, claim.id)
-            active = [ClaimDecision.PENDING.value, _VERIFIED]
+            active = [_PENDING, _VERIFIED]
             facts = decisions.NewClaimFacts(
                 stored=stored,
                 author=None if author is None else AUTHOR.from_props(author),
@@ -199,8 +236,11 @@ class Neo4jWrites(Neo4jSession):
                 )
                 > 0,
                 user_holds_verified=bool(await _verified_author_ids(tx, claim.user_id)),
+                user_pending_claims=await _count(
+                    tx, q.COUNT_CLAIMS_OF_USER, user_id=claim.user_id, status=_PENDING
+                ),
             )
-            outcome = decisions.create_claim(claim, facts)
+            outcome = decisions.create_claim(claim, facts, max_pending)
             if not outcome.done:
                 trust = await _TrustLog.start(self._trust_model, tx, claim.author_id)
                 await _create(tx, CLAIM, outcome.record)

@@ -267,6 +267,36 @@ async def test_cost_and_alias_limits(gql: GraphQLClient) -> None:
     assert "errors" not in fine
 
 
+async def test_text_arguments_and_filters_are_bounded(gql: GraphQLClient) -> None:
+    """Every text a read takes is bounded (variables included), and a text
+    filter is charged like a search: it matches every name or title."""
+    long_name = {"n": "x" * 1001}
+    refused = await gql.post(
+        "query($n: String) { authors(first: 5, filter: {nameContains: $n}) { totalCount } }",
+        long_name,
+    )
+    assert refused.get("data") is None
+    [error] = refused["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "1001 characters; at most 1000" in error["message"]
+    long_id = await gql.post("query($id: ID!) { author(id: $id) { name } }", {"id": "a" * 5000})
+    assert long_id["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    ok = await gql.data(
+        "query($n: String) { authors(first: 5, filter: {nameContains: $n}) { totalCount } }",
+        {"n": "bao"},
+    )
+    assert ok["authors"]["totalCount"] == 1
+    # A filtered list costs 500 more than the same list unfiltered.
+    bomb = """{{ authors(first: 100{}) {{ edges {{ node {{ coauthors(first: 100) {{
+               author {{ coauthors(first: 100) {{ author {{ id }} }} }} }} }} }} }} }}"""
+    costs = []
+    for extra in ("", ', filter: {nameContains: "a"}'):
+        [error] = (await gql.post(bomb.format(extra)))["errors"]
+        assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        costs.append(int(error["message"].split("about ")[1].split()[0]))
+    assert costs[1] - costs[0] == 500
+
+
 async def test_malformed_requests_get_graphql_errors(http: httpx.AsyncClient) -> None:
     not_json = await http.post(
         "/graphql", content=b"{not json", headers={"content-type": "application/json"}
@@ -321,7 +351,10 @@ async def test_readiness_fails_when_the_store_is_unreachable(tmp_path: Path) -> 
         assert (await http.get("/readyz")).status_code == 200
         await store.close()
         down = await http.get("/readyz")
-        assert down.status_code == 503 and down.json() == {"status": "unavailable"}
+        assert down.status_code == 503 and down.json() == {
+            "status": "unavailable",
+            "reason": "the database does not answer",
+        }
         assert (await http.get("/healthz")).status_code == 200  # the process still answers
 
 

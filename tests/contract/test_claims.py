@@ -1,4 +1,5 @@
-"""Claim lifecycle, every rule, atomicity, and the moderators' queue."""
+"""Claim lifecycle, every rule (the pending-claims cap too), atomicity, and the
+moderators' queue."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from graph_store.errors import Rule, RuleViolation
 from graph_store.records import ClaimDecision, ClaimRecord, ClaimStatus, UserRecord
 from graph_store.store import GraphStore
-from tests.contract.conftest import BAO, DONG, WEI, ZOE, at, make_user
+from tests.contract.conftest import ALICE, BAO, DONG, LONELY, WEI, ZOE, at, make_user
 
 
 def claim(n: int, author_id: str, user: UserRecord, minute: int | None = None) -> ClaimRecord:
@@ -214,3 +215,86 @@ async def test_claims_by_status_oldest_first_with_keyset(graph: GraphStore) -> N
     verified = await graph.claims_by_status(ClaimDecision.VERIFIED, 10, None)
     assert [c.id for c in verified.items] == ["claim:c4"] and verified.total == 1
     assert (await graph.claims_by_status(ClaimDecision.WITHDRAWN, 10, None)).total == 0
+
+
+# --- the pending-claims cap -------------------------------------------------------------
+
+
+async def pending_of(store: GraphStore, user: UserRecord) -> list[str]:
+    """The user's PENDING claims' ids, oldest first."""
+    rows = (await store.claims_of_users([user.id]))[user.id]
+    return [c.id for c in reversed(rows) if c.status is ClaimDecision.PENDING]
+
+
+async def refused(store: GraphStore, new: ClaimRecord, max_pending: int = 2) -> Rule:
+    with pytest.raises(RuleViolation) as err:
+        await store.create_claim(new, max_pending)
+    assert await store.get_claims([new.id]) == {}  # nothing written
+    return err.value.rule
+
+
+async def test_third_pending_claim_is_refused(graph: GraphStore) -> None:
+    u1, u2 = await users(graph, 2)
+    await graph.create_claim(claim(1, BAO, u1))
+    await graph.create_claim(claim(2, DONG, u1))
+    assert await refused(graph, claim(3, WEI, u1)) is Rule.PENDING_CLAIMS_LIMIT
+    assert await status_of(graph, WEI) is ClaimStatus.UNCLAIMED
+    assert await pending_of(graph, u1) == ["claim:c1", "claim:c2"]
+    # The cap is per user: another user still claims the author.
+    assert (await graph.create_claim(claim(4, WEI, u2))).status is ClaimDecision.PENDING
+    # The default is 2; the server's setting is passed in.
+    assert await refused(graph, claim(5, ZOE, u2), max_pending=1) is Rule.PENDING_CLAIMS_LIMIT
+    assert (await graph.create_claim(claim(6, ZOE, u2), 3)).status is ClaimDecision.PENDING
+
+
+async def test_the_cap_comes_after_the_author_rules(graph: GraphStore) -> None:
+    u1, u2 = await users(graph, 2)
+    await graph.create_claim(claim(1, BAO, u1))
+    await graph.create_claim(claim(2, DONG, u1))
+    await graph.create_claim(claim(3, WEI, u2))
+    # An author already claimed is the reason given, not the full slots.
+    assert await refused(graph, claim(4, WEI, u1)) is Rule.AUTHOR_ALREADY_CLAIMED
+    assert await refused(graph, claim(5, "author:nobody", u1)) is Rule.NOT_FOUND
+
+
+async def test_withdrawing_or_a_rejection_frees_a_slot(graph: GraphStore) -> None:
+    [u1] = await users(graph, 1)
+    await graph.create_claim(claim(1, BAO, u1))
+    await graph.create_claim(claim(2, DONG, u1))
+    await graph.withdraw_claim("claim:c1", u1.id, at(10))
+    await graph.create_claim(claim(3, WEI, u1, minute=11))
+    assert await refused(graph, claim(4, ZOE, u1, minute=12)) is Rule.PENDING_CLAIMS_LIMIT
+    await graph.decide_claim("claim:c2", False, "no evidence", at(13))
+    await graph.create_claim(claim(5, ZOE, u1, minute=14))
+    assert await pending_of(graph, u1) == ["claim:c3", "claim:c5"]
+    assert await refused(graph, claim(6, ALICE, u1, minute=15)) is Rule.PENDING_CLAIMS_LIMIT
+
+
+async def test_a_verified_claim_is_not_a_pending_one(graph: GraphStore) -> None:
+    [u1] = await users(graph, 1)
+    await graph.create_claim(claim(1, BAO, u1))
+    await graph.create_claim(claim(2, DONG, u1))
+    await graph.decide_claim("claim:c1", True, None, at(10))
+    assert await pending_of(graph, u1) == ["claim:c2"]
+    # With one slot used, the verified claim would fill the cap if it counted:
+    # the holder is told the rule that does hold (one verified author per user).
+    assert await refused(graph, claim(3, WEI, u1)) is Rule.USER_ALREADY_VERIFIED
+
+
+async def test_concurrent_claims_by_one_user_stop_at_the_cap(graph: GraphStore) -> None:
+    [u1] = await users(graph, 1)
+    authors = [BAO, DONG, WEI, ZOE, ALICE, LONELY]
+    results = await asyncio.gather(
+        *(graph.create_claim(claim(n, a, u1)) for n, a in enumerate(authors, start=1)),
+        return_exceptions=True,
+    )
+    ok = [r for r in results if isinstance(r, ClaimRecord)]
+    failed = [r for r in results if not isinstance(r, ClaimRecord)]
+    assert len(ok) == 2
+    assert all(isinstance(r, RuleViolation) for r in failed), failed
+    assert {r.rule for r in failed if isinstance(r, RuleViolation)} == {Rule.PENDING_CLAIMS_LIMIT}
+    assert sorted(await pending_of(graph, u1)) == sorted(c.id for c in ok)
+    claimed = {c.author_id for c in ok}
+    for author in authors:
+        expected = ClaimStatus.PENDING if author in claimed else ClaimStatus.UNCLAIMED
+        assert await status_of(graph, author) is expected

@@ -19,6 +19,7 @@ from tests.api.social.helpers import (
 
 HANGBO = "author:hangbo-bao"
 QINGRU = "author:qingru-zhang"
+EVIDENCE = "ORCID 0000-0002-1825-0097"
 
 
 # --- follow -------------------------------------------------------------------------
@@ -182,7 +183,7 @@ async def test_claim_conflicts_and_bad_input(world: World) -> None:
     await world.claim(ada, HANGBO)
 
     second = await world.payload(
-        CLAIM_AUTHOR, {"input": {"authorId": HANGBO, "evidence": "me too"}}, bob.token
+        CLAIM_AUTHOR, {"input": {"authorId": HANGBO, "evidence": EVIDENCE}}, bob.token
     )
     assert second["claim"] is None
     assert errors(second) == [("CONFLICT", ["input", "authorId"])]
@@ -191,15 +192,20 @@ async def test_claim_conflicts_and_bad_input(world: World) -> None:
     # A user with a verified author cannot get a second one.
     await world.verified(bob, QINGRU)
     third = await world.payload(
-        CLAIM_AUTHOR, {"input": {"authorId": "author:zhibin-xiao", "evidence": "x"}}, bob.token
+        CLAIM_AUTHOR, {"input": {"authorId": "author:zhibin-xiao", "evidence": EVIDENCE}}, bob.token
     )
     assert errors(third) == [("CONFLICT", ["input", "authorId"])]
     assert (await world.author("author:zhibin-xiao"))["claimStatus"] == "UNCLAIMED"
 
     cases = [
-        ({"authorId": "author:nobody", "evidence": "x"}, [("NOT_FOUND", ["input", "authorId"])]),
-        ({"authorId": "topic:pruning", "evidence": "x"}, [("NOT_FOUND", ["input", "authorId"])]),
+        ({"authorId": "author:nobody", "evidence": EVIDENCE},
+         [("NOT_FOUND", ["input", "authorId"])]),
+        ({"authorId": "topic:pruning", "evidence": EVIDENCE},
+         [("NOT_FOUND", ["input", "authorId"])]),
         ({"authorId": HANGBO, "evidence": "   "}, [("INVALID_INPUT", ["input", "evidence"])]),
+        # Too little for a moderator to check (10 characters at least).
+        ({"authorId": HANGBO, "evidence": " it's me "},
+         [("INVALID_INPUT", ["input", "evidence"])]),
         ({"authorId": HANGBO, "evidence": "x" * 2001},
          [("INVALID_INPUT", ["input", "evidence"])]),
     ]  # fmt: skip
@@ -208,7 +214,7 @@ async def test_claim_conflicts_and_bad_input(world: World) -> None:
         p = await world.payload(CLAIM_AUTHOR, {"input": variables}, carol.token)
         assert p["claim"] is None
         assert errors(p) == expected, variables
-    anon = await world.payload(CLAIM_AUTHOR, {"input": {"authorId": HANGBO, "evidence": "x"}})
+    anon = await world.payload(CLAIM_AUTHOR, {"input": {"authorId": HANGBO, "evidence": EVIDENCE}})
     assert errors(anon) == [("UNAUTHENTICATED", None)]
     for bad in ("claim:nope", "author:hangbo-bao", "x"):
         w = await world.payload(WITHDRAW_CLAIM, {"claimId": bad}, carol.token)
@@ -236,7 +242,9 @@ async def test_concurrent_claims_on_one_author_leave_one_pending(world: World) -
     users = [await world.sign_up(f"User{i}") for i in range(6)]
     results = await asyncio.gather(
         *(
-            world.payload(CLAIM_AUTHOR, {"input": {"authorId": QINGRU, "evidence": "me"}}, u.token)
+            world.payload(
+                CLAIM_AUTHOR, {"input": {"authorId": QINGRU, "evidence": EVIDENCE}}, u.token
+            )
             for u in users
         )
     )

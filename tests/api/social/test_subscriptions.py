@@ -220,3 +220,28 @@ async def test_private_events_stop_when_the_token_expires(live: Live) -> None:
         assert message["id"] == op and message["type"] == "next", message
         assert message["payload"]["data"] is None
         assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_revoked_session_ends_its_private_streams_and_its_socket(live: Live) -> None:
+    """logOut (as changePassword and a suspension) ends the private
+    subscriptions opened with the token at once, without waiting for an
+    event, and the socket's next operation closes it with 4403."""
+    w = live.world
+    ada = await w.sign_up("Ada")
+    async with ws_client(live.url, ada.token) as ws:
+        claims = await ws.subscribe(CLAIM_EVENTS)
+        public = await ws.subscribe(AUTHOR_UPDATED, {"id": ADA_AUTHOR})
+        channel = f"user:{ada.user_id}"
+        await _until(lambda: channel in live.broker._fanout.queues)
+        logged_out = await w.payload("mutation { logOut { userErrors { code } } }", token=ada.token)
+        assert logged_out == {"userErrors": []}
+        message = await ws.receive()
+        assert message["id"] == claims and message["type"] == "next", message
+        assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert "revoked" in message["payload"]["errors"][0]["message"]
+        await ws.subscribe('query Q { author(slug: "hangbo-bao") { name } }')
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:  # the public subscription may still say something first
+                left = await ws.receive()
+                assert left.get("id") in (claims, public), left
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
