@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -86,40 +87,44 @@ def _set_author_status(conn: _Conn, author_id: str, status: ClaimStatus) -> None
     conn.rows(Q.SET_AUTHOR_STATUS, {"author_id": author_id, "claim_status": status.value})
 
 
-def _scored(conn: _Conn, author_id: str) -> decisions.Scored | None:
-    """The author and its counts as this transaction sees them (what the
-    trust model scores); None when there is no such author."""
-    author = _one(conn, AUTHOR, author_id)
-    if author is None:
-        return None
+def _counts(conn: _Conn, author_id: str) -> AuthorStatsRecord:
+    """The author's counts as this transaction sees them."""
     counts = {
         name: int(conn.scalar(query, {"id": author_id}) or 0)
         for name, query in Q.AUTHOR_STATS.items()
     }
-    return author, AuthorStatsRecord(**counts)
+    return AuthorStatsRecord(**counts)
 
 
 class _TrustLog:
-    """Records the trust change one event makes to one author: scored
-    before the event's writes, again after them, in its transaction."""
+    """Records the trust change one event makes to one author: its counts
+    read before the event's writes (the author record is the one the write
+    read), the score compared after them, in its transaction."""
 
-    def __init__(self, model: decisions.TrustModel | None, conn: _Conn, author_id: str) -> None:
-        self._model, self._conn, self._author_id = model, conn, author_id
-        self._before = None if model is None else _scored(conn, author_id)
+    def __init__(
+        self, model: decisions.TrustModel | None, conn: _Conn, author: AuthorRecord | None
+    ) -> None:
+        self._model, self._conn, self._author = model, conn, author
+        self._counts = None if model is None or author is None else _counts(conn, author.id)
 
     def record(
-        self, cause: TrustCause, at: datetime, event_key: str, *, counts_changed: bool = True
+        self,
+        cause: TrustCause,
+        at: datetime,
+        event_key: str,
+        *,
+        claim_status: ClaimStatus | None = None,
     ) -> None:
-        """``counts_changed=False``: the event changed the author record only
-        (a claim), so its counts are not read again."""
-        if self._model is None or self._before is None:
+        """``claim_status``: the status a claim event gave the author (its
+        counts did not change); without it, the counts are read again."""
+        if self._model is None or self._author is None or self._counts is None:
             return
-        if counts_changed:
-            after = _scored(self._conn, self._author_id)
+        before = (self._author, self._counts)
+        if claim_status is None:
+            after = (self._author, _counts(self._conn, self._author.id))
         else:
-            author = _one(self._conn, AUTHOR, self._author_id)
-            after = None if author is None else (author, self._before[1])
-        change = decisions.trust_change(self._model, self._before, after, cause, at, event_key)
+            after = (replace(self._author, claim_status=claim_status), self._counts)
+        change = decisions.trust_change(self._model, before, after, cause, at, event_key)
         if change is not None:
             _insert(self._conn, TRUST_CHANGE, change)
             self._conn.rows(Q.LINK_TRUST_CHANGE, {"author_id": change.author_id, "id": change.id})
@@ -245,7 +250,7 @@ class EmbeddedWrites(EmbeddedBase):
             found = conn.rows(Q.USER_AND_AUTHOR_EXIST, params)
             if not found or found[0][0] is None or found[0][1] is None:
                 raise RuleViolation(Rule.NOT_FOUND, f"user {user_id} or author {author_id}")
-            trust = _TrustLog(self._trust_model, conn, author_id)
+            trust = _TrustLog(self._trust_model, conn, _one(conn, AUTHOR, author_id))
             conn.rows(Q.FOLLOW, {**params, "at": to_micros(at)})
             trust.record(TrustCause.FOLLOWED, at, user_id)
 
@@ -256,7 +261,7 @@ class EmbeddedWrites(EmbeddedBase):
         when = at or utcnow()
 
         def run(conn: _Conn) -> None:
-            trust = _TrustLog(self._trust_model, conn, author_id)
+            trust = _TrustLog(self._trust_model, conn, _one(conn, AUTHOR, author_id))
             conn.rows(Q.UNFOLLOW, params)
             trust.record(TrustCause.UNFOLLOWED, when, user_id)
 
@@ -284,12 +289,12 @@ class EmbeddedWrites(EmbeddedBase):
             )
             outcome = decisions.create_claim(claim, facts, max_pending)
             if not outcome.done:
-                trust = _TrustLog(self._trust_model, conn, claim.author_id)
+                trust = _TrustLog(self._trust_model, conn, facts.author)
                 _insert(conn, CLAIM, outcome.record)
                 status = decisions.author_status_after(outcome.record.status)
                 _set_author_status(conn, claim.author_id, status)
                 trust.record(
-                    TrustCause.CLAIM_SUBMITTED, claim.created_at, claim.id, counts_changed=False
+                    TrustCause.CLAIM_SUBMITTED, claim.created_at, claim.id, claim_status=status
                 )
             return outcome.record
 
@@ -446,8 +451,9 @@ def _decided_claim(
     with the trust change that makes."""
     claim = outcome.record
     if not outcome.done:
-        trust = _TrustLog(model, conn, claim.author_id)
+        trust = _TrustLog(model, conn, _one(conn, AUTHOR, claim.author_id))
+        status = decisions.author_status_after(claim.status)
         _upsert(conn, CLAIM, [claim])
-        _set_author_status(conn, claim.author_id, decisions.author_status_after(claim.status))
-        trust.record(decisions.CLAIM_CAUSES[claim.status], at, claim.id, counts_changed=False)
+        _set_author_status(conn, claim.author_id, status)
+        trust.record(decisions.CLAIM_CAUSES[claim.status], at, claim.id, claim_status=status)
     return claim

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -189,9 +190,10 @@ class Neo4jWrites(Neo4jSession):
             locks = _Locks(tx)
             if await locks.take("User", user_id) is None:
                 raise _not_found("user")
-            if await locks.take("Author", author_id) is None:
+            author = await locks.take("Author", author_id)
+            if author is None:
                 raise _not_found("author")
-            trust = await _TrustLog.start(self._trust_model, tx, author_id)
+            trust = await _TrustLog.start(self._trust_model, tx, AUTHOR.from_props(author))
             await _rows(tx, q.FOLLOW, user_id=user_id, author_id=author_id, at=to_micros(at))
             await trust.record(TrustCause.FOLLOWED, at, user_id)
             await locks.release()
@@ -206,8 +208,10 @@ class Neo4jWrites(Neo4jSession):
             # engine picks: take the user's lock first, as every writer does.
             locks = _Locks(tx)
             if await locks.take("User", user_id) is not None:
-                await locks.take("Author", author_id)
-                trust = await _TrustLog.start(self._trust_model, tx, author_id)
+                author = await locks.take("Author", author_id)
+                trust = await _TrustLog.start(
+                    self._trust_model, tx, None if author is None else AUTHOR.from_props(author)
+                )
                 await _rows(tx, q.UNFOLLOW, user_id=user_id, author_id=author_id)
                 await trust.record(TrustCause.UNFOLLOWED, when, user_id)
                 await locks.release()
@@ -227,9 +231,10 @@ class Neo4jWrites(Neo4jSession):
             # Under the locks, so an attempt still committing is seen done.
             stored = await _one(tx, CLAIM, claim.id)
             active = [_PENDING, _VERIFIED]
+            author_record = None if author is None else AUTHOR.from_props(author)
             facts = decisions.NewClaimFacts(
                 stored=stored,
-                author=None if author is None else AUTHOR.from_props(author),
+                author=author_record,
                 user_exists=user is not None,
                 author_has_active_claim=await _count(
                     tx, q.COUNT_ACTIVE_CLAIMS_OF_AUTHOR, author_id=claim.author_id, statuses=active
@@ -242,11 +247,11 @@ class Neo4jWrites(Neo4jSession):
             )
             outcome = decisions.create_claim(claim, facts, max_pending)
             if not outcome.done:
-                trust = await _TrustLog.start(self._trust_model, tx, claim.author_id)
+                trust = await _TrustLog.start(self._trust_model, tx, author_record)
                 await _create(tx, CLAIM, outcome.record)
-                await _set_author_status(tx, outcome.record)
+                status = await _set_author_status(tx, outcome.record)
                 await trust.record(
-                    TrustCause.CLAIM_SUBMITTED, claim.created_at, claim.id, counts_changed=False
+                    TrustCause.CLAIM_SUBMITTED, claim.created_at, claim.id, claim_status=status
                 )
             await locks.release()
             return outcome.record
@@ -256,9 +261,9 @@ class Neo4jWrites(Neo4jSession):
     async def withdraw_claim(self, claim_id: str, user_id: str, at: datetime) -> ClaimRecord:
         async def work(tx: Tx) -> ClaimRecord:
             locks = _Locks(tx)
-            claim = await _lock_claim(tx, locks, claim_id, lock_user=False)
+            claim, author = await _lock_claim(tx, locks, claim_id, lock_user=False)
             outcome = decisions.withdraw_claim(claim, user_id, at)
-            await _write_claim_decision(tx, outcome, self._trust_model, at)
+            await _write_claim_decision(tx, outcome, _TrustLog(self._trust_model, tx, author), at)
             await locks.release()
             return outcome.record
 
@@ -270,12 +275,12 @@ class Neo4jWrites(Neo4jSession):
         async def work(tx: Tx) -> ClaimRecord:
             # The claimant's lock makes two approvals for one user serialise.
             locks = _Locks(tx)
-            claim = await _lock_claim(tx, locks, claim_id, lock_user=True)
+            claim, author = await _lock_claim(tx, locks, claim_id, lock_user=True)
             verified = claim is not None and bool(await _verified_author_ids(tx, claim.user_id))
             outcome = decisions.decide_claim(
                 decisions.ClaimFacts(claim, verified), approve, note, at
             )
-            await _write_claim_decision(tx, outcome, self._trust_model, at)
+            await _write_claim_decision(tx, outcome, _TrustLog(self._trust_model, tx, author), at)
             await locks.release()
             return outcome.record
 
@@ -455,87 +460,97 @@ async def _verified_author_ids(tx: Tx, user_id: str) -> list[str]:
     return [str(r["author_id"]) for r in rows]
 
 
-async def _set_author_status(tx: Tx, claim: ClaimRecord) -> None:
-    """The claim's author takes the status that follows from the claim's."""
+async def _set_author_status(tx: Tx, claim: ClaimRecord) -> ClaimStatus:
+    """The claim's author takes the status that follows from the claim's (answered)."""
     status: ClaimStatus = decisions.author_status_after(claim.status)
     await _rows(tx, q.SET_AUTHOR_CLAIM_STATUS, id=claim.author_id, status=status.value)
+    return status
 
 
 async def _write_claim_decision(
-    tx: Tx,
-    outcome: decisions.Outcome[ClaimRecord],
-    model: decisions.TrustModel | None,
-    at: datetime,
+    tx: Tx, outcome: decisions.Outcome[ClaimRecord], trust: _TrustLog, at: datetime
 ) -> None:
     if not outcome.done:
         claim = outcome.record
-        trust = await _TrustLog.start(model, tx, claim.author_id)
+        await trust.begin()
         await _update(tx, CLAIM, claim)
-        await _set_author_status(tx, claim)
-        await trust.record(decisions.CLAIM_CAUSES[claim.status], at, claim.id, counts_changed=False)
+        status = await _set_author_status(tx, claim)
+        await trust.record(decisions.CLAIM_CAUSES[claim.status], at, claim.id, claim_status=status)
 
 
-async def _scored(tx: Tx, author_id: str) -> decisions.Scored | None:
-    """The author and its counts as this transaction sees them (what the
-    trust model scores); None when there is no such author."""
-    author = await _one(tx, AUTHOR, author_id)
-    if author is None:
-        return None
-    rows = await _rows(tx, q.AUTHOR_STATS, ids=[author_id])
-    r = rows[0]
-    stats = AuthorStatsRecord(
+async def _counts(tx: Tx, author_id: str) -> AuthorStatsRecord:
+    """The author's counts as this transaction sees them."""
+    (r,) = await _rows(tx, q.AUTHOR_STATS, ids=[author_id])
+    return AuthorStatsRecord(
         works=int(r["works"]),
         followers=int(r["followers"]),
         topics=int(r["topics"]),
         collaborators=int(r["collaborators"]),
     )
-    return author, stats
 
 
 class _TrustLog:
-    """Records the trust change one event makes to one author: scored before
-    the event's writes, again after them, in its transaction (the author
-    locked, so no other event of the author comes between)."""
+    """Records the trust change one event makes to one author (read under
+    its lock, so no other event of the author comes between): its counts
+    read before the event's writes, the score compared after them. Only the
+    counts are read here; the author record is the one the write locked."""
 
     def __init__(
-        self, model: decisions.TrustModel | None, tx: Tx, before: decisions.Scored | None
+        self, model: decisions.TrustModel | None, tx: Tx, author: AuthorRecord | None
     ) -> None:
-        self._model, self._tx, self._before = model, tx, before
+        self._model, self._tx, self._author = model, tx, author
+        self._counts: AuthorStatsRecord | None = None
 
     @classmethod
-    async def start(cls, model: decisions.TrustModel | None, tx: Tx, author_id: str) -> _TrustLog:
-        return cls(model, tx, None if model is None else await _scored(tx, author_id))
+    async def start(
+        cls, model: decisions.TrustModel | None, tx: Tx, author: AuthorRecord | None
+    ) -> _TrustLog:
+        log = cls(model, tx, author)
+        await log.begin()
+        return log
+
+    async def begin(self) -> None:
+        """Read the counts before the event's writes."""
+        if self._model is not None and self._author is not None:
+            self._counts = await _counts(self._tx, self._author.id)
 
     async def record(
-        self, cause: TrustCause, at: datetime, event_key: str, *, counts_changed: bool = True
+        self,
+        cause: TrustCause,
+        at: datetime,
+        event_key: str,
+        *,
+        claim_status: ClaimStatus | None = None,
     ) -> None:
-        """``counts_changed=False``: the event changed the author record only
-        (a claim), so its counts are not read again."""
-        if self._model is None or self._before is None:
+        """``claim_status``: the status a claim event gave the author (its
+        counts did not change); without it, the counts are read again."""
+        if self._model is None or self._author is None or self._counts is None:
             return
-        author_id = self._before[0].id
-        if counts_changed:
-            after = await _scored(self._tx, author_id)
+        before = (self._author, self._counts)
+        if claim_status is None:
+            after = (self._author, await _counts(self._tx, self._author.id))
         else:
-            author = await _one(self._tx, AUTHOR, author_id)
-            after = None if author is None else (author, self._before[1])
-        change = decisions.trust_change(self._model, self._before, after, cause, at, event_key)
+            after = (replace(self._author, claim_status=claim_status), self._counts)
+        change = decisions.trust_change(self._model, before, after, cause, at, event_key)
         if change is not None:
             await _create(self._tx, TRUST_CHANGE, change)
 
 
 async def _lock_claim(
     tx: Tx, locks: _Locks, claim_id: str, *, lock_user: bool
-) -> ClaimRecord | None:
+) -> tuple[ClaimRecord | None, AuthorRecord | None]:
     """Lock a claim with the nodes its decision writes, in lock order: its user
-    (when asked), its author, then the claim; None when there is no such
-    claim. A claim's user and author never change, so they are read first
-    without a lock."""
+    (when asked), its author, then the claim; the claim and its author as
+    locked (None when there is no such claim). A claim's user and author never
+    change, so they are read first without a lock."""
     seen = await _one(tx, CLAIM, claim_id)
     if seen is None:
-        return None
+        return None, None
     if lock_user:
         await locks.take("User", seen.user_id)
-    await locks.take("Author", seen.author_id)
+    author = await locks.take("Author", seen.author_id)
     current = await locks.take("Claim", claim_id)
-    return None if current is None else CLAIM.from_props(current)
+    return (
+        None if current is None else CLAIM.from_props(current),
+        None if author is None else AUTHOR.from_props(author),
+    )
