@@ -48,7 +48,8 @@ T = TypeVar("T")
 @dataclass(frozen=True, slots=True)
 class Outcome(Generic[T]):
     record: T  # what the store answers, and writes unless ``done``
-    done: bool = False  # an earlier attempt of this request wrote it: write nothing
+    # Write nothing: an earlier attempt of this request wrote it, or it changes nothing.
+    done: bool = False
 
 
 def _same_decision(status: str, decided_at: datetime | None, wanted: str, at: datetime) -> bool:
@@ -467,7 +468,8 @@ class CorrectionFacts:
 class CorrectionOutcome:
     record: CorrectionRecord  # what the store answers, and writes unless ``done``
     target: Target | None = None  # the corrected target to write, if any
-    done: bool = False  # an earlier attempt of this request wrote it: write nothing
+    # Write nothing: an earlier attempt of this request wrote it, or it changes nothing.
+    done: bool = False
 
 
 def decide_correction(
