@@ -175,3 +175,11 @@ async def test_a_rule_broken_records_no_trust_change(graph: GraphStore) -> None:
     assert [c.cause for c in (await graph.trust_history(DONG, 10, None)).items] == [
         TrustCause.CLAIM_VERIFIED
     ]
+
+
+async def test_a_withdrawn_claim_moves_no_point(graph: GraphStore) -> None:
+    claimant = await graph.create_user(make_user(1))
+    claim_id = await claim(graph, 1, claimant, DONG)
+    await graph.withdraw_claim(claim_id, claimant.id, at(5))
+    # Pending scores 0 under this model, as unclaimed does: nothing to record.
+    assert (await graph.trust_history(DONG, 10, None)).items == ()
