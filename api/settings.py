@@ -255,7 +255,23 @@ class Settings:
             invitations_per_user=_limit(env, "invitations_per_user", defaults.invitations_per_user),
         )
         settings.validate()
+        settings.check_deadlines()
         return settings
+
+    def check_deadlines(self) -> None:
+        """The request deadline outlasts every store call's own bound, so a slow
+        or down database answers SERVICE_UNAVAILABLE, not a bare REQUEST_TIMEOUT.
+        (Environment only: tests build shorter deadlines on purpose.)"""
+        store_call = max(
+            self.write_timeout,
+            max(self.neo4j_transaction_timeout, self.store_config().max_retry_time) + 1.0,
+        )
+        if self.request_timeout <= store_call:
+            raise SettingsError(
+                f"PEERGRAPH_REQUEST_TIMEOUT ({self.request_timeout:g} s) must be longer than a "
+                f"store call may take ({store_call:g} s: PEERGRAPH_WRITE_TIMEOUT, or "
+                "NEO4J_TRANSACTION_TIMEOUT and the 3 s retry budget, plus 1 s)"
+            )
 
     @property
     def is_development(self) -> bool:

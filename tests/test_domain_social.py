@@ -203,6 +203,10 @@ def test_can_invite() -> None:
     ("kind", "field", "raw", "expected"),
     [
         (NodeKind.AUTHOR, "name", " Hangbo Bao ", ("name", "Hangbo Bao")),
+        # A name typed with a combining accent becomes the composed character,
+        # as a display name does (one spelling per name).
+        (NodeKind.AUTHOR, "name", " Ame\u0301lie Li ", ("name", "Am\u00e9lie Li")),
+        (NodeKind.PAPER, "venue", "Ame\u0301lie", ("venue", "Am\u00e9lie")),
         (NodeKind.PAPER, "title", "T", ("title", "T")),
         (NodeKind.PAPER, "year", " 2022 ", ("year", 2022)),
         (NodeKind.PAPER, "year", "", ("year", None)),
