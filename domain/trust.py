@@ -66,6 +66,11 @@ TIER_FLOORS: tuple[tuple[int, Tier], ...] = (
 )
 
 
+# The version of this model: every recorded score change names the model
+# that computed it (graph_store TrustChangeRecord). Change it with the rules.
+MODEL_VERSION = "2026-12"
+
+
 def tier_for(score: int) -> Tier:
     return next(tier for floor, tier in TIER_FLOORS if score >= floor)
 
@@ -134,6 +139,22 @@ def compute(author: AuthorRecord, stats: AuthorStatsRecord) -> TrustSnapshot:
     ]
     score = min(100, sum(c.points for c in components))
     return TrustSnapshot(score, tier_for(score), verification, tuple(components))
+
+
+class Model:
+    """This model as the store's ``decisions.TrustModel``: the store scores an
+    author before and after each event, in the event's transaction, and
+    records the change."""
+
+    @property
+    def version(self) -> str:
+        return MODEL_VERSION
+
+    def score(self, author: AuthorRecord, stats: AuthorStatsRecord) -> int:
+        return compute(author, stats).score
+
+
+MODEL = Model()
 
 
 def _identity_component(verification: Verification) -> Component:
