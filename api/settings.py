@@ -12,6 +12,7 @@ import platformdirs
 from limits import RateLimitItem, parse_many
 
 from api.persisted import ManifestError, load_manifest
+from domain import trust
 from graph_store.decisions import MAX_PENDING_CLAIMS
 from graph_store.factory import StoreConfig
 
@@ -328,6 +329,7 @@ class Settings:
             neo4j_database=self.neo4j_database,
             transaction_timeout=self.neo4j_transaction_timeout,
             max_concurrent_reads=self.neo4j_max_concurrent_reads,
+            trust_model=trust.MODEL,
             statement_timeout=self.request_timeout,
             write_timeout=self.write_timeout,
             disk_reserve_bytes=self.disk_reserve_mb * 1024 * 1024,

@@ -303,12 +303,8 @@ def pool_size(first: int) -> int:
 
 
 def suggestible(author: AuthorRecord) -> bool:
-    """Whether the author lets themself be suggested.
-
-    TODO(lead): the "profile" helper adds AuthorRecord.suggestible (default
-    true) and setSuggestible; read it directly once that is merged.
-    """
-    return bool(getattr(author, "suggestible", True))
+    """Whether the author lets themself be suggested (``setSuggestible``)."""
+    return author.suggestible
 
 
 def rank_candidates(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
 
 import pytest
 
@@ -101,11 +100,6 @@ def test_venue_ids_keep_the_exact_name() -> None:
     assert F.venue_name("topic:x") is None and F.venue_name("venue:") is None
 
 
-@dataclass(frozen=True, slots=True)
-class OptedOut(AuthorRecord):
-    suggestible: bool = False
-
-
 def test_candidates_are_never_the_author_or_a_coauthor_and_rank_by_links() -> None:
     me = profile({"author:friend": 3, "author:pal": 1})
     pool = F.rank_candidates(
@@ -123,7 +117,7 @@ def test_candidates_are_never_the_author_or_a_coauthor_and_rank_by_links() -> No
 
 def test_an_author_who_opted_out_is_not_suggestible() -> None:
     assert F.suggestible(AuthorRecord("author:a", "a", "A"))
-    assert not F.suggestible(OptedOut("author:q", "q", "Q"))
+    assert not F.suggestible(AuthorRecord("author:q", "q", "Q", suggestible=False))
 
 
 def test_explanations_name_what_they_rest_on() -> None:

@@ -185,12 +185,14 @@ def test_invitation_parties_and_the_window() -> None:
 
 def test_can_invite() -> None:
     base = dict(viewer_author_id="author:a", author_id="author:b", author_claimed=True,
-                pending_exists=False, sent_in_window=0, daily_limit=20)  # fmt: skip
+                author_open=True, pending_exists=False, sent_in_window=0,
+                daily_limit=20)  # fmt: skip
     assert invitations.can_invite(**base)  # type: ignore[arg-type]
     for change in (
         {"viewer_author_id": None},
         {"author_id": "author:a"},
         {"author_claimed": False},
+        {"author_open": False},
         {"pending_exists": True},
         {"sent_in_window": 20},
     ):

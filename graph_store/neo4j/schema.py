@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 FULLTEXT_INDEX: Final = "peergraph_search"
 
 Kind = Literal["UNIQUE", "RANGE", "TEXT", "FULLTEXT"]
@@ -104,6 +104,9 @@ ITEMS: Final[tuple[SchemaItem, ...]] = (
     _range("correction_sort_key", "Correction", "sort_key"),
     _range("correction_status_sort_key", "Correction", "status", "sort_key"),
     _range("correction_target_id", "Correction", "target_id"),
+    # v4: an author's trust history, newest first.
+    _unique("trust_change_id", "TrustChange", "id"),
+    _range("trust_change_author_sort_key", "TrustChange", "author_id", "sort_key"),
     # Lucene full-text over the casefolded searchable text (v3; v2 indexed the
     # raw text, which Lucene folds differently: "Straße" never met "strasse").
     SchemaItem(

@@ -10,6 +10,7 @@ import pytest
 from api.app import create_app
 from tests.api.conftest import GraphQLClient, client_for
 from tests.api.social.helpers import World
+from tests.api.social.test_profile import SET_SUGGESTIBLE
 from tests.api.test_batching import CountingStore
 
 SUGGESTED = """
@@ -91,3 +92,20 @@ async def test_a_suggestion_list_is_a_few_store_calls(world: World, tmp_path: Pa
         "paper_ids_of_authors": 1,  # the ends of two-hop paths
         "get_topics": 1,
     }, counting.calls
+
+
+async def test_an_author_who_opted_out_is_never_suggested(world: World) -> None:
+    me = await world.sign_up("Guangrun")
+    other = await world.sign_up("Minghui")
+    await world.verified(me, ME)
+    await world.verified(other, "author:minghui-qiu")
+
+    async def suggested() -> list[str]:
+        rows = await suggestions(world, me.user_id, me.token, first=20)
+        assert isinstance(rows, list)
+        return [r["author"]["id"] for r in rows]
+
+    assert "author:minghui-qiu" in await suggested()
+    p = await world.payload(SET_SUGGESTIBLE, {"suggestible": False}, other.token)
+    assert p["userErrors"] == []
+    assert "author:minghui-qiu" not in await suggested()
