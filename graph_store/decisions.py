@@ -32,12 +32,15 @@ from graph_store.records import (
     InvitationStatus,
     NodeKind,
     PaperRecord,
+    RevisionRecord,
     Role,
+    SourceRecord,
     UserRecord,
     kind_of,
     to_micros,
 )
-from graph_store.shared_rules import replayed_create
+from graph_store.shared_rules import TRACKED, correction_revisions, replayed_create
+from graph_store.shared_rules import Target as Target
 
 T = TypeVar("T")
 
@@ -312,14 +315,10 @@ def respond_invitation(
 
 # --- corrections ----------------------------------------------------------------------
 
-Target = AuthorRecord | PaperRecord
 
 # The properties a correction may set, per target kind (the API maps its
-# field names onto these: domain/corrections.py).
-CORRECTABLE: Final[Mapping[NodeKind, tuple[str, ...]]] = {
-    NodeKind.AUTHOR: ("name",),
-    NodeKind.PAPER: ("title", "year", "venue", "abstract", "code_url"),
-}
+# field names onto these: domain/corrections.py); each keeps its history.
+CORRECTABLE: Final[Mapping[NodeKind, tuple[str, ...]]] = TRACKED
 
 # The node label of each kind of correction target.
 TARGET_LABELS: Final[Mapping[NodeKind, str]] = {NodeKind.AUTHOR: "Author", NodeKind.PAPER: "Paper"}
@@ -370,6 +369,8 @@ def corrected(target: Target, prop: str, value: str | int | None) -> Target:
 class CorrectionFacts:
     correction: CorrectionRecord | None  # None: no such correction
     target: Target | None  # the correction's target; None: it does not exist
+    origin: SourceRecord | None = None  # the target's origin, if recorded
+    revised: bool = False  # the updated field of the target has revisions already
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,6 +378,7 @@ class CorrectionOutcome:
     record: CorrectionRecord  # what the store answers, and writes unless ``done``
     target: Target | None = None  # the corrected target to write, if any
     done: bool = False  # an earlier attempt of this request wrote it: write nothing
+    revisions: tuple[RevisionRecord, ...] = ()  # to append (shared_rules.correction_revisions)
 
 
 def decide_correction(
@@ -400,9 +402,13 @@ def decide_correction(
     if current.status is not CorrectionStatus.OPEN:
         raise RuleViolation(Rule.CORRECTION_NOT_OPEN, current.status.value)
     target = None
+    revisions: tuple[RevisionRecord, ...] = ()
     if status is CorrectionStatus.APPLIED and update is not None:
         if facts.target is None:
             raise RuleViolation(Rule.NOT_FOUND, f"author or paper {current.target_id}")
         target = corrected(facts.target, *update)
+        revisions = tuple(
+            correction_revisions(current, facts.target, update, at, facts.origin, facts.revised)
+        )
     decided = replace(current, status=status, reviewed_by=reviewer_id, reviewed_at=at, note=note)
-    return CorrectionOutcome(decided, target)
+    return CorrectionOutcome(decided, target, revisions=revisions)

@@ -82,6 +82,7 @@ class ProfileFigures:
 class ParsedAuthor:
     name: str
     position: int  # 1-based order on the paper; 0 = unknown
+    line: int = 0  # the line naming them (a profile page's owner: the name line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,7 @@ class ParsedPaper:
     code_url: str | None
     authors: tuple[ParsedAuthor, ...]
     line: int  # line of the title
+    source: str = ""  # the page's file name (with ``line``: the paper's locator)
 
     @property
     def title_key(self) -> str:
@@ -120,6 +122,7 @@ class ParsedPage:
     papers: tuple[ParsedPaper, ...]
     coauthors: tuple[CoauthorCount, ...] = ()  # as printed (anthology pages)
     coauthors_truncated: bool = False  # the printed list ended with "show all..."
+    owner_line: int = 0  # the line of the owner's name
 
 
 # --- normalisation -----------------------------------------------------------
@@ -412,8 +415,9 @@ def _parse_profile(text: str, source: str) -> ParsedPage:
                 venue=venue,
                 abstract=abstract,
                 code_url=extract_code_url(abstract),
-                authors=(ParsedAuthor(owner, 0),),
+                authors=(ParsedAuthor(owner, 0, lines[i].number),),
                 line=title_line.number,
+                source=source,
             )
         )
     if announced is not None and announced[0] != len(papers):
@@ -428,6 +432,7 @@ def _parse_profile(text: str, source: str) -> ParsedPage:
         owner=owner,
         figures=figures,
         papers=tuple(papers),
+        owner_line=lines[i].number,
     )
 
 
@@ -508,6 +513,7 @@ def _parse_anthology(text: str, source: str) -> ParsedPage:
         if i >= n or _is_anthology_structure(lines[i].text):
             raise SeedParseError(source, at(i), f"expected the authors of {_quote(title)}")
         names = [_check_name(source, lines[i], f"an author of {_quote(title)}")]
+        name_lines = [lines[i].number]
         i += 1
         while i < n and lines[i].text == "|":
             i += 1
@@ -516,6 +522,7 @@ def _parse_anthology(text: str, source: str) -> ParsedPage:
                     source, at(i), f'expected an author name after "|" in {_quote(title)}'
                 )
             names.append(_check_name(source, lines[i], 'an author name after "|"'))
+            name_lines.append(lines[i].number)
             i += 1
         if i >= n or _is_anthology_structure(lines[i].text):
             raise SeedParseError(
@@ -544,8 +551,12 @@ def _parse_anthology(text: str, source: str) -> ParsedPage:
                 venue=venue,
                 abstract=abstract,
                 code_url=extract_code_url(abstract),
-                authors=tuple(ParsedAuthor(name, pos) for pos, name in enumerate(names, start=1)),
+                authors=tuple(
+                    ParsedAuthor(name, pos, at_line)
+                    for pos, (name, at_line) in enumerate(zip(names, name_lines, strict=True), 1)
+                ),
                 line=line.number,
+                source=source,
             )
         )
     if not papers:
@@ -558,6 +569,7 @@ def _parse_anthology(text: str, source: str) -> ParsedPage:
         papers=tuple(papers),
         coauthors=tuple(coauthors),
         coauthors_truncated=truncated,
+        owner_line=lines[0].number,
     )
 
 

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 FULLTEXT_INDEX: Final = "peergraph_search"
 
 Kind = Literal["UNIQUE", "RANGE", "TEXT", "FULLTEXT"]
@@ -104,6 +104,11 @@ ITEMS: Final[tuple[SchemaItem, ...]] = (
     _range("correction_sort_key", "Correction", "sort_key"),
     _range("correction_status_sort_key", "Correction", "status", "sort_key"),
     _range("correction_target_id", "Correction", "target_id"),
+    # Provenance (v4): an origin per record, revisions by (record, field).
+    _unique("source_id", "Source", "id"),
+    _unique("revision_id", "Revision", "id"),
+    _range("revision_entity_field", "Revision", "entity_id", "field"),
+    _range("revision_overridden_sort_key", "Revision", "overridden", "sort_key"),
     # Lucene full-text over the casefolded searchable text (v3; v2 indexed the
     # raw text, which Lucene folds differently: "Straße" never met "strasse").
     SchemaItem(
