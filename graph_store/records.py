@@ -257,6 +257,11 @@ class SourceRecord:
     snapshot_date: str | None = None  # ISO date of the source's snapshot, when it has one
     retrieved_at: datetime | None = None  # when we imported it; None: not recorded
 
+    @property
+    def id(self) -> str:
+        """Stored under its record's id (one origin per record)."""
+        return self.entity_id
+
 
 @dataclass(frozen=True, slots=True)
 class RevisionRecord:

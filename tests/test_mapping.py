@@ -26,7 +26,10 @@ from graph_store.records import (
     InvitationStatus,
     PaperKind,
     PaperRecord,
+    RevisionRecord,
     Role,
+    SourceKind,
+    SourceRecord,
     TopicRecord,
     UserRecord,
     author_sort_key,
@@ -79,6 +82,13 @@ SAMPLES: list[tuple[mapping.NodeMapping[Any], Any]] = [
     (mapping.INVITATION, INVITATION),
     (mapping.INVITATION, dataclasses.replace(INVITATION, sender_author_id=None, responded_at=None)),
     (mapping.CORRECTION, CORRECTION),
+    (mapping.SOURCE, SourceRecord("paper:q", SourceKind.OPENALEX, "https://openalex.org/W1",
+                                  "2024-05-01", NOW)),  # fmt: skip
+    (mapping.SOURCE, SourceRecord("author:y", SourceKind.SEED_PAGE, "000_a.txt:3")),
+    (mapping.REVISION, RevisionRecord("rev:1", "paper:q", "year", "2021", NOW,
+                                      SourceKind.CORRECTION, "corr:c", reason="typo")),  # fmt: skip
+    (mapping.REVISION, RevisionRecord("rev:2", "paper:q", "venue", None, NOW, SourceKind.OPENALEX,
+                                      "https://openalex.org/W1", "2024-05-01", overridden=True)),  # fmt: skip
 ]
 
 
@@ -95,7 +105,7 @@ def test_records_round_trip_through_properties(m: mapping.NodeMapping[Any], reco
 def test_each_label_is_mapped_once_with_known_types() -> None:
     labels = [m.label for m in mapping.NODES]
     assert labels == ["Author", "Paper", "Topic", "Institution", "User", "Claim", "Invitation",
-                      "Correction"]  # fmt: skip
+                      "Correction", "Source", "Revision"]  # fmt: skip
     for m in mapping.NODES:
         assert len(set(m.names)) == len(m.names)
         assert {t for _, t in m.props} <= {mapping.STRING, mapping.INT64}
