@@ -31,7 +31,6 @@ from graph_store.records import (
     InvitationRecord,
     InvitationStatus,
     NodeKind,
-    PaperRecord,
     RevisionRecord,
     Role,
     SourceRecord,

@@ -28,8 +28,8 @@ flagged ``overridden`` and the corrected value stays (``refresh_*``)."""
 
 from __future__ import annotations
 
-import re
 import hashlib
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Final, Protocol, TypeVar
@@ -194,7 +194,8 @@ OPENALEX_URL: Final = "https://openalex.org/"
 # The locator of a record whose origin was not recorded (imported before
 # provenance was kept, or by a caller that gave no source).
 UNRECORDED: Final = "not recorded"
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+# The time of a baseline whose origin has no import time recorded.
+UNRECORDED_TIME: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 Target = AuthorRecord | PaperRecord
 
@@ -235,7 +236,7 @@ def _revision_id(entity_id: str, field: str, value: str | None, locator: str, at
 def baseline_revision(record: Target, field: str, origin: SourceRecord | None) -> RevisionRecord:
     """The value ``field`` has had since the record's origin imported it."""
     source = origin or legacy_origin(record)
-    at = source.retrieved_at or _EPOCH
+    at = source.retrieved_at or UNRECORDED_TIME
     value = value_text(getattr(record, field))
     return RevisionRecord(
         id=_revision_id(record.id, field, value, source.locator, at),

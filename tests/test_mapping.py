@@ -69,6 +69,7 @@ CORRECTION = CorrectionRecord(
     "corr:c", "paper:p", "year", "2019", "typo", CorrectionStatus.APPLIED, "user:u", NOW,
     "user:m", LATER, "ok",
 )  # fmt: skip
+W1 = "https://openalex.org/W1"
 SAMPLES: list[tuple[mapping.NodeMapping[Any], Any]] = [
     (mapping.AUTHOR, AUTHOR),
     (mapping.AUTHOR, AuthorRecord("author:y", "y", "Y")),
@@ -82,13 +83,20 @@ SAMPLES: list[tuple[mapping.NodeMapping[Any], Any]] = [
     (mapping.INVITATION, INVITATION),
     (mapping.INVITATION, dataclasses.replace(INVITATION, sender_author_id=None, responded_at=None)),
     (mapping.CORRECTION, CORRECTION),
-    (mapping.SOURCE, SourceRecord("paper:q", SourceKind.OPENALEX, "https://openalex.org/W1",
-                                  "2024-05-01", NOW)),  # fmt: skip
+    (mapping.SOURCE, SourceRecord("paper:q", SourceKind.OPENALEX, W1, "2024-05-01", NOW)),
     (mapping.SOURCE, SourceRecord("author:y", SourceKind.SEED_PAGE, "000_a.txt:3")),
-    (mapping.REVISION, RevisionRecord("rev:1", "paper:q", "year", "2021", NOW,
-                                      SourceKind.CORRECTION, "corr:c", reason="typo")),  # fmt: skip
-    (mapping.REVISION, RevisionRecord("rev:2", "paper:q", "venue", None, NOW, SourceKind.OPENALEX,
-                                      "https://openalex.org/W1", "2024-05-01", overridden=True)),  # fmt: skip
+    (
+        mapping.REVISION,
+        RevisionRecord(
+            "rev:1", "paper:q", "year", "2021", NOW, SourceKind.CORRECTION, "corr:c", reason="typo"
+        ),
+    ),
+    (
+        mapping.REVISION,
+        RevisionRecord(
+            "rev:2", "paper:q", "venue", None, NOW, SourceKind.OPENALEX, W1, overridden=True
+        ),
+    ),
 ]
 
 

@@ -397,9 +397,7 @@ class EmbeddedWrites(EmbeddedBase):
                 if target is not None and update is not None:
                     origin = _origin(conn, target.id)
                     revised = bool(
-                        conn.column(
-                            Q.REVISIONS_OF_FIELD, {"ids": [target.id], "field": update[0]}
-                        )
+                        conn.column(Q.REVISIONS_OF_FIELD, {"ids": [target.id], "field": update[0]})
                     )
             facts = decisions.CorrectionFacts(current, target, origin, revised)
             outcome = decisions.decide_correction(facts, status, reviewer_id, note, at, update)

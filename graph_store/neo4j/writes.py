@@ -432,8 +432,7 @@ async def _import_revisions(
         past.setdefault((r.entity_id, r.field), []).append(r)
     ids = list(dict.fromkeys(i for i, _ in pairs))
     origins = {
-        n["n"]["id"]: SOURCE.from_props(n["n"])
-        for n in await _rows(tx, q.SOURCES_BY_ID, ids=ids)
+        n["n"]["id"]: SOURCE.from_props(n["n"]) for n in await _rows(tx, q.SOURCES_BY_ID, ids=ids)
     }
     return import_revisions(stored, rows, corrected, past, origins, sources)
 
