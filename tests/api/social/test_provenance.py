@@ -53,7 +53,9 @@ THE_X_ID = (
 )
 
 CONFLICTS = f"""
-query {{ provenanceConflicts(first: 10) {{ totalCount edges {{ node {{ {REVISION_FIELDS} }} }} }} }}"""
+query {{
+  provenanceConflicts(first: 10) {{ totalCount edges {{ node {{ {REVISION_FIELDS} }} }} }}
+}}"""
 
 WORKS = f"""
 query($id: ID!) {{
