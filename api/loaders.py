@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from domain.provenance import MAX_HISTORY
 from graph_store.records import (
     AuthorRecord,
     AuthorStatsRecord,
@@ -210,10 +211,11 @@ class Loaders:
         return _one_each(s.sources_of)
 
     @cached_property
-    def revisions(self) -> _ByArgs[tuple[str, int], list[RevisionRecord]]:
-        """By (record field, how many): the newest revisions of that field."""
+    def revisions(self) -> _ByArgs[str, list[RevisionRecord]]:
+        """By record field: its newest revisions (domain.provenance.MAX_HISTORY),
+        so history and provenance of one field share one store call."""
         s = self._store
-        return _ByArgs(lambda a: _list_each(lambda ids: s.revisions_of(ids, a[0], a[1])))
+        return _ByArgs(lambda f: _list_each(lambda ids: s.revisions_of(ids, f, MAX_HISTORY)))
 
     @cached_property
     def verified_author_of_user(self) -> DataLoader[str, AuthorRecord | None]:

@@ -96,9 +96,9 @@ async def field_history(
     if prop is None:
         raise BadRequest(rules.unknown_field_message(kind, field))
     loaders = info.context.loaders
-    revisions = await loaders.revisions((prop, first)).load(record.id)
+    revisions = await loaders.revisions(prop).load(record.id)
     origin = None if revisions else await loaders.source.load(record.id)
-    return rules.history(record, prop, origin, revisions)
+    return rules.history(record, prop, origin, revisions)[:first]
 
 
 async def field_provenance(

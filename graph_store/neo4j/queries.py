@@ -514,15 +514,18 @@ UNWIND $rows AS props
 MERGE (n:Revision {id: props.id})
 ON CREATE SET n += props
 """
-_OVERRIDDEN: Final = "MATCH (n:Revision)"
+# The moderators' list of overridden import values, in the (overridden,
+# sort_key) index's order (as the claim queue).
+_OVERRIDDEN: Final = "MATCH (n:Revision) USING INDEX n:Revision(overridden, sort_key)"
 
 
 @cache
 def overridden_revisions(*, after: bool, before: bool = False, from_end: bool = False) -> str:
-    return _page(_OVERRIDDEN, ["n.overridden = 1", _keyset(after, before)], "n.sort_key", from_end)
+    where = ["n.overridden = 1", _keyset(after, before)]
+    return _page(_OVERRIDDEN, where, "n.overridden, n.sort_key", from_end)
 
 
-COUNT_OVERRIDDEN: Final = _count(_OVERRIDDEN, ["n.overridden = 1"])
+COUNT_OVERRIDDEN: Final = _count(_OVERRIDDEN, ["n.overridden = 1", "n.sort_key IS NOT NULL"])
 
 # --- invitations ------------------------------------------------------------------------
 COUNT_PENDING_PAIR: Final = """
