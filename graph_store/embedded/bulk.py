@@ -187,7 +187,8 @@ class EmbeddedBulk(EmbeddedWrites):
                 *_plain_copy(files, SLUG_TABLE, (), ((a.slug, a.id) for a in split.new_authors)),
                 *_node_copy(files, PAPER, split.new_papers),
                 # One origin row per new record (no per-field rows: revisions
-                # come only with later changes).
+                # come only with later changes). Its key is the new record's id,
+                # checked absent: an origin is only ever written with its record.
                 *_node_copy(files, SOURCE, split.new_sources),
                 *_plain_copy(
                     files,
