@@ -38,8 +38,15 @@ from api import auth, playground
 from api.admin import SOCKET_NAME, AdminSocket
 from api.availability import StoreSlot, bring_up
 from api.context import Context
-from api.errors import is_request_error, is_unavailable, unavailable_error, with_code
+from api.errors import (
+    RequestRefused,
+    is_request_error,
+    is_unavailable,
+    unavailable_error,
+    with_code,
+)
 from api.events import Broker, open_broker
+from api.hashing import HashPool
 from api.loaders import Loaders
 from api.persisted import (
     DOCUMENT_ID_KEYS,
@@ -49,7 +56,8 @@ from api.persisted import (
 )
 from api.schema import MASKED_MESSAGE, build_schema
 from api.settings import Settings
-from graph_store.errors import StoreError
+from api.throttle import Throttle
+from graph_store.errors import StoreDegraded, StoreError
 from graph_store.factory import open_store
 from graph_store.store import GraphStore
 
@@ -151,7 +159,13 @@ class GraphQLApp(GraphQL[Context, None]):
     websocket_adapter_class = TextFrameWebSocketAdapter
 
     def __init__(
-        self, settings: Settings, slot: StoreSlot, events: Broker, persisted: PersistedQueries
+        self,
+        settings: Settings,
+        slot: StoreSlot,
+        events: Broker,
+        persisted: PersistedQueries,
+        throttle: Throttle,
+        hashing: HashPool,
     ) -> None:
         super().__init__(
             build_schema(settings),
@@ -166,6 +180,8 @@ class GraphQLApp(GraphQL[Context, None]):
         self.slot = slot
         self.events = events
         self.persisted = persisted
+        self.throttle = throttle
+        self.hashing = hashing
         self._origin_pattern = (
             re.compile(settings.cors_origin_regex) if settings.cors_origin_regex else None
         )
@@ -214,6 +230,9 @@ class GraphQLApp(GraphQL[Context, None]):
             viewer=viewer,
             request_id=request.scope.get("state", {}).get("request_id", "-"),
             events=self.events,
+            throttle=self.throttle,
+            hashing=self.hashing,
+            client_address=request.client.host if request.client else "unknown",
         )
 
     async def on_ws_connect(self, context: Context) -> None:
@@ -303,10 +322,11 @@ class GraphQLApp(GraphQL[Context, None]):
             result.errors = [with_code(e) for e in result.errors]
         response = await super().process_result(request, result)
         sub_response: Response = request.state.sub_response
-        refused = next((e for e in result.errors or [] if isinstance(e, PersistedQueryError)), None)
+        refused = next((e for e in result.errors or [] if isinstance(e, RequestRefused)), None)
         if refused is not None:
             # Never executed: no "data", and the status the refusal chose
-            # (200 for PersistedQueryNotFound, whatever the media type).
+            # (200 for PersistedQueryNotFound, 429 for a throttled address,
+            # whatever the media type).
             response.pop("data", None)
             sub_response.status_code = refused.status
             sub_response.headers.update(refused.headers)
@@ -423,9 +443,14 @@ def create_app(
     broker = open_broker(settings.redis_url) if events is None else events
     # APQ documents: in this process, or in Redis when PEERGRAPH_REDIS_URL is set.
     persisted = PersistedQueries.from_settings(settings)
+    # Abuse throttles' counts: the same, in this process or in that Redis.
+    throttle = Throttle.from_settings(settings)
+    hashing = HashPool(settings.hash_threads, settings.hash_queue)
 
     async def close_owned() -> None:
         await persisted.close()
+        await throttle.close()
+        hashing.close()
         if owned_events:
             await broker.close()
 
@@ -480,10 +505,13 @@ def create_app(
             await asyncio.wait_for(slot.get().ping(), READY_TIMEOUT_SECONDS)
         except (StoreError, TimeoutError) as e:
             log.warning("not ready: %s", str(e) or "no answer in time")
-            return JSONResponse({"status": "unavailable"}, status_code=503)
+            # A degraded store's reason is written to be shown; other errors
+            # may carry driver text (hosts, paths): a fixed reason.
+            reason = str(e) if isinstance(e, StoreDegraded) else "the database does not answer"
+            return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    graphql_app = GraphQLApp(settings, slot, broker, persisted)
+    graphql_app = GraphQLApp(settings, slot, broker, persisted, throttle, hashing)
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),

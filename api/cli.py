@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import io
 import logging
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -45,6 +46,9 @@ def _store_command(settings: Settings, command: str, args: dict[str, Any]) -> in
     return outcome.show()
 
 
+SHUTDOWN_GRACE_SECONDS = 10
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -63,8 +67,17 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         ws="websockets-sansio",
         ws_ping_interval=20.0,
         ws_ping_timeout=20.0,
+        # SIGTERM: open requests and sockets get this long, then are cut.
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
-    return 0
+    # The lifespan closed the store (within its own bound). End here: a
+    # write stuck in the engine holds a thread the interpreter would wait for
+    # forever, and an engine instance a disk error left open must not be
+    # destroyed at exit (graph_store/embedded/connection.py, _LEFT_OPEN).
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:

@@ -8,8 +8,10 @@ from typing import Any
 from strawberry.types import Info as StrawberryInfo
 
 from api.events import Broker
+from api.hashing import HashPool
 from api.loaders import Loaders
 from api.settings import Settings
+from api.throttle import Throttle
 from graph_store.records import UserRecord
 from graph_store.store import GraphStore
 
@@ -22,6 +24,11 @@ class Context:
     viewer: UserRecord | None
     request_id: str
     events: Broker
+    throttle: Throttle
+    hashing: HashPool
+    # The ASGI client host: the peer, or the address uvicorn's proxy-headers
+    # took from X-Forwarded-For when the peer is a trusted proxy.
+    client_address: str
     # A WebSocket connection's connection_init payload (strawberry sets it).
     connection_params: dict[str, Any] | None = None
     # A WebSocket viewer's token expiry (Unix time): its private events stop then.

@@ -4,6 +4,8 @@ masked SERVICE_UNAVAILABLE error for a database that cannot answer now."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 
@@ -31,6 +33,11 @@ class UserError:
         description="What went wrong, in English, fit to show the user."
     )
     code: ErrorCode = strawberry.field(description="The kind of failure, for program logic.")
+    retry_after_seconds: int | None = strawberry.field(
+        default=None,
+        description="RATE_LIMITED: the seconds to wait before the same attempt can succeed "
+        "(as HTTP's Retry-After); null for every other code.",
+    )
 
 
 class BadRequest(GraphQLError):
@@ -41,6 +48,18 @@ class BadRequest(GraphQLError):
 
     def __init__(self, message: str, code: str = BAD_USER_INPUT) -> None:
         super().__init__(message, extensions={"code": code})
+
+
+class RequestRefused(GraphQLError):
+    """A whole request refused before execution, with the HTTP status and
+    headers of its answer (persisted-query refusals, HTTP 429)."""
+
+    def __init__(
+        self, message: str, code: str, status: int, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(message, extensions={"code": code})
+        self.status = status
+        self.headers = dict(headers or {})
 
 
 def is_unavailable(error: BaseException | None) -> bool:

@@ -1,8 +1,13 @@
 """Refuse abusive queries before they run.
 
 Depth, aliases and tokens are limited by strawberry's own extensions (see
-api/schema.py). This extension adds what they cannot see, because it needs
-the variables: the range of every `first` (1-100), `researchGraph` arguments,
+api/schema.py). ``DocumentLimits`` refuses, before validation, the shapes
+that make validation itself expensive or noisy: fragments that multiply a
+small document (strawberry's depth and alias limiters expand every spread,
+so twenty nested fragments spread twice each cost them seconds), the same
+field repeated in one selection set, and more directives on one field than
+could ever be valid. ``QueryLimits`` adds what they cannot see, because it
+needs the variables: the range of every `first` (1-100), `researchGraph` arguments,
 and an estimated cost — the number of objects the query could produce, the
 product of the page sizes along each path — so that
 `authors(first:100){coauthors(first:100){coauthors(first:100){id}}}` is
@@ -12,10 +17,14 @@ operation (not per field), so it costs nothing on the hot path.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 from graphql import (
+    DirectiveLocation,
+    DocumentNode,
+    ExecutableDefinitionNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -35,7 +44,7 @@ from graphql import (
 from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.extensions import SchemaExtension
 
-from api.errors import BadRequest
+from api.errors import VALIDATION_FAILED, BadRequest
 from domain.research_graph import MAX_DEPTH, MAX_LIMIT, MIN_DEPTH
 
 MAX_FIRST = 100
@@ -57,10 +66,142 @@ UNPAGED_LIST_ESTIMATE = 10  # fan-out assumed for a list without `first`
 DEFAULT_PAGE_ESTIMATE = 20  # a connection asked without first/last: its largest default
 
 
+# The same field (response key) at most this often in one selection set. No
+# client repeats one; graphql-cop's "field duplication" sends 500, and merging
+# the repeats costs validation time quadratic in their number.
+MAX_REPEATS = 10
+_EXECUTABLE = frozenset(
+    {
+        DirectiveLocation.QUERY,
+        DirectiveLocation.MUTATION,
+        DirectiveLocation.SUBSCRIPTION,
+        DirectiveLocation.FIELD,
+        DirectiveLocation.FRAGMENT_DEFINITION,
+        DirectiveLocation.FRAGMENT_SPREAD,
+        DirectiveLocation.INLINE_FRAGMENT,
+        DirectiveLocation.VARIABLE_DEFINITION,
+    }
+)
+
+
 def check_first(first: int, where: str, name: str = "first") -> None:
     """A page size (``first``, or ``last`` when paging backward) in range."""
     if not 1 <= first <= MAX_FIRST:
         raise BadRequest(f"{where}: {name} must be between 1 and {MAX_FIRST}, got {first}")
+
+
+def executable_directives(schema: GraphQLSchema) -> int:
+    """How many directives one place in a document can validly carry: each
+    directive usable in a query once (@include and @skip), a repeatable one
+    counted as MAX_REPEATS."""
+    return sum(
+        MAX_REPEATS if d.is_repeatable else 1
+        for d in schema.directives
+        if _EXECUTABLE.intersection(d.locations)
+    )
+
+
+def document_problem(document: DocumentNode, max_fields: int, max_directives: int) -> str | None:
+    """Why ``document`` is refused before validation, or None.
+
+    One pass over the written document (no recursion, so any nesting the
+    parser accepts is fine), then each fragment's size with its spreads
+    expanded, computed once per fragment: linear, however the fragments nest.
+    """
+    own: dict[str, tuple[int, Counter[str]]] = {}  # fragment -> fields, spreads
+    operations: list[tuple[int, Counter[str]]] = []
+    for definition in document.definitions:
+        if not isinstance(definition, ExecutableDefinitionNode):
+            continue
+        fields = 0
+        spreads: Counter[str] = Counter()
+        stack: list[Any] = [definition, *(definition.variable_definitions or ())]
+        while stack:
+            node = stack.pop()
+            directives = node.directives or ()
+            if len(directives) > max_directives:
+                return (
+                    f"{len(directives)} directives at line {_line(node)}; at most "
+                    f"{max_directives} can be valid in one place"
+                )
+            selection_set: SelectionSetNode | None = getattr(node, "selection_set", None)
+            if selection_set is None:
+                continue
+            keys: dict[str, int] = {}
+            for sel in selection_set.selections:
+                if isinstance(sel, FieldNode):
+                    fields += 1
+                    key = (sel.alias or sel.name).value
+                    seen = keys[key] = keys.get(key, 0) + 1
+                    if seen > MAX_REPEATS:
+                        return (
+                            f"'{key}' is asked more than {MAX_REPEATS} times in one selection "
+                            f"set (line {_line(sel)}); ask for it once"
+                        )
+                    if sel.selection_set is None and not sel.directives:
+                        continue  # a plain leaf: nothing more to look at
+                elif isinstance(sel, FragmentSpreadNode):
+                    spreads[sel.name.value] += 1
+                stack.append(sel)
+        if isinstance(definition, FragmentDefinitionNode):
+            own[definition.name.value] = (fields, spreads)
+        else:
+            operations.append((fields, spreads))
+    sizes = _expanded_sizes(own, cap=max_fields + 1)
+    for fields, spreads in operations:
+        total = fields + sum(n * sizes.get(name, 0) for name, n in spreads.items())
+        if total > max_fields:
+            return (
+                f"With its fragments expanded this operation selects over {max_fields} fields "
+                f"(at least {min(total, max_fields + 1)}); spread fewer fragments"
+            )
+    return None
+
+
+def _expanded_sizes(own: dict[str, tuple[int, Counter[str]]], cap: int) -> dict[str, int]:
+    """Each fragment's fields with its spreads expanded (capped: only "over
+    the limit" matters), in post-order with an explicit stack. A fragment in
+    a cycle counts its spreads back into the cycle as nothing (validation
+    refuses cycles)."""
+    sizes: dict[str, int] = {}
+    on_path: set[str] = set()
+    for start in own:
+        stack = [(start, False)]
+        while stack:
+            name, children_done = stack.pop()
+            if children_done:
+                fields, spreads = own[name]
+                total = fields + sum(n * sizes.get(s, 0) for s, n in spreads.items())
+                sizes[name] = min(total, cap)
+                on_path.discard(name)
+            elif name in own and name not in sizes and name not in on_path:
+                on_path.add(name)
+                stack.append((name, True))
+                stack.extend((s, False) for s in own[name][1] if s not in sizes)
+    return sizes
+
+
+def _line(node: Any) -> int | str:
+    loc = node.loc
+    return loc.start_token.line if loc is not None else "?"
+
+
+class DocumentLimits(SchemaExtension):
+    """``document_problem`` before validation (listed before ValidationCache:
+    an error raised here ends the request with it, and validation never runs)."""
+
+    def __init__(self, *, max_fields: int) -> None:
+        self.max_fields = max_fields
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if ctx.graphql_document is not None:
+            problem = document_problem(
+                ctx.graphql_document, self.max_fields, executable_directives(ctx.schema._schema)
+            )
+            if problem is not None:
+                raise BadRequest(problem, code=VALIDATION_FAILED)
+        yield
 
 
 class QueryLimits(SchemaExtension):

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
-from graphql import GraphQLError
+
+from api.errors import RequestRefused
 
 if TYPE_CHECKING:
     from api.settings import Settings
@@ -55,15 +56,8 @@ def document_hash(document: str) -> str:
     return hashlib.sha256(document.encode("utf-8")).hexdigest()
 
 
-class PersistedQueryError(GraphQLError):
+class PersistedQueryError(RequestRefused):
     """A persisted-query request refused before execution, with its HTTP status."""
-
-    def __init__(
-        self, message: str, code: str, status: int, headers: Mapping[str, str] | None = None
-    ) -> None:
-        super().__init__(message, extensions={"code": code})
-        self.status = status
-        self.headers = dict(headers or {})
 
 
 def not_found() -> PersistedQueryError:

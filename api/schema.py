@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from datetime import datetime
 from typing import Any
 
@@ -24,16 +25,19 @@ from strawberry.schema.types.base_scalars import DateTimeDefinition
 from strawberry.types import ExecutionContext
 
 from api.errors import INTERNAL_SERVER_ERROR, is_unavailable, unavailable_error, with_code
-from api.limits import QueryLimits
+from api.limits import DocumentLimits, QueryLimits
 from api.mutations import Mutation
 from api.query import Query
 from api.settings import Settings
 from api.subscriptions import Subscription
+from api.throttle import AddressThrottle
 from api.types.moderation import ModerationQuery
 
 log = logging.getLogger("peergraph.api")
 
 MASKED_MESSAGE = "Internal server error; it has been logged with this request's id."
+# graphql-core's suggestion sentence (pyutils.did_you_mean): names only, no "?".
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
 
 # strawberry's own DateTime (isoformat out, ISO 8601 in), with a description
 # that says what clients get: every datetime the API holds is UTC-aware
@@ -83,6 +87,13 @@ class PeerGraphMaskErrors(MaskErrors):
 
 
 class PeerGraphSchema(strawberry.Schema):
+    @staticmethod
+    def remove_field_suggestion(error: GraphQLError) -> None:
+        """With suggestions off, every "Did you mean …?" goes: strawberry's own
+        hook strips it from unknown fields only, while unknown arguments, types,
+        input fields and enum values name the schema's just the same."""
+        error.message = _SUGGESTION.sub("", error.message)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -104,7 +115,17 @@ class PeerGraphSchema(strawberry.Schema):
                     exc_info=error.original_error,
                 )
             else:
-                log.info("request %s: %s", request_id, error.message)
+                log.info("request %s: %s", request_id, _loggable(error.message))
+
+
+def _loggable(message: str) -> str:
+    """A client error's message without the variable values graphql-core
+    quotes in it ("Variable '$input' has invalid value: … found: {…password…}"):
+    the client sees them, the log does not keep them."""
+    if not message.startswith("Variable '$"):
+        return message
+    name = message.split("'", 2)[1]
+    return f"Variable '{name}' is invalid (its value and the details are not logged)"
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
@@ -120,9 +141,14 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=s.max_tokens),
         ParserCache,
+        # Before validation, which it bounds (strawberry's depth and alias
+        # limiters expand every fragment spread): no fragment may make the
+        # document larger than the token limit would let it be written out.
+        lambda: DocumentLimits(max_fields=s.max_tokens),
         ValidationCache,
         lambda: AddValidationRules(limit_rules),
         lambda: QueryLimits(max_cost=s.max_cost),
+        AddressThrottle,
         PeerGraphMaskErrors,
     ]
     if not s.introspection:

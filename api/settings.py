@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
+from limits import RateLimitItem, parse_many
 
 from api.persisted import ManifestError, load_manifest
 from graph_store.decisions import MAX_PENDING_CLAIMS
@@ -93,6 +94,42 @@ def _manifest(env: Mapping[str, str], name: str) -> dict[str, str] | None:
         raise SettingsError(f"{name}: {e}") from e
 
 
+def rate_limits(name: str, value: str) -> tuple[RateLimitItem, ...]:
+    """A limit in the `limits` library's notation: one or more windows, such
+    as ``10/15 minutes`` or ``10/15 minutes;50/day``."""
+    try:
+        items = tuple(parse_many(value))
+    except ValueError:
+        items = ()
+    if not items or any(item.amount <= 0 for item in items):
+        raise SettingsError(
+            f"{name} must be a rate limit such as '10/15 minutes' or '10/15 minutes;50/day' "
+            f"(amount/period, windows separated by ';'), got {value!r}"
+        )
+    return items
+
+
+# Each abuse throttle's variable, and where it lives in Settings (api/throttle.py).
+RATE_LIMIT_VARIABLES = {
+    "login_failures_per_account": "PEERGRAPH_LOGIN_FAILURES_PER_ACCOUNT",
+    "login_failures_per_address": "PEERGRAPH_LOGIN_FAILURES_PER_ADDRESS",
+    "sign_ups_per_address": "PEERGRAPH_SIGN_UPS_PER_ADDRESS",
+    "claims_per_user": "PEERGRAPH_CLAIMS_PER_USER",
+    "corrections_per_user": "PEERGRAPH_CORRECTIONS_PER_USER",
+    "invitations_per_user": "PEERGRAPH_INVITATION_ATTEMPTS_PER_USER",
+}
+
+
+def _limit(env: Mapping[str, str], attr: str, default: str) -> str:
+    """A rate limit's text from its variable, else its default (validated later)."""
+    return (env.get(RATE_LIMIT_VARIABLES[attr]) or "").strip() or default
+
+
+def _default_hash_threads() -> int:
+    # Leave a core to the event loop: Argon2 releases the GIL but not the CPU.
+    return max(1, (os.cpu_count() or 1) - 1)
+
+
 # In development, browser apps served from this machine on any port.
 DEV_ORIGIN_REGEX = r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$"
 
@@ -111,6 +148,11 @@ class Settings:
     neo4j_transaction_timeout: float = 3.0
     # Neo4j statements this process runs at once (the rest queue in order).
     neo4j_max_concurrent_reads: int = 4
+    # Embedded store: a write past this many seconds gets SERVICE_UNAVAILABLE;
+    # below this much free disk space writes are refused (README, "Full disk
+    # and durability").
+    write_timeout: float = 3.0
+    disk_reserve_mb: int = 256
     token_ttl_hours: int = 24
     invitations_per_day: int = 20
     # The product's cap on one user's pending claims (always on: not an abuse throttle).
@@ -146,6 +188,19 @@ class Settings:
     apq_cache_bytes: int = 8 * 1024 * 1024
     apq_ttl_seconds: int = 24 * 3600
     apq_max_document_bytes: int = 64 * 1024
+    # Abuse throttles (api/throttle.py), in the `limits` notation; off: none
+    # of them (the product's own rules, such as the invitation limit, stay).
+    rate_limits_enabled: bool = True
+    login_failures_per_account: str = "10/15 minutes;50/day"
+    login_failures_per_address: str = "100/15 minutes"
+    sign_ups_per_address: str = "20/hour"
+    claims_per_user: str = "10/hour"
+    corrections_per_user: str = "30/hour"
+    invitations_per_user: str = "30/hour"
+    # Argon2 runs on this many threads; this many more hashes may wait, and
+    # any beyond are refused at once (api/hashing.py).
+    hash_threads: int = field(default_factory=_default_hash_threads)
+    hash_queue: int = 8
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -167,6 +222,8 @@ class Settings:
             neo4j_max_concurrent_reads=_positive_int(
                 env, "NEO4J_MAX_CONCURRENT_READS", defaults.neo4j_max_concurrent_reads
             ),
+            write_timeout=_seconds(env, "PEERGRAPH_WRITE_TIMEOUT", defaults.write_timeout),
+            disk_reserve_mb=_int(env, "PEERGRAPH_DISK_RESERVE_MB", defaults.disk_reserve_mb),
             token_ttl_hours=_int(env, "PEERGRAPH_TOKEN_TTL_HOURS", defaults.token_ttl_hours),
             invitations_per_day=_int(
                 env, "PEERGRAPH_INVITATIONS_PER_DAY", defaults.invitations_per_day
@@ -182,6 +239,19 @@ class Settings:
             redis_url=env.get("PEERGRAPH_REDIS_URL") or None,
             persisted_manifest=_manifest(env, "PEERGRAPH_PERSISTED_QUERIES"),
             persisted_only=bool(_bool(env, "PEERGRAPH_PERSISTED_ONLY")),
+            rate_limits_enabled=_bool(env, "PEERGRAPH_RATE_LIMITS") is not False,
+            hash_threads=_positive_int(env, "PEERGRAPH_HASH_THREADS", defaults.hash_threads),
+            hash_queue=_int(env, "PEERGRAPH_HASH_QUEUE", defaults.hash_queue),
+            login_failures_per_account=_limit(
+                env, "login_failures_per_account", defaults.login_failures_per_account
+            ),
+            login_failures_per_address=_limit(
+                env, "login_failures_per_address", defaults.login_failures_per_address
+            ),
+            sign_ups_per_address=_limit(env, "sign_ups_per_address", defaults.sign_ups_per_address),
+            claims_per_user=_limit(env, "claims_per_user", defaults.claims_per_user),
+            corrections_per_user=_limit(env, "corrections_per_user", defaults.corrections_per_user),
+            invitations_per_user=_limit(env, "invitations_per_user", defaults.invitations_per_user),
         )
         settings.validate()
         return settings
@@ -217,6 +287,16 @@ class Settings:
                 "least 32 characters, e.g. from "
                 "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
             )
+        for attr, var in RATE_LIMIT_VARIABLES.items():
+            rate_limits(var, getattr(self, attr))
+        if self.hash_threads <= 0 or self.hash_queue < 0:
+            raise SettingsError(
+                "PEERGRAPH_HASH_THREADS must be positive and PEERGRAPH_HASH_QUEUE at least 0"
+            )
+        if self.disk_reserve_mb < 0:
+            raise SettingsError(
+                f"PEERGRAPH_DISK_RESERVE_MB must be 0 or more, got {self.disk_reserve_mb}"
+            )
         if self.persisted_only and not self.persisted_manifest:
             raise SettingsError(
                 "PEERGRAPH_PERSISTED_ONLY=true needs PEERGRAPH_PERSISTED_QUERIES, the manifest "
@@ -233,4 +313,6 @@ class Settings:
             transaction_timeout=self.neo4j_transaction_timeout,
             max_concurrent_reads=self.neo4j_max_concurrent_reads,
             statement_timeout=self.request_timeout,
+            write_timeout=self.write_timeout,
+            disk_reserve_bytes=self.disk_reserve_mb * 1024 * 1024,
         )

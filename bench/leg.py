@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from bench import dataset, floor, load, queries
+from bench.flood import flood_figures
 from bench.procs import (
     BenchError,
     Server,
@@ -119,7 +120,9 @@ def run_leg(
 ) -> Leg:
     leg = Leg(backend.key, backend.title)
     leg.facts.update(backend.facts)
-    env = child_env(backend.env)
+    # The servers measure the API, not the abuse throttles (which would refuse
+    # the benchmark's own floods); the hashing pool's bound stays on.
+    env = child_env({**backend.env, "PEERGRAPH_RATE_LIMITS": "off"})
     _import(backend, env, works, expected, leg, work)
 
     say(f"{backend.key}: the author page with raw Cypher (the floor)")
@@ -135,7 +138,7 @@ def run_leg(
     finally:
         engine.close()  # before the server opens the same embedded file
     _check_store(leg, graph, typical, hub, expected)
-    sample = random.Random(7).sample(authors, min(AUTHOR_SAMPLE, len(authors)))
+    sample = sample_authors(authors)
     leg.facts.update(
         typical_author=typical[1],
         typical_papers=typical[2],
@@ -156,11 +159,53 @@ def run_leg(
     server.start()
     try:
         runs = _measure_api(server, leg, plan, typical, hub, sample, floor_page.result)
+        flood = flood_figures(server, page_bodies(sample), plan.page)
         peak = server.peak_memory_bytes()
     finally:
         server.stop()
     peak = max(peak or 0, server.peak_rss_bytes or 0)
     _figures(leg, backend, runs, raw, peak, floor_page, floor_hub, typical, hub, len(sample))
+    for figure in flood:
+        leg.add(figure)
+    return leg
+
+
+def sample_authors(authors: Sequence[AuthorRow]) -> list[AuthorRow]:
+    """The authors the many-author runs cycle through (seed 7)."""
+    return random.Random(7).sample(authors, min(AUTHOR_SAMPLE, len(authors)))
+
+
+def page_bodies(sample: list[AuthorRow]) -> list[bytes]:
+    return [load.graphql_body(queries.AUTHOR_PAGE, {"slug": a[1]}) for a in sample]
+
+
+def login_flood_leg(backend: Backend, works: Path, plan: Plan, work: Path) -> Leg:
+    """``--only login-flood``: import, then the login flood alone."""
+    leg = Leg(backend.key, backend.title)
+    env = child_env({**backend.env, "PEERGRAPH_RATE_LIMITS": "off"})
+    say(f"{backend.key}: peergraph import openalex {works.name}")
+    imp = run_timed(peergraph_cmd("import", "openalex", str(works)), env, work / "import.log")
+    if imp.returncode != 0:
+        raise BenchError(f"the import exited with {imp.returncode}:\n{imp.output[-2000:]}")
+    engine = backend.open_engine()
+    try:
+        authors = floor.graph_facts(engine).papers_per_author
+    finally:
+        engine.close()
+    port = free_port()
+    server = Server(
+        f"peergraph serve ({backend.key})",
+        peergraph_cmd("serve", "--host", "127.0.0.1", "--port", str(port)),
+        env,
+        port,
+        work / f"serve-{backend.key}.log",
+    )
+    server.start()
+    try:
+        for figure in flood_figures(server, page_bodies(sample_authors(authors)), plan.page):
+            leg.add(figure)
+    finally:
+        server.stop()
     return leg
 
 
@@ -285,7 +330,7 @@ def _measure_api(
     hub_body = load.graphql_body(queries.AUTHOR_PAGE, {"slug": hub[1]})
     graph_body = load.graphql_body(queries.RESEARCH_GRAPH, {"center": hub[0]})
     search_body = load.graphql_body(queries.SEARCH, {"q": queries.SEARCH_WORDS})
-    sample_bodies = [load.graphql_body(queries.AUTHOR_PAGE, {"slug": a[1]}) for a in sample]
+    sample_bodies = page_bodies(sample)
 
     def go(bodies: list[bytes], total: int, check: load.Check, clients: int = 1) -> load.Run:
         run = load.graphql_run(

@@ -212,7 +212,7 @@ async def lean_run(
                 started = time.perf_counter()
                 writer.write(request)
                 head = await reader.readuntil(b"\r\n\r\n")
-                status, length = _parse_head(head)
+                status, length = parse_head(head)
                 content = await reader.readexactly(length)
                 latencies.append(time.perf_counter() - started)
                 if status != 200 or expect not in content:
@@ -231,7 +231,7 @@ async def lean_run(
     return Run(tuple(latencies), errors, seconds, cpu, first_error)
 
 
-def _parse_head(head: bytes) -> tuple[int, int]:
+def parse_head(head: bytes) -> tuple[int, int]:
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
     for line in lines[1:]:

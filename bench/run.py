@@ -26,7 +26,7 @@ from typing import Any
 import orjson
 
 from bench import dataset, floor, load
-from bench.leg import CLIENTS, Backend, Plan, run_leg, typename_run
+from bench.leg import CLIENTS, Backend, Plan, login_flood_leg, run_leg, typename_run
 from bench.neo4j import neo4j_backend
 from bench.procs import (
     ROOT,
@@ -64,7 +64,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--out",
         type=Path,
-        default=ROOT / "BENCHMARKS.md",
         help="the Markdown report (default: BENCHMARKS.md at the repository root)",
     )
     p.add_argument("--json", type=Path, help="also write every figure and check as JSON")
@@ -81,6 +80,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="empty NEO4J_URI's database first when it holds data (it is lost!)",
     )
     p.add_argument(
+        "--only",
+        choices=["login-flood"],
+        help="one scenario alone, on the embedded store: login-flood (author pages quiet and "
+        "with eight clients hammering logIn); prints its figures and writes no BENCHMARKS.md "
+        "unless --out is given",
+    )
+    p.add_argument(
         "--workdir",
         type=Path,
         help="keep the dataset, stores and logs here (default: a temporary folder, "
@@ -89,6 +95,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.requests < 1:
         p.error("--requests must be at least 1")
+    if args.out is None and not args.only:
+        args.out = ROOT / "BENCHMARKS.md"
     return args
 
 
@@ -107,11 +115,13 @@ def main(argv: list[str] | None = None) -> int:
         say(f"logs and data kept in {work}")
         return 1
     command = " ".join(["python -m bench", *raw_argv])
-    args.out.write_text(markdown(report, legs, command), encoding="utf-8")
+    if args.out:
+        args.out.write_text(markdown(report, legs, command), encoding="utf-8")
     if args.json:
         args.json.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
     print(text_table(legs))
-    say(f"wrote {args.out}" + (f" and {args.json}" if args.json else ""))
+    written = [str(p) for p in (args.out, args.json) if p]
+    say(f"wrote {' and '.join(written)}" if written else "wrote no report (--only)")
     failed = [f"{leg.backend}: {c.text}" for leg in legs for c in leg.checks if not c.ok]
     if args.neo4j and legs[-1].skipped:
         failed.append(f"Neo4j was asked for: {legs[-1].skipped}")
@@ -140,9 +150,6 @@ def run(
         raise BenchError(f"peergraph generate exited with {gen.returncode}:\n{gen.output}")
     expected = dataset.scan(works)
 
-    say("the raw Starlette baseline")
-    raw = _raw_starlette(work, plan)
-
     embedded_dir = work / "embedded"
     embedded = Backend(
         key="embedded",
@@ -150,12 +157,17 @@ def run(
         env={"PEERGRAPH_DATA_DIR": str(embedded_dir), "NEO4J_URI": None},
         open_engine=lambda: floor.LadybugEngine(embedded_dir / DB_FILE_NAME),
     )
-    legs = [run_leg(embedded, works, expected, raw, plan, work)]
-    with neo4j_backend(args, work) as (neo4j, reason):
-        if neo4j is None:
-            legs.append(Leg("neo4j", "Neo4j 5", skipped=reason))
-        else:
-            legs.append(run_leg(neo4j, works, expected, raw, plan, work))
+    if args.only == "login-flood":
+        legs = [login_flood_leg(embedded, works, plan, work)]
+    else:
+        say("the raw Starlette baseline")
+        raw = _raw_starlette(work, plan)
+        legs = [run_leg(embedded, works, expected, raw, plan, work)]
+        with neo4j_backend(args, work) as (neo4j, reason):
+            if neo4j is None:
+                legs.append(Leg("neo4j", "Neo4j 5", skipped=reason))
+            else:
+                legs.append(run_leg(neo4j, works, expected, raw, plan, work))
 
     default = dataset.Size.scaled(None, None, None, None, None)
     report = {

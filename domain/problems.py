@@ -38,6 +38,7 @@ class Problem:
     code: Code
     message: str
     field: FieldPath | None = None
+    retry_after: int | None = None  # RATE_LIMITED: seconds until a retry can succeed
 
 
 RULE_PROBLEMS: Mapping[Rule, tuple[Code, str]] = {
@@ -114,6 +115,25 @@ def unauthenticated() -> Problem:
 
 def forbidden(message: str, field: FieldPath | None = None) -> Problem:
     return Problem(Code.FORBIDDEN, message, field)
+
+
+def wait_text(seconds: int) -> str:
+    """A wait as a person reads it: 45 seconds, 15 minutes, 3 hours."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= 2 * size:
+            n = -(-seconds // size)  # rounded up: never promise too early
+            return f"{n} {unit}s"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
+
+
+def rate_limited(what: str, retry_after: int) -> Problem:
+    """``what`` happened too often; the client may retry in ``retry_after`` s."""
+    return Problem(
+        Code.RATE_LIMITED,
+        f"{what}; try again in {wait_text(retry_after)}.",
+        None,
+        retry_after,
+    )
 
 
 # Characters that reorder how text displays (a name could then read as another).

@@ -18,6 +18,12 @@ class StoreLocked(StoreUnavailable):
     per database): a running server, or another command."""
 
 
+class StoreDegraded(StoreUnavailable):
+    """The store refuses writes for a reason it can state, and says so at
+    /readyz (its message names no path or driver detail): the disk is nearly
+    full, a disk I/O error, a write past its deadline. Reads go on."""
+
+
 class Rule(enum.StrEnum):
     """A product rule a conditional write found broken; nothing was written.
 

@@ -29,6 +29,10 @@ class StoreConfig:
     # request deadline's counterpart in the engine (a cancelled request cannot
     # stop the thread running its statement).
     statement_timeout: float = 10.0
+    # Embedded store: a write's deadline (seconds), and the free disk space
+    # below which writes are refused (graph_store/embedded/durability.py).
+    write_timeout: float = 3.0
+    disk_reserve_bytes: int = 256 * 1024 * 1024
 
 
 def open_store(config: StoreConfig) -> GraphStore:
@@ -39,4 +43,9 @@ def open_store(config: StoreConfig) -> GraphStore:
         return Neo4jGraphStore(config)
     from graph_store.embedded.store import EmbeddedGraphStore
 
-    return EmbeddedGraphStore(config.data_dir, statement_timeout=config.statement_timeout)
+    return EmbeddedGraphStore(
+        config.data_dir,
+        statement_timeout=config.statement_timeout,
+        write_timeout=config.write_timeout,
+        disk_reserve=config.disk_reserve_bytes,
+    )

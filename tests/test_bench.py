@@ -38,6 +38,9 @@ FIGURES = (
     "attack_p99",
     "probe_p99",
     "server_peak_memory",
+    "flood_quiet_throughput",
+    "flood_throughput",
+    "flood_ratio",
 )
 TARGETED = {
     "import_per_million",
@@ -53,6 +56,7 @@ TARGETED = {
     "attack_p99",
     "probe_p99",
     "server_peak_memory",
+    "flood_ratio",
 }
 
 

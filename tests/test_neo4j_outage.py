@@ -185,7 +185,10 @@ async def test_the_app_starts_while_neo4j_is_down_and_serves_once_it_is_up(
     async with lifespan(app), client_for(app) as http:
         assert (await http.get("/healthz")).status_code == 200
         down, elapsed = await timed(http.get("/readyz"))
-        assert down.status_code == 503 and down.json() == {"status": "unavailable"}
+        assert down.status_code == 503 and down.json() == {
+            "status": "unavailable",
+            "reason": "the database does not answer",
+        }
         assert elapsed < OUTAGE_ANSWER_SECONDS
         assert_unavailable(*await timed(post(http, COUNT)), own_neo4j)
         assert_unavailable(*await timed(post(http, COUNT, token)), own_neo4j)
@@ -218,7 +221,10 @@ async def test_an_outage_answers_fast_and_the_same_app_recovers(
 
         await own_neo4j.stop()
         down, elapsed = await timed(http.get("/readyz"))
-        assert down.status_code == 503 and down.json() == {"status": "unavailable"}
+        assert down.status_code == 503 and down.json() == {
+            "status": "unavailable",
+            "reason": "the database does not answer",
+        }
         assert elapsed < OUTAGE_ANSWER_SECONDS
         assert (await http.get("/healthz")).status_code == 200
         assert_unavailable(*await timed(post(http, COUNT)), own_neo4j)

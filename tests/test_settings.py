@@ -120,3 +120,36 @@ def test_the_pending_claims_cap_comes_from_the_environment() -> None:
     for raw in ("0", "-1", "two"):
         with pytest.raises(SettingsError, match="PEERGRAPH_MAX_PENDING_CLAIMS"):
             Settings.from_env({"PEERGRAPH_MAX_PENDING_CLAIMS": raw})
+
+
+def test_rate_limits_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "PEERGRAPH_LOGIN_FAILURES_PER_ACCOUNT": " 5/10 minutes;20/day ",
+            "PEERGRAPH_CORRECTIONS_PER_USER": "3 per hour",
+            "PEERGRAPH_HASH_THREADS": "2",
+            "PEERGRAPH_HASH_QUEUE": "0",
+        }
+    )
+    assert settings.login_failures_per_account == "5/10 minutes;20/day"
+    assert settings.corrections_per_user == "3 per hour"
+    assert settings.sign_ups_per_address == "20/hour"  # the default
+    assert (settings.hash_threads, settings.hash_queue) == (2, 0)
+    assert settings.rate_limits_enabled
+    assert not Settings.from_env({"PEERGRAPH_RATE_LIMITS": "off"}).rate_limits_enabled
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("PEERGRAPH_SIGN_UPS_PER_ADDRESS", "lots"),
+        ("PEERGRAPH_SIGN_UPS_PER_ADDRESS", "0/hour"),
+        ("PEERGRAPH_CLAIMS_PER_USER", "10/fortnight"),
+        ("PEERGRAPH_HASH_THREADS", "0"),
+        ("PEERGRAPH_HASH_QUEUE", "-1"),
+        ("PEERGRAPH_RATE_LIMITS", "sometimes"),
+    ],
+)
+def test_a_bad_rate_limit_is_refused_at_start_up(name: str, raw: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: raw})

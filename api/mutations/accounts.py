@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from api import auth
+from api import auth, throttle
 from api.context import Info
 from api.errors import UserError
+from api.hashing import HashingBusy
 from api.mutations.flow import Answer, Refused, settle
+from api.throttle import Limit
 from domain import accounts as rules
 from domain import sessions
 from graph_store.errors import Rule
@@ -79,6 +80,46 @@ def _session(info: Info) -> Answer[UserRecord, AuthPayload]:
 SIGN_UP_FIELDS = {Rule.EMAIL_TAKEN: ("input", "email")}
 
 
+async def throttled_login(info: Info, email: str, password: str) -> UserRecord | None:
+    """The user whose password this is, or None (wrong e-mail or password),
+    behind the login throttles: an address or account over its failure limit
+    is refused before any password is checked (the right one too), one check
+    per account runs at a time, and only failures count. A success resets
+    nothing: the failures age out of their windows, so a guesser cannot
+    clear them by signing in to an account of their own."""
+    ctx = info.context
+    account = throttle.account_key(email)
+    for limit, key in ((Limit.LOGIN_ADDRESS, ctx.client_address), (Limit.LOGIN_ACCOUNT, account)):
+        refused = await ctx.throttle.exhausted(limit, key)
+        if refused is not None:
+            raise Refused(throttle.problem(refused))
+    if ctx.hashing.full:  # before the account is even looked up: a flood costs little
+        raise Refused(throttle.hashing_busy())
+    if not ctx.throttle.begin_check(account):
+        raise Refused(throttle.concurrent_check())
+    try:
+        user = await ctx.store.get_user_by_email(email) if email else None
+        if user is None or user.suspended:
+            # As slow as a wrong password, and silent on whether it was right.
+            await ctx.hashing.spend_verify()
+        ok = (
+            user is not None
+            and not user.suspended
+            and await ctx.hashing.verify_password(user.password_hash, password)
+        )
+    except HashingBusy:
+        raise Refused(throttle.hashing_busy()) from None
+    finally:
+        ctx.throttle.end_check(account)
+    if user is not None and user.suspended:  # not a guess: no failure counted
+        raise Refused(sessions.account_suspended())
+    if ok:
+        return user
+    await ctx.throttle.count(Limit.LOGIN_ACCOUNT, account)
+    await ctx.throttle.count(Limit.LOGIN_ADDRESS, ctx.client_address)
+    return None
+
+
 @strawberry.type
 class AccountMutations:
     @strawberry.mutation(
@@ -96,8 +137,15 @@ class AccountMutations:
             )
             if signup is None:
                 raise Refused(*problems)
-            # Argon2 is deliberately slow: keep it off the event loop.
-            password_hash = await asyncio.to_thread(auth.hash_password, signup.password)
+            ctx = info.context
+            refused = await ctx.throttle.hit(Limit.SIGN_UP_ADDRESS, ctx.client_address)
+            if refused is not None:
+                raise Refused(throttle.problem(refused))
+            # Argon2 is deliberately slow: off the event loop, on the bounded pool.
+            try:
+                password_hash = await ctx.hashing.hash_password(signup.password)
+            except HashingBusy:
+                raise Refused(throttle.hashing_busy()) from None
             record = UserRecord(
                 id=auth.new_user_id(),
                 email=signup.email,
@@ -121,16 +169,8 @@ class AccountMutations:
         input: Annotated[LogInInput, strawberry.argument(description="E-mail and password.")],
     ) -> AuthPayload:
         async def check() -> UserRecord:
-            email = input.email.strip()
-            user = await info.context.store.get_user_by_email(email) if email else None
+            user = await throttled_login(info, input.email.strip(), input.password)
             if user is None:
-                await asyncio.to_thread(auth.spend_verify)  # as slow as a wrong password
-                raise Refused(rules.login_failed())
-            if user.suspended:  # as slow as any answer, and silent on the password
-                await asyncio.to_thread(auth.spend_verify)
-                raise Refused(sessions.account_suspended())
-            ok = await asyncio.to_thread(auth.verify_password, user.password_hash, input.password)
-            if not ok:
                 raise Refused(rules.login_failed())
             return user
 

@@ -12,6 +12,7 @@ from api.context import Info
 from api.errors import UserError
 from api.mutations.flow import Answer, Changed, by_id, mutate
 from api.subscriptions import AuthorUpdated, ClaimDecided
+from api.throttle import Limit
 from api.types.claim import Claim
 from domain import claims as rules
 from graph_store.records import ClaimDecision, ClaimRecord, NodeKind, UserRecord, utcnow
@@ -108,6 +109,7 @@ class ClaimMutations:
             CLAIM,
             target=by_id(input.author_id, NodeKind.AUTHOR),
             checks=[rules.evidence_problem(input.evidence)],
+            limit=Limit.CLAIM_USER,
             write=claim,
             fields=rules.CLAIM_FIELDS,
             changed=_claim_changed,

@@ -10,6 +10,7 @@ import strawberry
 from api.context import Info
 from api.errors import UserError
 from api.mutations.flow import Answer, Changed, Refused, by_id, found_by, mutate
+from api.throttle import Limit
 from api.types.correction import Correction
 from domain import corrections as rules
 from domain.claims import clean_note, note_problem
@@ -123,6 +124,7 @@ class CorrectionMutations:
             write=suggest,
             fields=rules.SUGGEST_FIELDS,
             changed=_suggested,
+            limit=Limit.CORRECTION_USER,
         )
 
     @strawberry.mutation(

@@ -7,8 +7,9 @@ this order, and nothing is written when the answer has userErrors:
 
 1. no viewer: UNAUTHENTICATED; a member where moderators only may act: FORBIDDEN;
 2. an id that cannot name the target: NOT_FOUND, listed first with every other
-   input problem in one answer; then the target is found, and one that does
-   not exist, or that the viewer may not see, is NOT_FOUND too;
+   input problem in one answer; then the viewer's abuse throttle, if the
+   mutation has one (RATE_LIMITED); then the target is found, and one that
+   does not exist, or that the viewer may not see, is NOT_FOUND too;
 3. the write: a ``RuleViolation`` (the store found a rule broken inside its
    transaction) becomes a userError at the field the mutation names for that
    rule, and ``Refused`` answers a rule the write checks on the found record;
@@ -25,10 +26,12 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from api import throttle
 from api.access import SENT_IN_WINDOW_KEY
 from api.context import Info
 from api.errors import UserError
 from api.subscriptions import LiveEvent, publish
+from api.throttle import Limit
 from domain.problems import FieldPath, Problem, forbidden, problem_for_rule, unauthenticated
 from domain.visibility import is_moderator
 from graph_store.errors import Rule, RuleViolation
@@ -128,10 +131,12 @@ async def mutate(
     changed: Callable[[UserRecord, R], Changed],
     checks: Checks = (),
     moderators_only: str | None = None,
+    limit: Limit | None = None,
 ) -> P:
     """A signed-in viewer's mutation; ``moderators_only`` is the FORBIDDEN
     message for a member, ``checks`` the input problems (given the kind of
-    the target's id, None when it cannot name one)."""
+    the target's id, None when it cannot name one), ``limit`` the viewer's
+    abuse throttle (an attempt that passed the checks counts against it)."""
     viewer = info.context.viewer
     if viewer is None:
         return answer.failed(_user_errors([unauthenticated()]))
@@ -148,6 +153,10 @@ async def mutate(
         problems.insert(0, missing)
     if problems:
         return answer.failed(_user_errors(problems))
+    if limit is not None:
+        refused = await info.context.throttle.hit(limit, viewer.id)
+        if refused is not None:
+            return answer.failed(_user_errors([throttle.problem(refused)]))
 
     async def find_and_write() -> R:
         found = await target.find(node_id)
@@ -193,7 +202,10 @@ async def _after_commit(info: Info, changed: Changed) -> None:
 def _user_errors(problems: Iterable[Problem]) -> list[UserError]:
     return [
         UserError(
-            field=list(p.field) if p.field is not None else None, message=p.message, code=p.code
+            field=list(p.field) if p.field is not None else None,
+            message=p.message,
+            code=p.code,
+            retry_after_seconds=p.retry_after,
         )
         for p in problems
     ]

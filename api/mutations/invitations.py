@@ -17,6 +17,7 @@ from api.context import Info
 from api.errors import UserError
 from api.mutations.flow import Answer, Changed, Refused, by_id, found_by, mutate
 from api.subscriptions import InvitationChanged, InvitationEventKind
+from api.throttle import Limit
 from api.types.invitation import Invitation
 from domain import invitations as rules
 from domain.problems import forbidden
@@ -128,6 +129,7 @@ class InvitationMutations:
             INVITATION,
             target=by_id(input.recipient_id, NodeKind.AUTHOR),
             checks=[rules.message_problem(input.message)],
+            limit=Limit.INVITATION_USER,
             write=send,
             fields=rules.SEND_FIELDS,
             changed=_invitation_changed,

@@ -10,16 +10,17 @@ subscriptions end now.
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from api import auth
+from api import auth, throttle
 from api.context import Info
 from api.errors import UserError
+from api.hashing import HashingBusy
 from api.mutations.flow import Answer, Changed, Refused, by_id, mutate, the_viewer
 from api.subscriptions import SessionsRevoked
+from api.throttle import Limit
 from domain import sessions as rules
 from graph_store.errors import Rule
 from graph_store.records import NodeKind, UserRecord, utcnow
@@ -142,16 +143,25 @@ class SessionMutations:
         ],
     ) -> ChangePasswordPayload:
         async def change(viewer: UserRecord, _: UserRecord) -> UserRecord:
+            ctx = info.context
             current = input.current_password
-            # Argon2 is deliberately slow: keep it off the event loop.
-            if not rules.could_be_password(current) or not await asyncio.to_thread(
-                auth.verify_password, viewer.password_hash, current
-            ):
-                raise Refused(rules.wrong_current_password())
-            new_hash = await asyncio.to_thread(auth.hash_password, input.new_password)
-            return await info.context.store.change_password(
-                viewer.id, viewer.password_hash, new_hash
-            )
+            # A stolen token must not become a password oracle: wrong current
+            # passwords count as failed logIns of the account, and its limit holds.
+            account = throttle.account_key(viewer.email)
+            refused = await ctx.throttle.exhausted(Limit.LOGIN_ACCOUNT, account)
+            if refused is not None:
+                raise Refused(throttle.problem(refused))
+            try:  # Argon2 is deliberately slow: on the bounded pool, off the event loop
+                right = rules.could_be_password(current) and await ctx.hashing.verify_password(
+                    viewer.password_hash, current
+                )
+                if not right:
+                    await ctx.throttle.count(Limit.LOGIN_ACCOUNT, account)
+                    raise Refused(rules.wrong_current_password())
+                new_hash = await ctx.hashing.hash_password(input.new_password)
+            except HashingBusy:
+                raise Refused(throttle.hashing_busy()) from None
+            return await ctx.store.change_password(viewer.id, viewer.password_hash, new_hash)
 
         def signed_in(user: UserRecord) -> ChangePasswordPayload:
             info.context.viewer = user  # the new session's viewer, as after logIn

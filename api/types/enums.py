@@ -168,13 +168,18 @@ described(
         "see.",
         Code.UNAUTHENTICATED: "No valid token: sign in (again) and send Authorization: Bearer "
         "<token>.",
-        Code.FORBIDDEN: "Signed in but not allowed: a member reviewing a claim or correction, "
-        "the wrong party answering an invitation, or sending one without a verified claim.",
+        Code.FORBIDDEN: "Signed in but not allowed: a member reviewing a claim or correction "
+        "or suspending an account, suspending a moderator, the wrong party answering an "
+        "invitation, sending one without a verified claim, or logIn to a suspended account.",
         Code.CONFLICT: "Clashes with the current state: a taken e-mail, an author already "
         "claimed, a second verified author, one pending claim more than an account may hold "
-        "(field null), a duplicate pending invitation, or something already decided.",
-        Code.RATE_LIMITED: "Too many invitations sent in the last 24 hours (the server's "
-        "PEERGRAPH_INVITATIONS_PER_DAY, 20 by default); try later.",
+        "(field null), a duplicate pending invitation, a password changed meanwhile, or "
+        "something already decided.",
+        Code.RATE_LIMITED: "Too many attempts: invitations sent in the last 24 hours (the "
+        "server's PEERGRAPH_INVITATIONS_PER_DAY, 20 by default), or an abuse throttle (failed "
+        "sign-ins per account or address, sign-ups per address, claims, corrections or "
+        "invitation attempts per user, a full password-checking queue); retryAfterSeconds "
+        "says when to try again.",
     },
     name="ErrorCode",
 )

@@ -115,6 +115,7 @@ class _CsvDir:
 class EmbeddedBulk(EmbeddedWrites):
     async def bulk_import(self, batch: ImportBatch) -> None:
         self._refuse_if_broken()
+        self._refuse_unwritable()
         # One writer job: no other write can come between the check for
         # existing ids and the COPYs that rely on it.
         rest = await self._submit(self._writer, lambda: self._copy_new(batch))

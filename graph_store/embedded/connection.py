@@ -8,9 +8,11 @@ Names with a leading underscore are private to this package.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +20,7 @@ from typing import Any, TypeVar
 import ladybug as lb
 
 from graph_store import paging
+from graph_store.embedded import durability
 from graph_store.embedded import queries as Q
 from graph_store.embedded.ddl import (
     ALL_DDL,
@@ -29,7 +32,7 @@ from graph_store.embedded.ddl import (
     plan_migration,
 )
 from graph_store.embedded.search_index import Doc, SearchIndex
-from graph_store.errors import StoreError, StoreLocked, StoreUnavailable
+from graph_store.errors import StoreDegraded, StoreError, StoreLocked, StoreUnavailable
 from graph_store.mapping import NODES
 from graph_store.records import (
     Page,
@@ -53,6 +56,23 @@ Params = dict[str, Any]
 DB_FILE_NAME = "peergraph.lbdb"
 # LadybugDB's words (0.22) when another process holds the database's file lock.
 _LOCK_HELD = "could not set lock on file"
+DEFAULT_WRITE_TIMEOUT = 3.0
+# How often a store stopped by a disk error looks for space to resume.
+PROBE_SECONDS = 1.0
+# close() waits this long for a running write; a stuck one is left to the
+# process exit (see api/cli.py cmd_serve) rather than hanging shutdown.
+CLOSE_SECONDS = 5.0
+# A reopen waits this long for reads in flight to finish.
+DRAIN_SECONDS = 5.0
+# Engine objects that must never be closed nor destroyed: a poisoned
+# instance flushes its torn WAL buffer when it goes, and on a full disk that
+# flush has terminated the process (std::terminate). Kept referenced, they go
+# with the process (api/cli.py ends it with os._exit).
+_LEFT_OPEN: list[Any] = []
+IO_ERROR_REASON = (
+    "a disk error stopped writes (see the server log); they resume by themselves "
+    "once the disk has room again"
+)
 
 
 class _Conn:
@@ -123,6 +143,43 @@ def _all_docs(conn: _Conn) -> list[Doc]:
     return docs
 
 
+class _Gate:
+    """Reads share the engine; reopening it (after a disk error) has it alone."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._reads = 0
+        self._exclusive = False
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[None]:
+        with self._cond:
+            while self._exclusive:
+                self._cond.wait()
+            self._reads += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._reads -= 1
+                self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def exclusive(self, timeout: float) -> Iterator[None]:
+        with self._cond:
+            self._exclusive = True
+            if not self._cond.wait_for(lambda: self._reads == 0, timeout):
+                self._exclusive = False
+                self._cond.notify_all()
+                raise StoreUnavailable("reads in flight did not finish")
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._exclusive = False
+                self._cond.notify_all()
+
+
 class EmbeddedBase:
     """Connections, transactions and lifecycle, shared by the read and write halves."""
 
@@ -139,10 +196,27 @@ class EmbeddedBase:
             )
 
     def __init__(
-        self, data_dir: Path, *, read_threads: int = 4, statement_timeout: float | None = None
+        self,
+        data_dir: Path,
+        *,
+        read_threads: int = 4,
+        statement_timeout: float | None = None,
+        write_timeout: float = DEFAULT_WRITE_TIMEOUT,
+        disk_reserve: int = durability.DEFAULT_DISK_RESERVE_BYTES,
     ) -> None:
         self._data_dir = Path(data_dir)
         self._statement_timeout_ms = int(statement_timeout * 1000) if statement_timeout else 0
+        self._write_timeout = write_timeout
+        self._disk_reserve = disk_reserve
+        # Set by a disk error the engine met: that instance writes nothing
+        # more (durability.py) until the probe has reopened it.
+        self._poisoned: str | None = None
+        # When the write on the writer thread began (None: no write running).
+        self._busy_since: float | None = None
+        self._gate = _Gate()
+        self._generation = 0
+        self._stop = threading.Event()
+        self._probe: threading.Thread | None = None
         self._db_path = self._data_dir / DB_FILE_NAME
         self._db: Any = None
         self._write_conn: _Conn | None = None
@@ -160,16 +234,42 @@ class EmbeddedBase:
     def db_path(self) -> Path:
         return self._db_path
 
+    def _connect(self, *, strict: bool) -> tuple[Any, _Conn]:
+        db = lb.Database(
+            str(self._db_path),
+            checkpoint_threshold=durability.checkpoint_threshold(self._disk_reserve),
+            throw_on_wal_replay_failure=strict,
+        )
+        conn = _Conn(lb.Connection(db))
+        conn.rows(Q.PING)
+        return db, conn
+
     def _open(self) -> None:
-        """Open the database (writer thread only), naming the file that blocks it."""
+        """Open the database (writer thread only), naming the file that blocks it.
+
+        A WAL the engine cannot replay whole (a tear left by a disk error or a
+        kill) is replayed up to the tear, every acknowledged commit being
+        before it (durability.py); the WAL as found is kept aside and logged."""
         if self._db is not None:
             return
         wal = self._db_path.with_name(self._db_path.name + ".wal")
         try:
             self._data_dir.mkdir(parents=True, exist_ok=True)
-            db = lb.Database(str(self._db_path))
-            conn = _Conn(lb.Connection(db))
-            conn.rows(Q.PING)
+            try:
+                db, conn = self._connect(strict=True)
+            except Exception as e:
+                if "lock" in str(e).lower() or not wal.exists():
+                    raise
+                copy = durability.keep_wal_aside(wal)
+                log.error(
+                    "embedded database %s: its write-ahead log could not be replayed whole "
+                    "(%s); opening with the log replayed up to its unreadable tail, the log "
+                    "as found kept in %s",
+                    self._db_path,
+                    e,
+                    copy or "(no copy: could not write it)",
+                )
+                db, conn = self._connect(strict=False)
         except Exception as e:
             msg = str(e)
             if _LOCK_HELD in msg.lower():
@@ -180,21 +280,83 @@ class EmbeddedBase:
                 raise StoreUnavailable(
                     f"embedded database {self._db_path} is in use by another process: {msg}"
                 ) from e
-            if wal.exists() or "wal" in msg.lower():
-                raise StoreError(
-                    f"cannot open embedded database {self._db_path}: its write-ahead log "
-                    f"{wal} could not be replayed (left by a killed process?). Move {wal} "
-                    f"aside to open the database without its uncommitted tail. Engine: {msg}"
-                ) from e
             raise StoreError(f"cannot open embedded database {self._db_path}: {msg}") from e
         self._db = db
         self._write_conn = conn
         with self._conns_lock:
             self._raw_conns.append(conn.raw)
 
+    # --- degraded state: refused writes, readiness, recovery -----------------
+
+    def _unwritable(self) -> str | None:
+        """Why a write must be refused now, or None (readiness says the same)."""
+        if self._poisoned is not None:
+            return IO_ERROR_REASON
+        busy = self._busy_since
+        if busy is not None and time.monotonic() - busy > self._write_timeout:
+            return f"a write has been running for over {self._write_timeout:g} s"
+        return durability.low_space(self._data_dir, self._disk_reserve)
+
+    def _refuse_unwritable(self) -> None:
+        reason = self._unwritable()
+        if reason is not None:
+            raise StoreDegraded(reason)
+
+    def _failed(self, e: BaseException, what: str) -> StoreError:
+        """The error a failed engine call becomes; a disk error poisons the instance."""
+        if durability.is_io_error(e):
+            if self._poisoned is None:
+                log.error("embedded store: disk error, writes stop until it clears: %s", e)
+            self._poisoned = str(e)
+            return StoreDegraded(IO_ERROR_REASON)
+        return StoreError(f"embedded store {what}: {e}")
+
+    def _probe_loop(self) -> None:
+        """While poisoned: once the disk has room, reopen on the writer thread."""
+        # Room for the poisoned instance's last flush and a checkpoint, even
+        # with no reserve configured.
+        room = max(self._disk_reserve, 2 * durability.checkpoint_threshold(self._disk_reserve))
+        while not self._stop.wait(PROBE_SECONDS):
+            if self._poisoned is None or durability.low_space(self._data_dir, room):
+                continue
+            try:
+                self._writer.submit(self._recover).result()
+            except RuntimeError:  # writer shut down: closing
+                return
+            except Exception as e:
+                log.warning(
+                    "embedded store: recovery failed (next try in %s s): %s", PROBE_SECONDS, e
+                )
+
+    def _recover(self) -> None:
+        """Reopen the files (the poisoned instance must not flush again), fold
+        the WAL into the database file as the test write, then resume."""
+        if self._poisoned is None or self._closed:
+            return
+        with self._gate.exclusive(DRAIN_SECONDS):
+            with self._conns_lock:
+                conns, self._raw_conns = self._raw_conns, []
+            for raw in conns:
+                with contextlib.suppress(Exception):
+                    raw.close()
+            with contextlib.suppress(Exception):
+                self._db.close()
+            self._db = None
+            self._write_conn = None
+            self._generation += 1  # reader threads open new connections
+            self._open()
+        assert self._write_conn is not None
+        try:
+            self._write_conn.rows("CHECKPOINT")
+            self._rebuild_search_if_dirty()
+        except Exception as e:
+            raise self._failed(e, "checkpoint failed") from e
+        self._poisoned = None
+        log.info("embedded store: the disk has room again; writes resume")
+
     def _reader_conn(self) -> _Conn:
         conn: _Conn | None = getattr(self._local, "conn", None)
-        if conn is None:
+        if conn is None or getattr(self._local, "generation", None) != self._generation:
             if self._db is None:
                 raise StoreUnavailable("embedded store is not initialised (or closed)")
             raw = lb.Connection(self._db)
@@ -205,39 +367,59 @@ class EmbeddedBase:
             with self._conns_lock:
                 self._raw_conns.append(conn.raw)
             self._local.conn = conn
+            self._local.generation = self._generation
         return conn
 
     def _run_read(self, fn: Callable[[_Conn], T]) -> T:
         self._refuse_if_broken()
-        try:
-            return fn(self._reader_conn())
-        except StoreError:
-            raise
-        except Exception as e:
-            if str(e).startswith("Interrupted"):  # LadybugDB at the statement timeout
-                raise StoreUnavailable(
-                    f"embedded read stopped after {self._statement_timeout_ms} ms"
-                ) from e
-            raise StoreError(f"embedded store read failed: {e}") from e
+        with self._gate.read():
+            try:
+                return fn(self._reader_conn())
+            except StoreError:
+                raise
+            except Exception as e:
+                if str(e).startswith("Interrupted"):  # LadybugDB at the statement timeout
+                    raise StoreUnavailable(
+                        f"embedded read stopped after {self._statement_timeout_ms} ms"
+                    ) from e
+                raise self._failed(e, "read failed") from e
 
     def _run_write(self, fn: Callable[[_Conn], T]) -> T:
         self._refuse_if_broken()
+        # Again here: the store may have degraded while this write queued.
+        self._refuse_unwritable()
         conn = self._write_conn
         if conn is None:
             raise StoreUnavailable("embedded store is not initialised (or closed)")
+        self._busy_since = time.monotonic()
+        try:
+            return self._transaction(conn, fn)
+        finally:
+            self._busy_since = None
+
+    def _transaction(self, conn: _Conn, fn: Callable[[_Conn], T]) -> T:
         try:
             conn.rows("BEGIN TRANSACTION")
         except Exception as e:
-            raise StoreError(f"embedded store could not begin a transaction: {e}") from e
+            raise self._failed(e, "could not begin a transaction") from e
+        committing = False
         try:
             result = fn(conn)
+            committing = True
             conn.rows("COMMIT")
             return result
         except BaseException as e:
+            if committing and durability.committed_anyway(e):
+                # Durable (the engine says so, and a reopen finds it): the
+                # write is acknowledged; only this instance is poisoned.
+                self._failed(e, "checkpoint failed")
+                return result
             self._rollback(conn)
-            if isinstance(e, StoreError) or not isinstance(e, Exception):
+            if not isinstance(e, Exception) or (
+                isinstance(e, StoreError) and not durability.is_io_error(e)
+            ):
                 raise
-            raise StoreError(f"embedded store write failed: {e}") from e
+            raise self._failed(e, "write failed") from e
 
     @staticmethod
     def _rollback(conn: _Conn) -> None:
@@ -259,19 +441,53 @@ class EmbeddedBase:
     async def _read(self, fn: Callable[[_Conn], T]) -> T:
         return await self._submit(self._readers, lambda: self._run_read(fn))
 
-    async def _write(self, fn: Callable[[_Conn], T]) -> T:
-        return await self._submit(self._writer, lambda: self._run_write(fn))
+    async def _write(self, fn: Callable[[_Conn], T], *, timed: bool = True) -> T:
+        """One write transaction on the writer thread. Refused at once while
+        the store is degraded (before the engine can meet a full disk); past
+        the write timeout (``timed``: not the import) the caller gets
+        SERVICE_UNAVAILABLE, and the write is dropped if it has not started."""
+        self._refuse_unwritable()
+        abandoned = threading.Event()
 
-    async def _write_indexed(self, fn: Callable[[_Conn], T]) -> T:
+        def run() -> T:
+            if abandoned.is_set():
+                raise StoreUnavailable("write abandoned at its deadline before it began")
+            return self._run_write(fn)
+
+        loop = asyncio.get_running_loop()
+        try:
+            future = loop.run_in_executor(self._writer, run)
+        except RuntimeError as e:  # executor shut down
+            raise StoreUnavailable("embedded store is closed") from e
+        if not timed:
+            return await future
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), self._write_timeout)
+        except TimeoutError:
+            raise StoreDegraded(
+                f"the write did not finish within {self._write_timeout:g} s"
+            ) from None
+        finally:
+            if not future.done():
+                abandoned.set()
+                future.add_done_callback(_consume)
+
+    async def _write_indexed(self, fn: Callable[[_Conn], T], *, timed: bool = True) -> T:
         """A write that may change searchable text: ``fn`` puts the documents in
         the search index; they count once the graph has committed."""
         try:
-            result = await self._write(fn)
+            result = await self._write(fn, timed=timed)
         except BaseException:
             # The graph rolled back: documents written for it must go too.
-            await self._submit(self._writer, self._rebuild_search_if_dirty)
+            with contextlib.suppress(Exception):
+                await self._submit(self._writer, self._rebuild_search_if_dirty)
             raise
-        self._search.settle()
+        try:
+            self._search.settle()
+        except StoreError as e:
+            # Committed: the index holds the documents already; it stays marked
+            # dirty and is rebuilt at the next start.
+            log.warning("search index: %s", e)
         return result
 
     def _rebuild_search_if_dirty(self) -> None:
@@ -344,19 +560,30 @@ class EmbeddedBase:
                 self._search.rebuild(_all_docs(self._write_conn))
 
         await self._submit(self._writer, run)
+        if self._probe is None:
+            self._probe = threading.Thread(
+                target=self._probe_loop, name="ladybug-probe", daemon=True
+            )
+            self._probe.start()
 
     async def close(self) -> None:
+        """Close within CLOSE_SECONDS: a write stuck in the engine is left
+        running (its thread ends with the process) rather than hold shutdown."""
         if self._closed:
             return
         self._closed = True
+        self._stop.set()
 
         def shutdown() -> None:
             self._readers.shutdown(wait=True)
-            self._writer.shutdown(wait=True)
+            self._writer.shutdown(wait=True, cancel_futures=True)
             with self._conns_lock:
                 conns, self._raw_conns = self._raw_conns, []
-            if self._broken is not None:
-                conns = []  # see _broken: the engine is left for the process exit
+            if self._broken is not None or self._poisoned is not None:
+                # See _broken and _LEFT_OPEN: the files stay as a kill leaves
+                # them, which the next open replays.
+                _LEFT_OPEN.extend([*conns, self._db])
+                conns = []
                 self._db = None
             for raw in conns:
                 try:
@@ -372,12 +599,32 @@ class EmbeddedBase:
             self._write_conn = None
             self._search.close()
 
-        await asyncio.to_thread(shutdown)
+        # A daemon thread, not to_thread: asyncio.run waits for its executor.
+        closer = threading.Thread(target=shutdown, name="ladybug-close", daemon=True)
+        closer.start()
+        deadline = time.monotonic() + CLOSE_SECONDS
+        while closer.is_alive() and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        if closer.is_alive():
+            raise StoreError(
+                f"embedded store did not close within {CLOSE_SECONDS:g} s (a write is stuck "
+                "in the engine); its acknowledged writes are in the write-ahead log"
+            )
 
     async def ping(self) -> None:
+        """Readiness: StoreDegraded while writes are refused (with why)."""
+        self._refuse_if_broken()
+        self._refuse_unwritable()
         try:
             await self._read(lambda conn: conn.rows(Q.PING))
         except StoreUnavailable:
             raise
         except StoreError as e:
             raise StoreUnavailable(f"embedded store does not answer: {e}") from e
+
+
+def _consume(future: asyncio.Future[Any]) -> None:
+    """An abandoned write's outcome was logged where it failed; retrieving it
+    keeps asyncio from reporting it as never retrieved."""
+    if not future.cancelled():
+        future.exception()

@@ -195,7 +195,8 @@ class EmbeddedWrites(EmbeddedBase):
             topic_docs = [doc(t) for t in batch.topics]
             self._search.upsert(docs, keep_existing=topic_docs)
 
-        await self._write_indexed(run)
+        # An import runs as long as it needs: no write timeout.
+        await self._write_indexed(run, timed=False)
 
     async def create_user(self, user: UserRecord) -> UserRecord:
         def run(conn: _Conn) -> UserRecord:

@@ -351,7 +351,10 @@ async def test_readiness_fails_when_the_store_is_unreachable(tmp_path: Path) -> 
         assert (await http.get("/readyz")).status_code == 200
         await store.close()
         down = await http.get("/readyz")
-        assert down.status_code == 503 and down.json() == {"status": "unavailable"}
+        assert down.status_code == 503 and down.json() == {
+            "status": "unavailable",
+            "reason": "the database does not answer",
+        }
         assert (await http.get("/healthz")).status_code == 200  # the process still answers
 
 

@@ -55,6 +55,24 @@ async def unclaimed(world: World) -> list[str]:
 
 
 async def test_a_new_account_cannot_squat_the_unclaimed_authors(world: World) -> None:
+    """The cap is a product rule: it holds with the abuse throttles off."""
+    settings = dataclasses.replace(world.settings, rate_limits_enabled=False)
+    async with client_for(create_app(settings, world.store)) as http:
+        await _squat(dataclasses.replace(world, gql=GraphQLClient(http)))
+
+
+async def test_with_the_throttles_on_claim_attempts_are_limited_too(world: World) -> None:
+    """Both defences at their defaults: two claims land, refused attempts
+    still count toward the 10 claim attempts an hour, then RATE_LIMITED."""
+    authors = await unclaimed(world)
+    mallory = await world.sign_up("Mallory")
+    answers = [errors(await claim(world, mallory.token, a)) for a in authors]
+    assert answers[:2] == [[], []]
+    assert answers[2:10] == [[("CONFLICT", None)]] * 8
+    assert answers[10:] == [[("RATE_LIMITED", None)]] * 5
+
+
+async def _squat(world: World) -> None:
     authors = await unclaimed(world)
     assert len(authors) == 15  # every seed author starts unclaimed
     mallory = await world.sign_up("Mallory")
