@@ -312,9 +312,11 @@ def import_revisions(
         at = source.retrieved_at or utcnow()
         for f in tracked_fields(row):
             value = value_text(getattr(row, f))
+            if value is None or value == value_text(getattr(old, f)):
+                continue  # no candidate: the stored value already is the import's
             past = revisions.get((row.id, f), ())
             last = last_imported(past) if past else value_text(getattr(old, f))
-            if value is None or value == last:
+            if value == last:
                 continue
             applied = value_text(getattr(new, f)) == value
             if not applied and f not in fixed:

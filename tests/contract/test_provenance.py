@@ -197,3 +197,14 @@ async def test_records_imported_without_a_source_have_none(store: GraphStore) ->
         SourceKind.OPENALEX,
         "https://openalex.org/W1",
     )
+
+
+async def test_an_import_agreeing_with_a_correction_adds_nothing(
+    store: GraphStore, write: str
+) -> None:
+    await run(store, write, batch())
+    await correct(store, 1, P, "venue", "ICML")
+    # A newer snapshot changes the title and now gives the corrected venue.
+    await run(store, write, batch("Deep Things 2", venue="ICML", minute=200))
+    assert [r.value for r in await history(store, P, "venue")] == ["ICML", "NeurIPS"]
+    assert [r.value for r in await history(store, P, "title")] == ["Deep Things 2", "Deep Things"]
