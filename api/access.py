@@ -56,7 +56,11 @@ async def invitations_sent_in_window(info: Info) -> int:
 async def viewer_can_invite(info: Info, author: AuthorRecord) -> bool:
     """Whether the viewer could send an invitation to this author now."""
     ctx = info.context
-    if ctx.viewer is None or author.claim_status != ClaimStatus.CLAIMED:
+    if (
+        ctx.viewer is None
+        or author.claim_status != ClaimStatus.CLAIMED
+        or not author.open_to_collaborate
+    ):
         return False
     own = await ctx.loaders.verified_author_of_user.load(ctx.viewer.id)
     if own is None or own.id == author.id:
@@ -66,6 +70,7 @@ async def viewer_can_invite(info: Info, author: AuthorRecord) -> bool:
         viewer_author_id=own.id,
         author_id=author.id,
         author_claimed=True,
+        author_open=True,
         pending_exists=pending,
         sent_in_window=await invitations_sent_in_window(info),
         daily_limit=ctx.settings.invitations_per_day,

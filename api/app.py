@@ -8,12 +8,14 @@ import dataclasses
 import datetime
 import logging
 import re
+import time
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, cast
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -30,6 +32,7 @@ from strawberry.http.types import QueryParams
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.types import ExecutionResult
@@ -56,7 +59,7 @@ from api.persisted import (
 )
 from api.schema import MASKED_MESSAGE, build_schema
 from api.settings import Settings
-from api.throttle import Throttle
+from api.throttle import Throttle, address_key
 from graph_store.errors import StoreDegraded, StoreError
 from graph_store.factory import open_store
 from graph_store.store import GraphStore
@@ -87,13 +90,29 @@ def _errors_body(message: str, code: str) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
 
-def _deadline_response(seconds: float) -> Response:
-    # 200 with data null, as for an outage: the client's GraphQL library reads it.
-    message = (
+def _deadline_message(seconds: float) -> str:
+    return (
         f"The request did not finish within its {seconds:g} s deadline and was cancelled; "
         "ask for less, or try again later (a cancelled mutation may still have been applied)"
     )
-    return JSONResponse({"data": None, **_errors_body(message, REQUEST_TIMEOUT)})
+
+
+def _deadline_response(seconds: float) -> Response:
+    # 200 with data null, as for an outage: the client's GraphQL library reads it.
+    return JSONResponse({"data": None, **_errors_body(_deadline_message(seconds), REQUEST_TIMEOUT)})
+
+
+def _is_subscription(query: str, operation_name: str | None, max_tokens: int) -> bool:
+    """Whether the operation a graphql-transport-ws subscribe message names is
+    a subscription (a document that does not parse is not: it fails at once)."""
+    if not isinstance(query, str):
+        return False
+    try:
+        document = parse(query, max_tokens=max_tokens)
+    except GraphQLError:
+        return False
+    operation = get_operation_ast(document, operation_name)
+    return operation is not None and operation.operation is OperationType.SUBSCRIPTION
 
 
 def _unavailable_response() -> Response:
@@ -112,9 +131,14 @@ class PersistedWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         # socket hours later reads the store now, and caches do not grow.
         context = self.context
         if context.viewer is not None and self.connection_acknowledged:
-            # The token was checked at connection_init; a revoked session
-            # (log out, password change, suspension) closes the socket as a
-            # bad token there does.
+            # The token was checked at connection_init; one that has expired
+            # since, or a revoked session (log out, password change,
+            # suspension), closes the socket as a bad token there does.
+            expires = context.viewer_expires_at
+            if expires is not None and time.time() >= expires:
+                context.viewer = None
+                await self.websocket.close(code=4403, reason="Forbidden: token expired")
+                return
             context.viewer = await auth.current_viewer(context.viewer, context.store)
             if context.viewer is None:
                 await self.websocket.close(code=4403, reason="Forbidden: session revoked")
@@ -136,6 +160,31 @@ class PersistedWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             if query is not None:
                 payload["query"] = query
         await super().handle_subscribe(message)
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        """Queries and mutations over the socket have the request deadline of
+        HTTP (PEERGRAPH_REQUEST_TIMEOUT): past it the operation is cancelled and
+        answered with an error message, REQUEST_TIMEOUT. Subscriptions live on."""
+        settings = self.context.settings
+        if _is_subscription(operation.query, operation.operation_name, settings.max_tokens):
+            return await super().run_operation(operation)
+        deadline = settings.request_timeout
+        try:
+            async with asyncio.timeout(deadline):
+                await super().run_operation(operation)
+        except TimeoutError:
+            log.warning(
+                "request %s: WebSocket operation cancelled at its %s s deadline",
+                self.context.request_id,
+                deadline,
+            )
+            error = _errors_body(_deadline_message(deadline), REQUEST_TIMEOUT)["errors"]
+            with contextlib.suppress(Exception):
+                await operation.send_operation_message(
+                    {"id": operation.id, "type": "error", "payload": error}
+                )
+            self.operations.pop(operation.id, None)
+        return None
 
 
 class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
@@ -232,7 +281,7 @@ class GraphQLApp(GraphQL[Context, None]):
             events=self.events,
             throttle=self.throttle,
             hashing=self.hashing,
-            client_address=request.client.host if request.client else "unknown",
+            client_address=address_key(request.client.host if request.client else "unknown"),
         )
 
     async def on_ws_connect(self, context: Context) -> None:

@@ -26,8 +26,9 @@ class Context:
     events: Broker
     throttle: Throttle
     hashing: HashPool
-    # The ASGI client host: the peer, or the address uvicorn's proxy-headers
-    # took from X-Forwarded-For when the peer is a trusted proxy.
+    # The ASGI client host (the peer, or the address uvicorn's proxy-headers
+    # took from X-Forwarded-For when the peer is a trusted proxy) as the
+    # per-address limits count it: IPv6 by its /64 (api/throttle.address_key).
     client_address: str
     # A WebSocket connection's connection_init payload (strawberry sets it).
     connection_params: dict[str, Any] | None = None

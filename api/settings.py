@@ -12,6 +12,7 @@ import platformdirs
 from limits import RateLimitItem, parse_many
 
 from api.persisted import ManifestError, load_manifest
+from domain import trust
 from graph_store.decisions import MAX_PENDING_CLAIMS
 from graph_store.factory import StoreConfig
 
@@ -254,7 +255,23 @@ class Settings:
             invitations_per_user=_limit(env, "invitations_per_user", defaults.invitations_per_user),
         )
         settings.validate()
+        settings.check_deadlines()
         return settings
+
+    def check_deadlines(self) -> None:
+        """The request deadline outlasts every store call's own bound, so a slow
+        or down database answers SERVICE_UNAVAILABLE, not a bare REQUEST_TIMEOUT.
+        (Environment only: tests build shorter deadlines on purpose.)"""
+        store_call = max(
+            self.write_timeout,
+            max(self.neo4j_transaction_timeout, self.store_config().max_retry_time) + 1.0,
+        )
+        if self.request_timeout <= store_call:
+            raise SettingsError(
+                f"PEERGRAPH_REQUEST_TIMEOUT ({self.request_timeout:g} s) must be longer than a "
+                f"store call may take ({store_call:g} s: PEERGRAPH_WRITE_TIMEOUT, or "
+                "NEO4J_TRANSACTION_TIMEOUT and the 3 s retry budget, plus 1 s)"
+            )
 
     @property
     def is_development(self) -> bool:
@@ -312,6 +329,7 @@ class Settings:
             neo4j_database=self.neo4j_database,
             transaction_timeout=self.neo4j_transaction_timeout,
             max_concurrent_reads=self.neo4j_max_concurrent_reads,
+            trust_model=trust.MODEL,
             statement_timeout=self.request_timeout,
             write_timeout=self.write_timeout,
             disk_reserve_bytes=self.disk_reserve_mb * 1024 * 1024,

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import ipaddress
 import logging
 import math
 import time
@@ -80,6 +81,23 @@ def account_key(email: str) -> str:
     """The per-account key of an e-mail, whether or not an account has it
     (so the throttle does not tell), hashed so Redis holds no addresses."""
     return hashlib.sha256(normalize_email(email).encode()).hexdigest()[:32]
+
+
+def address_key(host: str) -> str:
+    """The per-address key of a client host: an IPv4 address itself, an IPv6
+    address its /64 (one subscriber's network: a client picks any of its 2^64
+    addresses, so counting each alone would let it rotate past every
+    per-address limit), an IPv4-mapped IPv6 address its IPv4 one; anything
+    else (no address known) as it is."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 class Throttle:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from domain.problems import FieldPath, Problem, text_problem
+from domain.problems import FieldPath, Problem, clean_text, text_problem
 from domain.visibility import can_see_claim as can_see_claim  # re-exported; it lives there
 from graph_store.errors import Rule
 
@@ -52,4 +52,4 @@ def note_problem(note: str | None) -> Problem | None:
 def clean_note(note: str | None) -> str | None:
     if note is None:
         return None
-    return note.strip() or None
+    return clean_text(note) or None

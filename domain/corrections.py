@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from domain.problems import Code, FieldPath, Problem, text_problem
+from domain.problems import Code, FieldPath, Problem, clean_text, text_problem
 from graph_store.errors import Rule
 from graph_store.records import NodeKind
 
@@ -33,7 +33,7 @@ class FieldRule:
 
 def _required_text(label: str, max_len: int) -> Callable[[str], StoreValue | Problem]:
     def parse(raw: str) -> StoreValue | Problem:
-        return text_problem(raw, VALUE_FIELD, label, max_len) or raw.strip()
+        return text_problem(raw, VALUE_FIELD, label, max_len) or clean_text(raw)
 
     return parse
 
@@ -42,7 +42,7 @@ def _optional_text(label: str, max_len: int) -> Callable[[str], StoreValue | Pro
     """Empty clears the field."""
 
     def parse(raw: str) -> StoreValue | Problem:
-        value = raw.strip()
+        value = clean_text(raw)
         if not value:
             return None
         return text_problem(value, VALUE_FIELD, label, max_len) or value

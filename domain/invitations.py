@@ -20,6 +20,7 @@ SEND_FIELDS: Mapping[Rule, FieldPath | None] = {
     Rule.NOT_FOUND: ("input", "recipientId"),
     Rule.SELF_INVITATION: ("input", "recipientId"),
     Rule.RECIPIENT_NOT_CLAIMED: ("input", "recipientId"),
+    Rule.RECIPIENT_NOT_OPEN: ("input", "recipientId"),
     Rule.INVITATION_PENDING_EXISTS: ("input", "recipientId"),
     Rule.RATE_LIMITED: None,
 }
@@ -69,6 +70,7 @@ def can_invite(
     viewer_author_id: str | None,
     author_id: str,
     author_claimed: bool,
+    author_open: bool,
     pending_exists: bool,
     sent_in_window: int,
     daily_limit: int,
@@ -77,6 +79,7 @@ def can_invite(
     return (
         viewer_author_id is not None
         and author_claimed
+        and author_open
         and author_id != viewer_author_id
         and not pending_exists
         and sent_in_window < daily_limit

@@ -70,6 +70,16 @@ RULE_PROBLEMS: Mapping[Rule, tuple[Code, str]] = {
         Code.INVALID_INPUT,
         "Invitations go to claimed authors only; this author has not been claimed yet.",
     ),
+    Rule.RECIPIENT_NOT_OPEN: (
+        Code.FORBIDDEN,
+        "This researcher is not open to collaboration invitations (openToCollaborate is "
+        "false); only they can change that.",
+    ),
+    Rule.NO_VERIFIED_AUTHOR: (
+        Code.FORBIDDEN,
+        "Only the verified claimant of an author record can change its settings: claim your "
+        "author record and have it verified first.",
+    ),
     Rule.SELF_INVITATION: (Code.INVALID_INPUT, "You cannot invite your own author record."),
     Rule.INVITATION_PENDING_EXISTS: (
         Code.CONFLICT,

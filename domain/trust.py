@@ -17,6 +17,7 @@ identity components weigh most because a moderator checked them.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 
@@ -67,8 +68,19 @@ TIER_FLOORS: tuple[tuple[int, Tier], ...] = (
 )
 
 
+# The version of this model: every recorded score change names the model
+# that computed it (graph_store TrustChangeRecord). Change it with the rules.
+MODEL_VERSION = "2026-12"
+
+
 def tier_for(score: int) -> Tier:
     return next(tier for floor, tier in TIER_FLOORS if score >= floor)
+
+
+def points_to_next_tier(score: int) -> int | None:
+    """Points still missing to the next tier's floor; None at the top tier."""
+    above = [floor for floor, _ in TIER_FLOORS if floor > score]
+    return min(above) - score if above else None
 
 
 def verification_for(status: ClaimStatus) -> Verification:
@@ -131,6 +143,22 @@ def compute(author: AuthorRecord, stats: AuthorStatsRecord) -> TrustSnapshot:
     return TrustSnapshot(score, tier_for(score), verification, tuple(components))
 
 
+class Model:
+    """This model as the store's ``decisions.TrustModel``: the store scores an
+    author before and after each event, in the event's transaction, and
+    records the change."""
+
+    @property
+    def version(self) -> str:
+        return MODEL_VERSION
+
+    def score(self, author: AuthorRecord, stats: AuthorStatsRecord) -> int:
+        return compute(author, stats).score
+
+
+MODEL = Model()
+
+
 def _identity_component(verification: Verification) -> Component:
     if verification is Verification.L3:
         return Component(
@@ -148,4 +176,98 @@ def _identity_component(verification: Verification) -> Component:
         "Verified claim",
         0,
         f"Unclaimed record: +0; a verified claim adds +{VERIFIED_CLAIM_POINTS}",
+    )
+
+
+class Action(enum.StrEnum):
+    """What one more piece of evidence would be; the last two are shown as
+    information about the model, never as something to chase."""
+
+    VERIFY_CLAIM = "VERIFY_CLAIM"
+    ADD_WORK = "ADD_WORK"
+    NEW_COLLABORATOR = "NEW_COLLABORATOR"
+    NEW_FOLLOWER = "NEW_FOLLOWER"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    action: Action
+    delta: int
+    new_score: int
+    new_tier: Tier
+    why: str
+
+
+def _counted(author: AuthorRecord, stats: AuthorStatsRecord) -> AuthorStatsRecord:
+    """The counts compute() scores (the larger of the graph's and the page's)."""
+    printed = author.imported
+    return dataclasses.replace(
+        stats,
+        works=max(stats.works, printed.works if printed else 0),
+        collaborators=max(stats.collaborators, printed.collaborators if printed else 0),
+        followers=max(stats.followers, printed.followers if printed else 0),
+    )
+
+
+def next_steps(author: AuthorRecord, stats: AuthorStatsRecord) -> tuple[Step, ...]:
+    """What each next piece of evidence would change, by running ``compute`` on
+    the record as it would then be (never a second formula), so ``new_score -
+    score == delta`` always. Largest delta first; a step whose points are
+    capped shows delta 0 and says so. No step at L3 for the claim."""
+    now = compute(author, stats)
+    counted = _counted(author, stats)
+    candidates: list[tuple[Action, AuthorRecord, AuthorStatsRecord]] = [
+        (Action.ADD_WORK, author, dataclasses.replace(counted, works=counted.works + 1)),
+        (
+            Action.NEW_COLLABORATOR,
+            author,
+            dataclasses.replace(counted, collaborators=counted.collaborators + 1),
+        ),
+        (
+            Action.NEW_FOLLOWER,
+            author,
+            dataclasses.replace(counted, followers=counted.followers + 1),
+        ),
+    ]
+    if author.claim_status is not ClaimStatus.CLAIMED:
+        verified = dataclasses.replace(author, claim_status=ClaimStatus.CLAIMED)
+        candidates.insert(0, (Action.VERIFY_CLAIM, verified, counted))
+    steps = []
+    for action, record, counts in candidates:
+        then = compute(record, counts)
+        delta = then.score - now.score
+        steps.append(Step(action, delta, then.score, then.tier, _why(action, delta, now)))
+    order = list(Action)
+    return tuple(sorted(steps, key=lambda s: (-s.delta, order.index(s.action))))
+
+
+def _why(action: Action, delta: int, now: TrustSnapshot) -> str:
+    if action is Action.VERIFY_CLAIM:
+        if now.verification is Verification.L2:
+            return f"When a moderator verifies your pending claim: +{delta}."
+        return f"A claim verified by a moderator: +{delta}."
+    if action is Action.ADD_WORK:
+        if delta == 0:
+            return "Published works: the cap is reached; more works add no points."
+        return (
+            f"Another published work in the graph (imported, or added through a "
+            f"correction): +{delta}."
+        )
+    if action is Action.NEW_COLLABORATOR:
+        if delta == 0:
+            return (
+                f"How collaborators count: 1 point each, up to {COLLABORATOR_POINTS_CAP}; "
+                "the cap is reached."
+            )
+        return (
+            f"How collaborators count: each distinct co-author adds 1 point, up to "
+            f"{COLLABORATOR_POINTS_CAP}; one more would add +{delta}."
+        )
+    if delta == 0:
+        return (
+            f"How followers count: 1 point each, up to {FOLLOWER_POINTS_CAP}; the cap is reached."
+        )
+    return (
+        f"How followers count: each follower adds 1 point, up to {FOLLOWER_POINTS_CAP}; "
+        f"one more would add +{delta}."
     )

@@ -8,7 +8,14 @@ not exist, so a stranger cannot tell a hidden record from a missing one.
 from __future__ import annotations
 
 from domain.invitations import party_of
-from graph_store.records import ClaimRecord, CorrectionRecord, InvitationRecord, Role, UserRecord
+from graph_store.records import (
+    ClaimDecision,
+    ClaimRecord,
+    CorrectionRecord,
+    InvitationRecord,
+    Role,
+    UserRecord,
+)
 
 
 def is_moderator(user: UserRecord | None) -> bool:
@@ -48,3 +55,10 @@ def can_see_invitation(
 def can_see_correction(viewer: UserRecord | None, correction: CorrectionRecord) -> bool:
     """A correction is seen by the user who suggested it and by moderators."""
     return viewer is not None and (viewer.id == correction.created_by or is_moderator(viewer))
+
+
+def is_claimant_of(author_id: str, viewer_claims: list[ClaimRecord]) -> bool:
+    """Whether one of the viewer's claims on the author is pending or verified:
+    the author's trust next steps are for that claimant alone."""
+    live = (ClaimDecision.PENDING, ClaimDecision.VERIFIED)
+    return any(c.author_id == author_id and c.status in live for c in viewer_claims)

@@ -18,11 +18,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Final, Generic, TypeVar
+from typing import Final, Generic, Protocol, TypeVar
 
 from graph_store.errors import Rule, RuleViolation, StoreError
 from graph_store.records import (
     AuthorRecord,
+    AuthorStatsRecord,
     ClaimDecision,
     ClaimRecord,
     ClaimStatus,
@@ -34,6 +35,8 @@ from graph_store.records import (
     RevisionRecord,
     Role,
     SourceRecord,
+    TrustCause,
+    TrustChangeRecord,
     UserRecord,
     kind_of,
     to_micros,
@@ -47,7 +50,8 @@ T = TypeVar("T")
 @dataclass(frozen=True, slots=True)
 class Outcome(Generic[T]):
     record: T  # what the store answers, and writes unless ``done``
-    done: bool = False  # an earlier attempt of this request wrote it: write nothing
+    # Write nothing: an earlier attempt of this request wrote it, or it changes nothing.
+    done: bool = False
 
 
 def _same_decision(status: str, decided_at: datetime | None, wanted: str, at: datetime) -> bool:
@@ -255,7 +259,8 @@ def create_invitation(
 ) -> Outcome[InvitationRecord]:
     """A new PENDING invitation from the sender's verified author. Rules, in
     this order: SENDER_NOT_VERIFIED, NOT_FOUND (recipient), SELF_INVITATION,
-    RECIPIENT_NOT_CLAIMED, INVITATION_PENDING_EXISTS, RATE_LIMITED."""
+    RECIPIENT_NOT_CLAIMED, RECIPIENT_NOT_OPEN, INVITATION_PENDING_EXISTS,
+    RATE_LIMITED."""
     if (done := replayed_create(facts.stored, invitation)) is not None:
         return Outcome(done, done=True)
     recipient_id = invitation.recipient_author_id
@@ -267,6 +272,8 @@ def create_invitation(
         raise RuleViolation(Rule.SELF_INVITATION, recipient_id)
     if facts.recipient.claim_status is not ClaimStatus.CLAIMED:
         raise RuleViolation(Rule.RECIPIENT_NOT_CLAIMED, recipient_id)
+    if not facts.recipient.open_to_collaborate:
+        raise RuleViolation(Rule.RECIPIENT_NOT_OPEN, recipient_id)
     if facts.pending_pair:
         raise RuleViolation(Rule.INVITATION_PENDING_EXISTS, recipient_id)
     if facts.sent_in_window >= daily_limit:
@@ -310,6 +317,91 @@ def respond_invitation(
     if inv.status is not InvitationStatus.PENDING:
         raise RuleViolation(Rule.INVITATION_NOT_PENDING, inv.status.value)
     return Outcome(replace(inv, status=status, responded_at=at))
+
+
+# --- the claimant's own settings of their author ----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorSettings:
+    """What the verified claimant changes on their author; None leaves a field as it is."""
+
+    open_to_collaborate: bool | None = None
+    suggestible: bool | None = None
+
+
+def set_author_settings(
+    own_author: AuthorRecord | None, user_id: str, settings: AuthorSettings
+) -> Outcome[AuthorRecord]:
+    """``own_author``: the author ``user_id`` holds a VERIFIED claim on, read
+    in the write's transaction. Rule NO_VERIFIED_AUTHOR when there is none.
+    Setting a value the author already has writes nothing (``done``)."""
+    if own_author is None:
+        raise RuleViolation(Rule.NO_VERIFIED_AUTHOR, user_id)
+    changed = replace(
+        own_author,
+        open_to_collaborate=own_author.open_to_collaborate
+        if settings.open_to_collaborate is None
+        else settings.open_to_collaborate,
+        suggestible=own_author.suggestible
+        if settings.suggestible is None
+        else settings.suggestible,
+    )
+    return Outcome(changed, done=changed == own_author)
+
+
+# --- trust-score history -------------------------------------------------------------
+
+
+class TrustModel(Protocol):
+    """The trust model's scoring function (domain/trust.py implements it). A
+    store given one records every score change an event makes, inside the
+    event's transaction."""
+
+    @property
+    def version(self) -> str: ...
+
+    def score(self, author: AuthorRecord, stats: AuthorStatsRecord) -> int: ...
+
+
+Scored = tuple[AuthorRecord, AuthorStatsRecord]  # an author and its counts, read in the write
+
+
+def trust_change(
+    model: TrustModel,
+    before: Scored | None,
+    after: Scored | None,
+    cause: TrustCause,
+    at: datetime,
+    event_key: str,
+) -> TrustChangeRecord | None:
+    """The change to record when an event took the author from ``before`` to
+    ``after`` (both read in the event's transaction); None when the score did
+    not move (or the author does not exist). ``event_key`` names the event
+    (the follower, the claim), so two events at one instant get two ids."""
+    if before is None or after is None:
+        return None
+    old, new = model.score(*before), model.score(*after)
+    if old == new:
+        return None
+    author_id = after[0].id
+    return TrustChangeRecord(
+        id=f"trust:{author_id}|{to_micros(at)}|{cause.value}|{event_key}",
+        author_id=author_id,
+        at=at,
+        old_score=old,
+        new_score=new,
+        cause=cause,
+        model_version=model.version,
+    )
+
+
+CLAIM_CAUSES: Final[Mapping[ClaimDecision, TrustCause]] = {
+    ClaimDecision.PENDING: TrustCause.CLAIM_SUBMITTED,
+    ClaimDecision.WITHDRAWN: TrustCause.CLAIM_WITHDRAWN,
+    ClaimDecision.VERIFIED: TrustCause.CLAIM_VERIFIED,
+    ClaimDecision.REJECTED: TrustCause.CLAIM_REJECTED,
+}
 
 
 # --- corrections ----------------------------------------------------------------------
@@ -376,7 +468,8 @@ class CorrectionFacts:
 class CorrectionOutcome:
     record: CorrectionRecord  # what the store answers, and writes unless ``done``
     target: Target | None = None  # the corrected target to write, if any
-    done: bool = False  # an earlier attempt of this request wrote it: write nothing
+    # Write nothing: an earlier attempt of this request wrote it, or it changes nothing.
+    done: bool = False
     revisions: tuple[RevisionRecord, ...] = ()  # to append (shared_rules.correction_revisions)
 
 

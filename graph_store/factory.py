@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph_store.decisions import TrustModel
 from graph_store.store import GraphStore
 
 
@@ -25,6 +26,9 @@ class StoreConfig:
     # Neo4j statements one process reads with at once; more wait their turn
     # (graph_store/neo4j/session.py _read_slot). About twice the database's cores.
     max_concurrent_reads: int = 4
+    # The trust model whose score changes the writes record (domain/trust.py's
+    # MODEL; the store cannot import it). None: no trust history is recorded.
+    trust_model: TrustModel | None = None
     # Embedded: LadybugDB stops a read statement running longer (seconds), the
     # request deadline's counterpart in the engine (a cancelled request cannot
     # stop the thread running its statement).
@@ -48,4 +52,5 @@ def open_store(config: StoreConfig) -> GraphStore:
         statement_timeout=config.statement_timeout,
         write_timeout=config.write_timeout,
         disk_reserve=config.disk_reserve_bytes,
+        trust_model=config.trust_model,
     )

@@ -23,13 +23,17 @@ internal property (Neo4j's ``_lock``) never reach a record.
 
 Append a new property at the end of ``props``: the embedded store migrates
 an existing table by adding the column at its end (``embedded/ddl.py``), and
-bulk loads rely on ``props`` giving the table's column order.
+bulk loads rely on ``props`` giving the table's column order. A property in
+``defaults`` is never null: the embedded column is declared with that
+default (so an older database's rows get it when the column is added), and
+``from_props`` reads a missing value as it (a Neo4j node written before the
+property existed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Generic, TypeVar
 
@@ -51,6 +55,8 @@ from graph_store.records import (
     SourceKind,
     SourceRecord,
     TopicRecord,
+    TrustCause,
+    TrustChangeRecord,
     UserRecord,
     from_micros,
     to_micros,
@@ -60,6 +66,7 @@ R = TypeVar("R")
 
 STRING: Final = "STRING"
 INT64: Final = "INT64"
+BOOL: Final = "BOOL"  # LadybugDB's own name for BOOLEAN (what table_info answers)
 
 Props = dict[str, Any]
 
@@ -76,6 +83,8 @@ class NodeMapping(Generic[R]):
     to_props: Callable[[R], dict[str, Any]]
     # Reads known keys only (Neo4j nodes may carry an internal _lock).
     from_props: Callable[[Mapping[str, Any]], R]
+    # Property → its value where none is stored (never null; see the module docstring).
+    defaults: Mapping[str, bool | int | str] = field(default_factory=dict)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -103,6 +112,12 @@ def _time(value: Any) -> datetime | None:
 
 def _int(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def _flag(n: Mapping[str, Any], name: str, defaults: Mapping[str, bool]) -> bool:
+    """A boolean property; its default where none is stored."""
+    value = n.get(name)
+    return defaults[name] if value is None else bool(value)
 
 
 # --- Author -----------------------------------------------------------------------
@@ -145,7 +160,14 @@ def _author_props(a: AuthorRecord) -> Props:
         "affiliation_id": a.affiliation_id,
         **_imported_props(a.imported),
         "orcid": a.orcid,
+        "role": a.role,
+        "affiliation_note": a.affiliation_note,
+        "open_to_collaborate": a.open_to_collaborate,
+        "suggestible": a.suggestible,
     }
+
+
+_AUTHOR_DEFAULTS: Final[Mapping[str, bool]] = {"open_to_collaborate": False, "suggestible": True}
 
 
 def _author(n: Mapping[str, Any]) -> AuthorRecord:
@@ -169,6 +191,10 @@ def _author(n: Mapping[str, Any]) -> AuthorRecord:
         affiliation_id=n.get("affiliation_id"),
         imported=imported,
         orcid=n.get("orcid"),
+        role=n.get("role"),
+        affiliation_note=n.get("affiliation_note"),
+        open_to_collaborate=_flag(n, "open_to_collaborate", _AUTHOR_DEFAULTS),
+        suggestible=_flag(n, "suggestible", _AUTHOR_DEFAULTS),
     )
 
 
@@ -184,9 +210,14 @@ AUTHOR: Final[NodeMapping[AuthorRecord]] = NodeMapping(
         ("affiliation_id", STRING),
         *_IMPORTED,
         ("orcid", STRING),
+        ("role", STRING),
+        ("affiliation_note", STRING),
+        ("open_to_collaborate", BOOL),
+        ("suggestible", BOOL),
     ),
     to_props=_author_props,
     from_props=_author,
+    defaults=_AUTHOR_DEFAULTS,
 )
 
 # --- Paper ------------------------------------------------------------------------
@@ -569,6 +600,50 @@ REVISION: Final[NodeMapping[RevisionRecord]] = NodeMapping(
     from_props=_revision,
 )
 
+# --- TrustChange ------------------------------------------------------------------
+
+
+def _trust_change_props(t: TrustChangeRecord) -> Props:
+    return {
+        "id": t.id,
+        "author_id": t.author_id,
+        "at": to_micros(t.at),
+        "old_score": t.old_score,
+        "new_score": t.new_score,
+        "cause": t.cause.value,
+        "model_version": t.model_version,
+        "sort_key": t.sort_key,
+    }
+
+
+def _trust_change(n: Mapping[str, Any]) -> TrustChangeRecord:
+    return TrustChangeRecord(
+        id=n["id"],
+        author_id=n["author_id"],
+        at=from_micros(int(n["at"])),
+        old_score=int(n["old_score"]),
+        new_score=int(n["new_score"]),
+        cause=TrustCause(n["cause"]),
+        model_version=n["model_version"],
+    )
+
+
+TRUST_CHANGE: Final[NodeMapping[TrustChangeRecord]] = NodeMapping(
+    label="TrustChange",
+    props=(
+        ("id", STRING),
+        ("author_id", STRING),
+        ("at", INT64),
+        ("old_score", INT64),
+        ("new_score", INT64),
+        ("cause", STRING),
+        ("model_version", STRING),
+        ("sort_key", STRING),
+    ),
+    to_props=_trust_change_props,
+    from_props=_trust_change,
+)
+
 # Every node label, in the order the embedded store creates its tables.
 NODES: Final[tuple[NodeMapping[Any], ...]] = (
     AUTHOR,
@@ -581,4 +656,5 @@ NODES: Final[tuple[NodeMapping[Any], ...]] = (
     CORRECTION,
     SOURCE,
     REVISION,
+    TRUST_CHANGE,
 )

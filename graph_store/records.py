@@ -123,6 +123,14 @@ def event_sort_key(created_at: datetime, record_id: str) -> str:
     return f"{to_micros(created_at):020d}|{record_id}"
 
 
+_MAX_MICROS = 10**19
+
+
+def newest_first_sort_key(at: datetime, record_id: str) -> str:
+    """Trust changes: newest first, then id."""
+    return f"{_MAX_MICROS - to_micros(at):020d}|{record_id}"
+
+
 # --- graph records ------------------------------------------------------------
 
 
@@ -149,6 +157,19 @@ class AuthorRecord:
     affiliation_id: str | None = None
     imported: ImportedFigures | None = None
     orcid: str | None = None  # external id, e.g. "0000-0002-1825-0097"
+    # The profile header a seed page prints ("Researcher · Affiliation not
+    # imported · Open to collaborate"): the role and the affiliation note as
+    # printed, None when no source printed one. An import row with a role
+    # read a header, so its ``open_to_collaborate`` is what the page said.
+    role: str | None = None
+    affiliation_note: str | None = None
+    # Whether invitations may be sent to the author: imported where a page
+    # says so, false where nothing is known; then set by the verified
+    # claimant alone (an import never undoes that: shared_rules.refresh_author).
+    open_to_collaborate: bool = False
+    # Whether the author may be suggested as a collaborator (the claimant's
+    # opt-out); no import sets it.
+    suggestible: bool = True
 
     @property
     def sort_key(self) -> str:
@@ -386,6 +407,38 @@ class CorrectionRecord:
     @property
     def sort_key(self) -> str:
         return event_sort_key(self.created_at, self.id)
+
+
+class TrustCause(enum.StrEnum):
+    """The event that moved an author's trust score."""
+
+    FOLLOWED = "FOLLOWED"
+    UNFOLLOWED = "UNFOLLOWED"
+    CLAIM_SUBMITTED = "CLAIM_SUBMITTED"
+    CLAIM_WITHDRAWN = "CLAIM_WITHDRAWN"
+    CLAIM_VERIFIED = "CLAIM_VERIFIED"
+    CLAIM_REJECTED = "CLAIM_REJECTED"
+    # Not recorded yet (README, "Trust-score history"): imports and corrections.
+    IMPORT = "IMPORT"
+    CORRECTION = "CORRECTION"
+
+
+@dataclass(frozen=True, slots=True)
+class TrustChangeRecord:
+    """One change of an author's trust score, written in the transaction of
+    the event that caused it."""
+
+    id: str
+    author_id: str
+    at: datetime
+    old_score: int
+    new_score: int
+    cause: TrustCause
+    model_version: str  # the trust model that computed both scores
+
+    @property
+    def sort_key(self) -> str:
+        return newest_first_sort_key(self.at, self.id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,11 @@ corrected value, a claimed (or pending) author keeps its name, slug and
 claim status never change, and a value the import lacks never clears one.
 External ids (ORCID, DOI) and the affiliation are kept once known (the
 affiliation is read from each work's first institution, so it would
-otherwise flip between the works of one import). A topic or institution
+otherwise flip between the works of one import). The profile header (role,
+affiliation note, open to collaborate) takes a newer page's, but a claimed
+or pending author keeps its openToCollaborate (its claimant decides it), and
+an import that read no header (OpenAlex, a co-author list) changes none of
+it; no import changes suggestible. A topic or institution
 keeps its name (first import wins: both stores write them only when creating
 them).
 
@@ -58,9 +62,11 @@ _KIND_RANK = {NodeKind.AUTHOR: 0, NodeKind.TOPIC: 1, NodeKind.PAPER: 2}
 
 def merge_author(old: AuthorRecord | None, new: AuthorRecord) -> AuthorRecord:
     """Two rows of one author in one batch: the first keeps name, slug and
-    claim status; imported figures, affiliation and ORCID fill in."""
+    claim status; imported figures, affiliation and ORCID fill in; the first
+    row that read a profile header gives the header."""
     if old is None:
         return new
+    header = old if has_header(old) or not has_header(new) else new
     return AuthorRecord(
         id=old.id,
         slug=old.slug,
@@ -69,7 +75,17 @@ def merge_author(old: AuthorRecord | None, new: AuthorRecord) -> AuthorRecord:
         affiliation_id=old.affiliation_id or new.affiliation_id,
         imported=new.imported or old.imported,
         orcid=old.orcid or new.orcid,
+        role=header.role,
+        affiliation_note=header.affiliation_note,
+        open_to_collaborate=header.open_to_collaborate,
+        suggestible=old.suggestible,
     )
+
+
+def has_header(row: AuthorRecord) -> bool:
+    """Whether an import row read a profile header (a page prints the role
+    first), so its open_to_collaborate is what the page said, not a default."""
+    return row.role is not None
 
 
 def merge_paper(old: PaperRecord | None, new: PaperRecord) -> PaperRecord:
@@ -95,7 +111,9 @@ def refresh_author(
     """The stored author updated by a newer import (module docstring)."""
     if stored is None:
         return imported
-    keep_name = name_corrected or stored.claim_status is not ClaimStatus.UNCLAIMED
+    claimed = stored.claim_status is not ClaimStatus.UNCLAIMED
+    keep_name = name_corrected or claimed
+    header = imported if has_header(imported) else stored
     return AuthorRecord(
         id=stored.id,
         slug=stored.slug,
@@ -104,6 +122,10 @@ def refresh_author(
         affiliation_id=stored.affiliation_id or imported.affiliation_id,
         imported=imported.imported or stored.imported,
         orcid=stored.orcid or imported.orcid,
+        role=header.role,
+        affiliation_note=header.affiliation_note,
+        open_to_collaborate=stored.open_to_collaborate if claimed else header.open_to_collaborate,
+        suggestible=stored.suggestible,
     )
 
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from graph_store.decisions import MAX_PENDING_CLAIMS
+from graph_store.decisions import MAX_PENDING_CLAIMS, AuthorSettings
 from graph_store.records import (
     AuthorFilterSpec,
     AuthorRecord,
@@ -44,6 +44,7 @@ from graph_store.records import (
     SourceRecord,
     TopicRecord,
     TopicWeightRecord,
+    TrustChangeRecord,
     UserRecord,
 )
 
@@ -256,10 +257,17 @@ class GraphStore(Protocol):
     # --- follow -----------------------------------------------------------------
     async def follow(self, user_id: str, author_id: str, at: datetime) -> None:
         """Idempotent: at most one follow per pair, even under concurrency.
-        Rule NOT_FOUND if the user or author does not exist."""
+        Rule NOT_FOUND if the user or author does not exist.
 
-    async def unfollow(self, user_id: str, author_id: str) -> None:
-        """Idempotent; no error when there was no follow."""
+        Trust history: a store given a trust model (``StoreConfig.trust_model``)
+        records a ``TrustChangeRecord`` in the transaction of each follow,
+        unfollow, claim creation, withdrawal and decision that moves the
+        author's score (``decisions.trust_change``). Imports and corrections
+        record none yet."""
+
+    async def unfollow(self, user_id: str, author_id: str, at: datetime | None = None) -> None:
+        """Idempotent; no error when there was no follow. ``at``: when (for
+        the trust history; now when not given)."""
 
     async def followed_among(self, user_id: str, author_ids: Sequence[str]) -> set[str]: ...
 
@@ -329,6 +337,7 @@ class GraphStore(Protocol):
 
         Rules, checked in this order: SENDER_NOT_VERIFIED, NOT_FOUND
         (recipient), SELF_INVITATION, RECIPIENT_NOT_CLAIMED,
+        RECIPIENT_NOT_OPEN (the recipient is not open to collaborate),
         INVITATION_PENDING_EXISTS (same sender → same recipient, PENDING),
         RATE_LIMITED (``daily_limit`` invitations by this sender created at or
         after ``window_start`` already exist).
@@ -356,6 +365,17 @@ class GraphStore(Protocol):
         """Which of these authors have a PENDING invitation from this user."""
 
     async def count_invitations_since(self, user_id: str, since: datetime) -> int: ...
+
+    # --- the claimant's settings, trust history ------------------------------------
+    async def set_author_settings(self, user_id: str, settings: AuthorSettings) -> AuthorRecord:
+        """Set openToCollaborate and/or suggestible (``None`` keeps one) on the
+        author ``user_id`` holds a VERIFIED claim on, read in the same
+        transaction; answers the author as written. Rule NO_VERIFIED_AUTHOR."""
+
+    async def trust_history(
+        self, author_id: str, first: int, after: str | None
+    ) -> Page[TrustChangeRecord]:
+        """The author's trust changes, newest first (``TrustChangeRecord.sort_key``)."""
 
     # --- corrections ------------------------------------------------------------
     async def create_correction(self, correction: CorrectionRecord) -> CorrectionRecord:

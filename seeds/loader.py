@@ -16,7 +16,10 @@ Identity rules (what makes a re-import change nothing):
   otherwise a new paper ``paper:<sha1(normalised casefolded title)[:12]>``.
 - Existing records keep their stored values (a moderator's corrections are
   not undone); the import only fills fields they lack. Imported figures are
-  replaced by those of the owner's profile page.
+  replaced by those of the owner's profile page, and so is the profile
+  header (role, affiliation note, open to collaborate), except that a
+  claimed author keeps its openToCollaborate (graph_store/shared_rules.py).
+  An author no profile page describes is not open to collaborate.
 
 Provenance: every author and paper of the batch carries its source
 (``SEED_PAGE``, locator ``<page file>:<line>``: an author's name line on its
@@ -56,6 +59,7 @@ from graph_store.store import GraphStore
 from seeds.parser import (
     ParsedPage,
     ParsedPaper,
+    ProfileHeader,
     SeedParseError,
     name_key,
     normalize_space,
@@ -181,6 +185,19 @@ class _AuthorDraft:
     name: str
     locator: str  # page file and line
     figures: ImportedFigures | None = None
+    header: ProfileHeader | None = None
+
+    def with_header(self, record: AuthorRecord) -> AuthorRecord:
+        """The record with this draft's profile header, if a page printed one."""
+        h = self.header
+        if h is None:
+            return record
+        return replace(
+            record,
+            role=h.role,
+            affiliation_note=h.affiliation_note,
+            open_to_collaborate=h.open_to_collaborate,
+        )
 
 
 @dataclass(slots=True)
@@ -332,6 +349,8 @@ async def build_import(
         figures = _figures(page)
         if figures is not None:
             owner.figures = figures
+        if page.header is not None:
+            owner.header = page.header
         for paper in page.papers:
             papers.setdefault(paper.title_key, _PaperDraft()).occurrences.append(paper)
             for a in paper.authors:
@@ -354,14 +373,18 @@ async def build_import(
     for key, draft in authors.items():
         existing = existing_by_key.get(key)
         if existing is not None:
-            author_records[key] = replace(existing, imported=draft.figures or existing.imported)
+            author_records[key] = draft.with_header(
+                replace(existing, imported=draft.figures or existing.imported)
+            )
         else:
             slug = slugs[draft.name]
-            author_records[key] = AuthorRecord(
-                id=author_id_for_slug(slug),
-                slug=slug,
-                name=normalize_space(draft.name),
-                imported=draft.figures,
+            author_records[key] = draft.with_header(
+                AuthorRecord(
+                    id=author_id_for_slug(slug),
+                    slug=slug,
+                    name=normalize_space(draft.name),
+                    imported=draft.figures,
+                )
             )
             authors_created += 1
 

@@ -7,6 +7,11 @@ Profile page (a researcher profile as a site shows it)::
     Researcher profile                <- optional header
     Binxing Jiao                      <- the owner's name: first line
     ...
+    ResearcherAffiliation not importedOpen to collaborate
+                                      <- optional profile header: the role, then
+                                         "Affiliation not imported" and/or "Open
+                                         to collaborate" (with or without " · ")
+    ...
     Trust 15 - UnverifiedVerification L1Unclaimed author
     3works
     0followers
@@ -79,6 +84,16 @@ class ProfileFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class ProfileHeader:
+    """The header line a profile page prints under the name, e.g.
+    "Researcher · Affiliation not imported · Open to collaborate"."""
+
+    role: str  # as printed, e.g. "Researcher"
+    affiliation_note: str | None  # "Affiliation not imported", or None when not printed
+    open_to_collaborate: bool  # the page prints "Open to collaborate"
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedAuthor:
     name: str
     position: int  # 1-based order on the paper; 0 = unknown
@@ -123,6 +138,7 @@ class ParsedPage:
     coauthors: tuple[CoauthorCount, ...] = ()  # as printed (anthology pages)
     coauthors_truncated: bool = False  # the printed list ended with "show all..."
     owner_line: int = 0  # the line of the owner's name
+    header: ProfileHeader | None = None  # profile pages that print one
 
 
 # --- normalisation -----------------------------------------------------------
@@ -253,6 +269,13 @@ _COUNT_LABELS = {
     "topics": "topics",
     "collaborators": "close collaborators",
 }
+# The role comes first; the line is recognised by the two phrases after it
+# (one at least), so a description line is never taken for a header.
+_HEADER_RE = re.compile(
+    r"^(?P<role>[^·]*?[^\s·])\s*·?\s*(?P<affiliation>Affiliation not imported)?"
+    r"\s*·?\s*(?P<open>Open to collaborate)?$",
+    re.IGNORECASE,
+)
 _PUBLISHED_WORK = "published work"
 _ITEM_COUNT_RE = re.compile(r"^(\d+)\s+published\s+items?(?:\(s\))?$", re.IGNORECASE)
 _KIND_LINE_RE = re.compile(
@@ -338,6 +361,7 @@ def _parse_profile(text: str, source: str) -> ParsedPage:
             'expected a trust snapshot line ("Trust <score> - <tier>Verification L<n>...") '
             f"after the name {_quote(owner)}",
         )
+    header = _header(lines[i + 1 : trust_index])
     trust = _TRUST_RE.match(lines[trust_index].text)
     assert trust is not None
     score = int(trust.group("score"))
@@ -433,7 +457,23 @@ def _parse_profile(text: str, source: str) -> ParsedPage:
         figures=figures,
         papers=tuple(papers),
         owner_line=lines[i].number,
+        header=header,
     )
+
+
+def _header(lines: list[_Line]) -> ProfileHeader | None:
+    """The profile header among the lines between the name and the trust
+    snapshot: the first that names a role followed by "Affiliation not
+    imported" and/or "Open to collaborate"."""
+    for line in lines:
+        m = _HEADER_RE.match(line.text)
+        if m and (m.group("affiliation") or m.group("open")):
+            return ProfileHeader(
+                role=m.group("role").strip(),
+                affiliation_note=m.group("affiliation"),
+                open_to_collaborate=m.group("open") is not None,
+            )
+    return None
 
 
 # --- anthology pages -------------------------------------------------------------

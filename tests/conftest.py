@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from domain import trust
 from graph_store.factory import StoreConfig, open_store
 from graph_store.store import GraphStore
 from tests import neo4j_server
@@ -70,7 +71,7 @@ async def open_backend(backend: str, data_dir: Path, neo4j: Neo4jServer | str) -
         await n4j.initialize()
         await n4j.wipe_for_tests()
         return n4j
-    store = open_store(StoreConfig(data_dir=data_dir / "db"))
+    store = open_store(StoreConfig(data_dir=data_dir / "db", trust_model=trust.MODEL))
     await store.initialize()
     return store
 

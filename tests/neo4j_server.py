@@ -14,6 +14,7 @@ import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from domain import trust
 from graph_store.factory import StoreConfig
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +39,7 @@ class Neo4jServer:
             neo4j_user=self.user,
             neo4j_password=self.password,
             neo4j_database=self.database,
+            trust_model=trust.MODEL,
         )
         return replace(base, **overrides)  # type: ignore[arg-type]
 

@@ -185,12 +185,14 @@ def test_invitation_parties_and_the_window() -> None:
 
 def test_can_invite() -> None:
     base = dict(viewer_author_id="author:a", author_id="author:b", author_claimed=True,
-                pending_exists=False, sent_in_window=0, daily_limit=20)  # fmt: skip
+                author_open=True, pending_exists=False, sent_in_window=0,
+                daily_limit=20)  # fmt: skip
     assert invitations.can_invite(**base)  # type: ignore[arg-type]
     for change in (
         {"viewer_author_id": None},
         {"author_id": "author:a"},
         {"author_claimed": False},
+        {"author_open": False},
         {"pending_exists": True},
         {"sent_in_window": 20},
     ):
@@ -201,6 +203,10 @@ def test_can_invite() -> None:
     ("kind", "field", "raw", "expected"),
     [
         (NodeKind.AUTHOR, "name", " Hangbo Bao ", ("name", "Hangbo Bao")),
+        # A name typed with a combining accent becomes the composed character,
+        # as a display name does (one spelling per name).
+        (NodeKind.AUTHOR, "name", " Ame\u0301lie Li ", ("name", "Am\u00e9lie Li")),
+        (NodeKind.PAPER, "venue", "Ame\u0301lie", ("venue", "Am\u00e9lie")),
         (NodeKind.PAPER, "title", "T", ("title", "T")),
         (NodeKind.PAPER, "year", " 2022 ", ("year", 2022)),
         (NodeKind.PAPER, "year", "", ("year", None)),

@@ -224,6 +224,12 @@ async def test_a_database_of_the_previous_version_is_migrated(tmp_path: Path) ->
     # The derived column added (the invitations' sort key) was computed for the old rows.
     keys = _query(data_dir, "MATCH (i:Invitation) RETURN i.id, i.sort_key ORDER BY i.id")
     assert keys == [["inv:i1", f"{T1:020d}|inv:i1"], ["inv:i2", f"{T2:020d}|inv:i2"]]
+    # The flags added with a default hold it in the old rows themselves (not
+    # only as read): closed to invitations, open to suggestions.
+    flags = _query(
+        data_dir, "MATCH (a:Author) RETURN a.id, a.open_to_collaborate, a.suggestible ORDER BY a.id"
+    )
+    assert flags == [[ANNA.id, False, True], ["author:ben", False, True]]
 
     # Opening again changes nothing.
     store = EmbeddedGraphStore(data_dir)

@@ -31,6 +31,8 @@ from graph_store.records import (
     SourceKind,
     SourceRecord,
     TopicRecord,
+    TrustCause,
+    TrustChangeRecord,
     UserRecord,
     author_sort_key,
     paper_sort_key,
@@ -47,6 +49,10 @@ AUTHOR = AuthorRecord(
     affiliation_id="inst:i",
     imported=ImportedFigures(1, 2, 3, 4, 15, "UNVERIFIED", "L1", "000.txt"),
     orcid="0000-0002-1825-0097",
+    role="Researcher",
+    affiliation_note="Affiliation not imported",
+    open_to_collaborate=True,
+    suggestible=False,
 )
 PAPER = PaperRecord(
     id="paper:p",
@@ -97,6 +103,10 @@ SAMPLES: list[tuple[mapping.NodeMapping[Any], Any]] = [
             "rev:2", "paper:q", "venue", None, NOW, SourceKind.OPENALEX, W1, overridden=True
         ),
     ),
+    (
+        mapping.TRUST_CHANGE,
+        TrustChangeRecord("trust:t", "author:x", NOW, 13, 14, TrustCause.FOLLOWED, "2026-12"),
+    ),
 ]
 
 
@@ -113,10 +123,21 @@ def test_records_round_trip_through_properties(m: mapping.NodeMapping[Any], reco
 def test_each_label_is_mapped_once_with_known_types() -> None:
     labels = [m.label for m in mapping.NODES]
     assert labels == ["Author", "Paper", "Topic", "Institution", "User", "Claim", "Invitation",
-                      "Correction", "Source", "Revision"]  # fmt: skip
+                      "Correction", "Source", "Revision", "TrustChange"]  # fmt: skip
     for m in mapping.NODES:
         assert len(set(m.names)) == len(m.names)
-        assert {t for _, t in m.props} <= {mapping.STRING, mapping.INT64}
+        assert {t for _, t in m.props} <= {mapping.STRING, mapping.INT64, mapping.BOOL}
+        # Every defaulted property is a column, and never derived.
+        assert set(m.defaults) <= set(m.names)
+        assert not [n for n in m.defaults if mapping.is_derived(n)]
+
+
+def test_flags_missing_from_a_node_read_as_their_defaults() -> None:
+    """A Neo4j node written before the flags existed has no such property."""
+    props = mapping.AUTHOR.to_props(AuthorRecord("author:y", "y", "Y"))
+    del props["open_to_collaborate"], props["suggestible"]
+    author = mapping.AUTHOR.from_props(props)
+    assert (author.open_to_collaborate, author.suggestible) == (False, True)
 
 
 def test_derived_keys_follow_the_records() -> None:
@@ -156,7 +177,10 @@ OLD_AUTHOR_COLUMNS = [
 def test_node_tables_are_generated_from_the_mappings() -> None:
     author = ddl.node_table(mapping.AUTHOR)
     assert author.startswith("CREATE NODE TABLE IF NOT EXISTS Author(id STRING PRIMARY KEY, ")
-    assert "name_key STRING" in author and author.endswith("orcid STRING)")
+    assert "name_key STRING" in author and author.endswith(
+        "orcid STRING, role STRING, affiliation_note STRING, "
+        "open_to_collaborate BOOL DEFAULT false, suggestible BOOL DEFAULT true)"
+    )
     assert ddl.node_table(mapping.PAPER).endswith("year INT64, venue STRING, abstract STRING, "
         "abstract_key STRING, code_url STRING, sort_key STRING, doi STRING)")  # fmt: skip
     assert len(ddl.NODE_TABLES) == len(mapping.NODES)
@@ -167,8 +191,13 @@ def test_a_legacy_table_is_renamed_and_extended() -> None:
     assert plan.statements == (
         "ALTER TABLE Author RENAME name_lc TO name_key",
         "ALTER TABLE Author ADD orcid STRING",
+        "ALTER TABLE Author ADD role STRING",
+        "ALTER TABLE Author ADD affiliation_note STRING",
+        # With their defaults: every existing author takes them.
+        "ALTER TABLE Author ADD open_to_collaborate BOOL DEFAULT false",
+        "ALTER TABLE Author ADD suggestible BOOL DEFAULT true",
     )
-    assert plan.fill == ()  # orcid is stored as given: nothing to compute
+    assert plan.fill == ()  # all stored as given: nothing to compute
     invitation = [(n, t) for n, t in mapping.INVITATION.props if n != "sort_key"]
     plan = ddl.plan_migration(mapping.INVITATION, invitation)
     assert plan.statements == ("ALTER TABLE Invitation ADD sort_key STRING",)
@@ -255,7 +284,10 @@ def test_claim_decisions() -> None:
 NEW_INVITATION = InvitationRecord(
     "inv:n", "user:u", None, "author:r", "hi", InvitationStatus.PENDING, NOW
 )
-CLAIMED = AuthorRecord("author:r", "r", "R", claim_status=ClaimStatus.CLAIMED)
+CLAIMED = AuthorRecord(
+    "author:r", "r", "R", claim_status=ClaimStatus.CLAIMED, open_to_collaborate=True
+)
+CLOSED = dataclasses.replace(CLAIMED, open_to_collaborate=False)
 
 
 def test_create_invitation_checks_in_the_documented_order() -> None:
@@ -271,7 +303,8 @@ def test_create_invitation_checks_in_the_documented_order() -> None:
             {"recipient": dataclasses.replace(CLAIMED, claim_status=ClaimStatus.PENDING)},
         ),
         (Rule.SELF_INVITATION, {"sender_author_ids": ("author:s",)}),
-        (Rule.RECIPIENT_NOT_CLAIMED, {"recipient": CLAIMED}),
+        (Rule.RECIPIENT_NOT_CLAIMED, {"recipient": CLOSED}),
+        (Rule.RECIPIENT_NOT_OPEN, {"recipient": CLAIMED}),
         (Rule.INVITATION_PENDING_EXISTS, {"pending_pair": False}),
         (Rule.RATE_LIMITED, {"sent_in_window": 0}),
     ]
@@ -357,3 +390,52 @@ def test_correctable_properties() -> None:
     for kind, fields in API_CORRECTABLE.items():
         props = {rule.store_property for rule in fields.values()}
         assert props == set(decisions.CORRECTABLE[kind])
+
+
+def test_author_settings_need_a_verified_author() -> None:
+    settings = decisions.AuthorSettings(open_to_collaborate=False)
+    assert _rule(decisions.set_author_settings, None, "user:u", settings) is Rule.NO_VERIFIED_AUTHOR
+    closed = decisions.set_author_settings(CLAIMED, "user:u", settings)
+    assert closed == decisions.Outcome(CLOSED)
+    # Setting what it already has writes nothing; the other flag is kept.
+    assert decisions.set_author_settings(CLOSED, "user:u", settings).done
+    hidden = decisions.set_author_settings(CLOSED, "user:u", decisions.AuthorSettings(None, False))
+    assert (hidden.record.open_to_collaborate, hidden.record.suggestible) == (False, False)
+
+
+class _Points:
+    """A stand-in trust model: one point per follower, 20 for a claimed author."""
+
+    version = "test-1"
+
+    def score(self, author: AuthorRecord, stats: Any) -> int:
+        return stats.followers + (20 if author.claim_status is ClaimStatus.CLAIMED else 0)
+
+
+def test_a_trust_change_is_recorded_only_when_the_score_moves() -> None:
+    from graph_store.records import AuthorStatsRecord
+
+    none, one = AuthorStatsRecord(0, 0, 0, 0), AuthorStatsRecord(0, 1, 0, 0)
+    change = decisions.trust_change(
+        _Points(), (FREE, none), (FREE, one), TrustCause.FOLLOWED, NOW, "user:u"
+    )
+    assert change is not None
+    assert (change.author_id, change.old_score, change.new_score) == ("author:x", 0, 1)
+    assert (change.cause, change.model_version, change.at) == (TrustCause.FOLLOWED, "test-1", NOW)
+    # The event names the change: two followers at one instant make two.
+    other = decisions.trust_change(
+        _Points(), (FREE, none), (FREE, one), TrustCause.FOLLOWED, NOW, "user:v"
+    )
+    assert other is not None and other.id != change.id
+    assert (
+        decisions.trust_change(
+            _Points(), (FREE, one), (FREE, one), TrustCause.FOLLOWED, NOW, "user:u"
+        )
+        is None
+    )
+    assert (
+        decisions.trust_change(_Points(), None, (FREE, one), TrustCause.FOLLOWED, NOW, "") is None
+    )
+    # Newest first.
+    later = dataclasses.replace(change, at=LATER)
+    assert later.sort_key < change.sort_key

@@ -296,6 +296,21 @@ async def _walkthrough(readme: Readme) -> None:
     accepted = (await readme.payload("AcceptInvitation", bob, accept))["invitation"]
     assert accepted["status"] == "ACCEPTED" and accepted["respondedAt"]
 
+    # 6a. Bob closes himself to invitations; Ada reads her score's history.
+    closed = (await readme.payload("SetOpenToCollaborate", bob))["author"]
+    assert closed["name"] == "Qingru Zhang" and closed["openToCollaborate"] is False
+    assert (closed["role"], closed["affiliationState"]) == ("Researcher", "NOT_IMPORTED")
+    assert (await readme.data("CanInvite", ada))["author"]["viewerCanInvite"] is False
+    (refused,) = (await readme.data("SendInvitation", ada)).values()
+    assert [(e["code"], e["field"]) for e in refused["userErrors"]] == [
+        ("FORBIDDEN", ["input", "recipientId"])
+    ]
+    history = (await readme.data("TrustHistory", ada))["author"]
+    changes = [e["node"] for e in history["trustHistory"]["edges"]]
+    assert [c["cause"] for c in changes] == ["CLAIM_VERIFIED", "FOLLOWED"]
+    assert changes[0]["newScore"] == history["trust"]["score"]
+    assert (await readme.data("TrustHistory", bob))["author"]["trustHistory"] is None
+
     # 7. A correction suggested by Ada, applied by Mia.
     correction = (await readme.payload("SuggestCorrection", ada))["correction"]
     assert correction["status"] == "OPEN"

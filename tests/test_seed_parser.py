@@ -12,6 +12,7 @@ from seeds.parser import (
     PageFormat,
     ParsedPage,
     ParsedPaper,
+    ProfileHeader,
     SeedParseError,
     classify_kind,
     detect_format,
@@ -181,6 +182,53 @@ def test_anthology_owner_has_no_printed_figures(pages: list[ParsedPage]) -> None
 
 
 # --- papers ------------------------------------------------------------------------
+
+
+def test_profile_header(pages: list[ParsedPage]) -> None:
+    """Each profile page prints "Researcher · Affiliation not imported · Open to collaborate"
+    (the separators lost in the text): the role, the affiliation state, the openness."""
+    for owner in PROFILE_OWNERS:
+        assert by_owner(pages, owner).header == ProfileHeader(
+            "Researcher", "Affiliation not imported", True
+        )
+    assert by_owner(pages, ANTHOLOGY_OWNER).header is None
+
+
+@pytest.mark.parametrize(
+    ("line", "header"),
+    [
+        (
+            "Researcher · Affiliation not imported · Open to collaborate",
+            ProfileHeader("Researcher", "Affiliation not imported", True),
+        ),
+        (
+            "ResearcherAffiliation not imported",
+            ProfileHeader("Researcher", "Affiliation not imported", False),
+        ),
+        ("PhD student · Open to collaborate", ProfileHeader("PhD student", None, True)),
+        # A line without either phrase is the description, not a header; nor
+        # is a phrase with no role before it.
+        ("Ann Lee contributes to research discovery.", None),
+        ("Open to collaborate", None),
+    ],
+)
+def test_profile_header_variants(line: str, header: ProfileHeader | None) -> None:
+    page = "\n".join(
+        ["Ann Lee", "Ann Lee contributes to research discovery.", line,
+         "Trust 13 - UnverifiedVerification L1Unclaimed author",
+         "1works", "0followers", "1topics", "0close collaborators",
+         "Published work", "preprint2022arXiv", "A Title"]
+    )  # fmt: skip
+    assert parse_page(page, "p.txt").header == header
+
+
+def test_a_profile_page_without_a_header() -> None:
+    page = "\n".join(
+        ["Ann Lee", "Trust 13 - UnverifiedVerification L1Unclaimed author",
+         "1works", "0followers", "1topics", "0close collaborators",
+         "Published work", "preprint2022arXiv", "A Title"]
+    )  # fmt: skip
+    assert parse_page(page, "p.txt").header is None
 
 
 def test_sixteen_distinct_works_and_the_x_on_two_pages(pages: list[ParsedPage]) -> None:

@@ -9,6 +9,7 @@ from api.mutations.claims import ClaimMutations
 from api.mutations.corrections import CorrectionMutations
 from api.mutations.follow import FollowMutations
 from api.mutations.invitations import InvitationMutations
+from api.mutations.profile import ProfileMutations
 from api.mutations.sessions import SessionMutations
 
 
@@ -23,6 +24,7 @@ class Mutation(
     ClaimMutations,
     InvitationMutations,
     CorrectionMutations,
+    ProfileMutations,
 ):
     """The Mutation root: one module per area."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -80,44 +81,71 @@ def _session(info: Info) -> Answer[UserRecord, AuthPayload]:
 SIGN_UP_FIELDS = {Rule.EMAIL_TAKEN: ("input", "email")}
 
 
-async def throttled_login(info: Info, email: str, password: str) -> UserRecord | None:
-    """The user whose password this is, or None (wrong e-mail or password),
-    behind the login throttles: an address or account over its failure limit
-    is refused before any password is checked (the right one too), one check
-    per account runs at a time, and only failures count. A success resets
-    nothing: the failures age out of their windows, so a guesser cannot
-    clear them by signing in to an account of their own."""
+async def throttled_check(
+    info: Info, account: str, check: Callable[[], Awaitable[bool]], *, per_address: bool
+) -> bool:
+    """Run ``check`` (one password check of the account ``account``) behind
+    the login throttles, for logIn and changePassword alike: an account (and,
+    ``per_address``, an address) over its failure limit is refused before any
+    password is checked (the right one too); one check per account runs at a
+    time in this process, the limit read again once it is ours and a failure
+    counted before it is let go (so no concurrent guess passes a limit its
+    predecessors filled); only failures count. ``check`` may raise Refused
+    for an attempt that is no guess (nothing counted)."""
     ctx = info.context
-    account = throttle.account_key(email)
-    for limit, key in ((Limit.LOGIN_ADDRESS, ctx.client_address), (Limit.LOGIN_ACCOUNT, account)):
-        refused = await ctx.throttle.exhausted(limit, key)
-        if refused is not None:
-            raise Refused(throttle.problem(refused))
+    limits = [(Limit.LOGIN_ADDRESS, ctx.client_address)] if per_address else []
+    limits.append((Limit.LOGIN_ACCOUNT, account))
+
+    async def refuse_when_full() -> None:
+        for limit, key in limits:
+            refused = await ctx.throttle.exhausted(limit, key)
+            if refused is not None:
+                raise Refused(throttle.problem(refused))
+
+    await refuse_when_full()
     if ctx.hashing.full:  # before the account is even looked up: a flood costs little
         raise Refused(throttle.hashing_busy())
     if not ctx.throttle.begin_check(account):
         raise Refused(throttle.concurrent_check())
     try:
-        user = await ctx.store.get_user_by_email(email) if email else None
+        await refuse_when_full()  # a check that ended meanwhile may have filled it
+        try:
+            ok = await check()
+        except HashingBusy:
+            raise Refused(throttle.hashing_busy()) from None
+        if not ok:
+            for limit, key in limits:
+                await ctx.throttle.count(limit, key)
+        return ok
+    finally:
+        ctx.throttle.end_check(account)
+
+
+async def throttled_login(info: Info, email: str, password: str) -> UserRecord | None:
+    """The user whose password this is, or None (wrong e-mail or password),
+    behind the login throttles (``throttled_check``). A success resets
+    nothing: the failures age out of their windows, so a guesser cannot
+    clear them by signing in to an account of their own."""
+    ctx = info.context
+    found: UserRecord | None = None
+
+    async def check() -> bool:
+        nonlocal found
+        user = found = await ctx.store.get_user_by_email(email) if email else None
         if user is None or user.suspended:
             # As slow as a wrong password, and silent on whether it was right.
             await ctx.hashing.spend_verify()
-        ok = (
-            user is not None
-            and not user.suspended
-            and await ctx.hashing.verify_password(user.password_hash, password)
-        )
-    except HashingBusy:
-        raise Refused(throttle.hashing_busy()) from None
-    finally:
-        ctx.throttle.end_check(account)
-    if user is not None and user.suspended:  # not a guess: no failure counted
-        raise Refused(sessions.account_suspended())
-    if ok:
-        return user
-    await ctx.throttle.count(Limit.LOGIN_ACCOUNT, account)
-    await ctx.throttle.count(Limit.LOGIN_ADDRESS, ctx.client_address)
-    return None
+            if user is not None:
+                # Not a guess: the account's window stays as it is. But the
+                # address's counts it, or a suspended e-mail would let one
+                # client spend Argon2 checks for ever without meeting a limit.
+                await ctx.throttle.count(Limit.LOGIN_ADDRESS, ctx.client_address)
+                raise Refused(sessions.account_suspended())
+            return False
+        return await ctx.hashing.verify_password(user.password_hash, password)
+
+    ok = await throttled_check(info, throttle.account_key(email), check, per_address=True)
+    return found if ok else None
 
 
 @strawberry.type

@@ -15,6 +15,7 @@ from api.subscriptions import AuthorUpdated, ClaimDecided
 from api.throttle import Limit
 from api.types.claim import Claim
 from domain import claims as rules
+from domain.problems import clean_text
 from graph_store.records import ClaimDecision, ClaimRecord, NodeKind, UserRecord, utcnow
 
 
@@ -97,7 +98,7 @@ class ClaimMutations:
                 author_id=author_id,
                 user_id=viewer.id,
                 status=ClaimDecision.PENDING,
-                evidence=input.evidence.strip(),
+                evidence=clean_text(input.evidence),
                 created_at=utcnow(),
             )
             return await info.context.store.create_claim(

@@ -14,7 +14,7 @@ from api.throttle import Limit
 from api.types.correction import Correction
 from domain import corrections as rules
 from domain.claims import clean_note, note_problem
-from domain.problems import Problem, problem_for_rule
+from domain.problems import Problem, clean_text, problem_for_rule
 from graph_store.errors import Rule
 from graph_store.records import (
     CorrectionRecord,
@@ -106,8 +106,8 @@ class CorrectionMutations:
                 id=f"corr:{secrets.token_hex(12)}",
                 target_id=target_id,
                 field=input.field,
-                proposed_value=input.proposed_value.strip(),
-                reason=input.reason.strip(),
+                proposed_value=clean_text(input.proposed_value),
+                reason=clean_text(input.reason),
                 status=CorrectionStatus.OPEN,
                 created_by=viewer.id,
                 created_at=utcnow(),

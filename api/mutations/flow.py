@@ -17,7 +17,9 @@ this order, and nothing is written when the answer has userErrors:
    written record cached (the payload shows the write), live events are
    published, and the payload is built.
 
-signUp and logIn, open to anonymous visitors, start at step 3 (``settle``).
+signUp and logIn, open to anonymous visitors, start at step 3 (``settle``);
+a mutation on what the viewer owns, named by no id (setOpenToCollaborate),
+takes steps 1, 3 and 4 (``mutate_own``).
 """
 
 from __future__ import annotations
@@ -165,6 +167,22 @@ async def mutate(
         return await write(viewer, found)
 
     return await settle(info, answer, find_and_write, fields, lambda r: changed(viewer, r))
+
+
+async def mutate_own(
+    info: Info,
+    answer: Answer[R, P],
+    *,
+    write: Callable[[UserRecord], Awaitable[R]],
+    fields: Fields,
+    changed: Callable[[UserRecord, R], Changed],
+) -> P:
+    """A signed-in viewer's mutation on what is theirs (the store finds it in
+    the write's transaction): no id, so no step 2."""
+    viewer = info.context.viewer
+    if viewer is None:
+        return answer.failed(_user_errors([unauthenticated()]))
+    return await settle(info, answer, lambda: write(viewer), fields, lambda r: changed(viewer, r))
 
 
 async def settle(

@@ -20,7 +20,7 @@ from api.subscriptions import InvitationChanged, InvitationEventKind
 from api.throttle import Limit
 from api.types.invitation import Invitation
 from domain import invitations as rules
-from domain.problems import forbidden
+from domain.problems import clean_text, forbidden
 from graph_store.errors import Rule
 from graph_store.records import InvitationRecord, InvitationStatus, NodeKind, UserRecord, utcnow
 
@@ -114,7 +114,7 @@ class InvitationMutations:
                 sender_id=viewer.id,
                 sender_author_id=None,  # the store fills in the sender's verified author
                 recipient_author_id=recipient_id,
-                message=input.message.strip(),
+                message=clean_text(input.message),
                 status=InvitationStatus.PENDING,
                 created_at=now,
             )

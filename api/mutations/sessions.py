@@ -18,9 +18,9 @@ from api import auth, throttle
 from api.context import Info
 from api.errors import UserError
 from api.hashing import HashingBusy
+from api.mutations.accounts import throttled_check
 from api.mutations.flow import Answer, Changed, Refused, by_id, mutate, the_viewer
 from api.subscriptions import SessionsRevoked
-from api.throttle import Limit
 from domain import sessions as rules
 from graph_store.errors import Rule
 from graph_store.records import NodeKind, UserRecord, utcnow
@@ -145,19 +145,19 @@ class SessionMutations:
         async def change(viewer: UserRecord, _: UserRecord) -> UserRecord:
             ctx = info.context
             current = input.current_password
-            # A stolen token must not become a password oracle: wrong current
-            # passwords count as failed logIns of the account, and its limit holds.
-            account = throttle.account_key(viewer.email)
-            refused = await ctx.throttle.exhausted(Limit.LOGIN_ACCOUNT, account)
-            if refused is not None:
-                raise Refused(throttle.problem(refused))
-            try:  # Argon2 is deliberately slow: on the bounded pool, off the event loop
-                right = rules.could_be_password(current) and await ctx.hashing.verify_password(
+
+            async def check() -> bool:
+                return rules.could_be_password(current) and await ctx.hashing.verify_password(
                     viewer.password_hash, current
                 )
-                if not right:
-                    await ctx.throttle.count(Limit.LOGIN_ACCOUNT, account)
-                    raise Refused(rules.wrong_current_password())
+
+            # A stolen token must not become a password oracle: the current
+            # password is checked behind logIn's throttles for the account
+            # (one check at a time, wrong ones counted as failed logIns).
+            account = throttle.account_key(viewer.email)
+            if not await throttled_check(info, account, check, per_address=False):
+                raise Refused(rules.wrong_current_password())
+            try:  # Argon2 is deliberately slow: on the bounded pool, off the event loop
                 new_hash = await ctx.hashing.hash_password(input.new_password)
             except HashingBusy:
                 raise Refused(throttle.hashing_busy()) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -24,7 +25,14 @@ from api.types.connection import (
     ranked_window,
     window_connection,
 )
-from api.types.enums import ClaimStatus, TrustTier, VerificationLevel
+from api.types.enums import (
+    AffiliationState,
+    ClaimStatus,
+    TrustAction,
+    TrustChangeCause,
+    TrustTier,
+    VerificationLevel,
+)
 from api.types.institution import Institution
 from api.types.node import Node
 from api.types.provenance import (
@@ -34,8 +42,15 @@ from api.types.provenance import (
     field_history,
     field_provenance,
 )
+from domain import profile
 from domain import trust as trust_model
-from graph_store.records import AuthorRecord, AuthorStatsRecord, CoauthorRecord
+from domain.visibility import is_claimant_of
+from graph_store.records import (
+    AuthorRecord,
+    AuthorStatsRecord,
+    CoauthorRecord,
+    TrustChangeRecord,
+)
 
 if TYPE_CHECKING:
     from api.types.paper import Paper
@@ -93,6 +108,25 @@ class TrustComponent:
 
 
 @strawberry.type(
+    description="What one more piece of evidence would do to the score, computed by the "
+    "trust model itself on the record as it would then be."
+)
+class TrustStep:
+    action: TrustAction = strawberry.field(description="The evidence this step is about.")
+    delta: int = strawberry.field(
+        description="Points it would add: newScore minus the current score; 0 when its "
+        "component's cap is reached (why says so)."
+    )
+    new_score: int = strawberry.field(description="The score the record would then have.")
+    new_tier: TrustTier = strawberry.field(description="The tier the record would then have.")
+    why: str = strawberry.field(
+        description='One English line, e.g. "When a moderator verifies your pending claim: '
+        '+20."; followers and collaborators are described as how the model counts, never as '
+        "something to chase."
+    )
+
+
+@strawberry.type(
     description="The explainable trust score, computed on each request. Its counts are the "
     "larger of the graph's (AuthorStats) and those printed on the author's imported profile "
     "page if there is one, so they may exceed stats."
@@ -107,6 +141,39 @@ class TrustSnapshot:
         description="Always five, in this order: Public record, Published works, "
         "Collaborators, Followers, Verified claim."
     )
+    points_to_next_tier: int | None = strawberry.field(
+        description="Points still missing to the next tier (20, 40, 70); null at TRUSTED."
+    )
+    next_steps: list[TrustStep] | None = strawberry.field(
+        description="What would raise the score and by exactly how much, largest first. Only "
+        "for the author's claimant (pending or verified); null for anyone else."
+    )
+
+
+@strawberry.type(
+    description="One change of an author's trust score: what caused it and which version "
+    "of the trust model computed the scores."
+)
+class TrustChange:
+    at: datetime = strawberry.field(description="When the event happened (UTC).")
+    old_score: int = strawberry.field(description="The score just before the event.")
+    new_score: int = strawberry.field(description="The score just after it.")
+    delta: int = strawberry.field(description="newScore minus oldScore (never 0).")
+    cause: TrustChangeCause = strawberry.field(description="The event that moved the score.")
+    model_version: str = strawberry.field(
+        description='The trust model that computed both scores, e.g. "2026-12".'
+    )
+
+    @classmethod
+    def from_record(cls, r: TrustChangeRecord) -> TrustChange:
+        return cls(
+            at=r.at,
+            old_score=r.old_score,
+            new_score=r.new_score,
+            delta=r.new_score - r.old_score,
+            cause=r.cause,
+            model_version=r.model_version,
+        )
 
 
 @strawberry.type(description="A topic of an author's papers, with how many papers have it.")
@@ -162,6 +229,24 @@ class Author(Node):
         "0000-0002-1825-0097, no https://orcid.org/), or null when unknown. A later import "
         "fills it in but never replaces it."
     )
+    role: str | None = strawberry.field(
+        description='The role the author\'s profile page prints in its header, e.g. "Researcher"; '
+        "null where no page printed one (authors known only as co-authors or from OpenAlex)."
+    )
+    affiliation_state: AffiliationState = strawberry.field(
+        description='What is known of the affiliation: the header\'s "Affiliation not imported" '
+        "is NOT_IMPORTED until an import brings an institution (IMPORTED)."
+    )
+    open_to_collaborate: bool = strawberry.field(
+        description="Whether the researcher takes invitations: imported from a profile page that "
+        'prints "Open to collaborate", false where nothing is known; from then on only the '
+        "author's verified claimant changes it (setOpenToCollaborate), and a re-import never "
+        "undoes that. sendInvitation to an author with false is FORBIDDEN."
+    )
+    suggestible: bool = strawberry.field(
+        description="Whether the author may appear in collaboration suggestions; true unless "
+        "the verified claimant opted out (setSuggestible)."
+    )
     record: strawberry.Private[AuthorRecord]
 
     @classmethod
@@ -172,6 +257,10 @@ class Author(Node):
             name=record.name,
             claim_status=record.claim_status,
             orcid=record.orcid,
+            role=record.role,
+            affiliation_state=profile.affiliation_state(record),
+            open_to_collaborate=record.open_to_collaborate,
+            suggestible=record.suggestible,
             record=record,
         )
 
@@ -192,10 +281,17 @@ class Author(Node):
             works=s.works, followers=s.followers, topics=s.topics, collaborators=s.collaborators
         )
 
-    @strawberry.field(description="The trust score with the reasons for it. Public.")
+    @strawberry.field(
+        description="The trust score with the reasons for it. Public, but for nextSteps."
+    )
     async def trust(self, info: Info) -> TrustSnapshot:
         stats = await info.context.loaders.stats.load(self.record.id) or EMPTY_STATS
         snap = trust_model.compute(self.record, stats)
+        viewer = info.context.viewer
+        claimant = viewer is not None and is_claimant_of(
+            self.record.id, await info.context.loaders.claims_of_user.load(viewer.id)
+        )
+        steps = trust_model.next_steps(self.record, stats) if claimant else None
         return TrustSnapshot(
             score=snap.score,
             tier=snap.tier,
@@ -203,7 +299,35 @@ class Author(Node):
             components=[TrustComponent(name=c.name, points=c.points, explanation=c.explanation,
                                         author_id=self.record.id)
                         for c in snap.components],
+            points_to_next_tier=trust_model.points_to_next_tier(snap.score),
+            next_steps=None if steps is None else [
+                TrustStep(action=s.action, delta=s.delta, new_score=s.new_score,
+                          new_tier=s.new_tier, why=s.why)
+                for s in steps
+            ],
         )  # fmt: skip
+
+    @strawberry.field(
+        description="Every change of this author's trust score, newest first, with its cause "
+        "and the model version; only for the author's claimant (pending or verified), null "
+        "for anyone else. Recorded: follows, unfollows, claims submitted, withdrawn, verified "
+        "and rejected (only those that moved the score). Not recorded yet: changes made by "
+        "imports (new works or co-authors)."
+    )
+    async def trust_history(
+        self,
+        info: Info,
+        first: Annotated[int | None, first_arg(20, "score changes")] = 20,
+        after: Annotated[str | None, after_arg()] = strawberry.UNSET,
+    ) -> Connection[TrustChange] | None:
+        viewer = info.context.viewer
+        if viewer is None or not is_claimant_of(
+            self.record.id, await info.context.loaders.claims_of_user.load(viewer.id)
+        ):
+            return None
+        cut = keyset_cut(first, after, None, None, 20)
+        page = await info.context.store.trust_history(self.record.id, cut.size, cut.after)
+        return connection_from_page(page, TrustChange.from_record, cut.after)
 
     @strawberry.field(
         description="This author's papers, newest first (by year, then title; papers "
@@ -278,8 +402,9 @@ class Author(Node):
 
     @strawberry.field(
         description="Whether the viewer could send this author an invitation now: signed in "
-        "with a verified claim, this author CLAIMED by someone else, no pending invitation "
-        "from the viewer to it, and under the daily limit. False when anonymous."
+        "with a verified claim, this author CLAIMED by someone else and openToCollaborate, no "
+        "pending invitation from the viewer to it, and under the daily limit. False when "
+        "anonymous."
     )
     async def viewer_can_invite(self, info: Info) -> bool:
         return await access.viewer_can_invite(info, self.record)

@@ -19,7 +19,8 @@ import strawberry
 from strawberry.types.enum import has_enum_definition
 
 from domain.problems import Code
-from domain.trust import Tier, Verification
+from domain.profile import AffiliationState
+from domain.trust import Action, Tier, Verification
 from graph_store.records import (
     ClaimDecision,
     ClaimStatus,
@@ -27,9 +28,11 @@ from graph_store.records import (
     InvitationStatus,
     PaperKind,
     SourceKind,
+    TrustCause,
 )
 
 __all__ = [
+    "AffiliationState",
     "ClaimDecision",
     "ClaimStatus",
     "CorrectionStatus",
@@ -38,6 +41,8 @@ __all__ = [
     "InvitationStatus",
     "PaperKind",
     "SourceKind",
+    "TrustAction",
+    "TrustChangeCause",
     "TrustTier",
     "VerificationLevel",
 ]
@@ -74,7 +79,9 @@ described(
 # The domain's names are the trust model's; the schema's say what they are to a client.
 VerificationLevel = Verification
 TrustTier = Tier
+TrustAction = Action
 ErrorCode = Code
+TrustChangeCause = TrustCause
 
 described(
     Verification,
@@ -97,6 +104,49 @@ described(
         Tier.TRUSTED: "Score 70 or more.",
     },
     name="TrustTier",
+)
+
+described(
+    Action,
+    "What one more piece of evidence would be, in a trust next step.",
+    {
+        Action.VERIFY_CLAIM: "A moderator verifies the claim on this author record.",
+        Action.ADD_WORK: "One more published work in the graph (imported, or added through a "
+        "correction).",
+        Action.NEW_COLLABORATOR: "One more distinct co-author. Information about the model, "
+        "not a goal.",
+        Action.NEW_FOLLOWER: "One more follower. Information about the model, not a goal.",
+    },
+    name="TrustAction",
+)
+
+described(
+    TrustCause,
+    "The event that moved an author's trust score.",
+    {
+        TrustCause.FOLLOWED: "A user followed the author.",
+        TrustCause.UNFOLLOWED: "A user stopped following the author.",
+        TrustCause.CLAIM_SUBMITTED: "A claim on the author was submitted (pending review).",
+        TrustCause.CLAIM_WITHDRAWN: "The claimant withdrew their pending claim.",
+        TrustCause.CLAIM_VERIFIED: "A moderator verified a claim on the author.",
+        TrustCause.CLAIM_REJECTED: "A moderator rejected a claim on the author.",
+        TrustCause.IMPORT: "An import added works or co-authors. Not recorded yet: such "
+        "changes are missing from the history for now.",
+        TrustCause.CORRECTION: "A moderator applied a correction. No correctable field feeds "
+        "the score today, so none is recorded.",
+    },
+    name="TrustChangeCause",
+)
+
+described(
+    AffiliationState,
+    "What is known of an author's affiliation.",
+    {
+        AffiliationState.IMPORTED: "An institution is known: see Author.affiliation.",
+        AffiliationState.NOT_IMPORTED: 'The source page printed "Affiliation not imported": '
+        "it has one, which was not imported.",
+        AffiliationState.UNKNOWN: "No source said anything about it.",
+    },
 )
 
 described(
@@ -170,7 +220,9 @@ described(
         "<token>.",
         Code.FORBIDDEN: "Signed in but not allowed: a member reviewing a claim or correction "
         "or suspending an account, suspending a moderator, the wrong party answering an "
-        "invitation, sending one without a verified claim, or logIn to a suspended account.",
+        "invitation, sending one without a verified claim or to a researcher not open to "
+        "collaborate, changing author settings without a verified claim, or logIn to a "
+        "suspended account.",
         Code.CONFLICT: "Clashes with the current state: a taken e-mail, an author already "
         "claimed, a second verified author, one pending claim more than an account may hold "
         "(field null), a duplicate pending invitation, a password changed meanwhile, or "

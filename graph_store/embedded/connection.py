@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import ladybug as lb
 
 from graph_store import paging
+from graph_store.decisions import TrustModel
 from graph_store.embedded import durability
 from graph_store.embedded import queries as Q
 from graph_store.embedded.ddl import (
@@ -203,11 +204,14 @@ class EmbeddedBase:
         statement_timeout: float | None = None,
         write_timeout: float = DEFAULT_WRITE_TIMEOUT,
         disk_reserve: int = durability.DEFAULT_DISK_RESERVE_BYTES,
+        trust_model: TrustModel | None = None,
     ) -> None:
         self._data_dir = Path(data_dir)
         self._statement_timeout_ms = int(statement_timeout * 1000) if statement_timeout else 0
         self._write_timeout = write_timeout
         self._disk_reserve = disk_reserve
+        # Scores the trust changes the writes record; None records none.
+        self._trust_model = trust_model
         # Set by a disk error the engine met: that instance writes nothing
         # more (durability.py) until the probe has reopened it.
         self._poisoned: str | None = None

@@ -11,7 +11,8 @@ table_info``) are compared with its mapping. A legacy column is renamed
 (``name_lc`` → ``name_key``: earlier versions named casefolded copies
 ``*_lc``), a missing column is added at the end of the table (so mappings
 append new properties), and an added derived column is filled in from the
-rows' records. A column of another type than the mapping's is an error
+rows' records; a column with a default in the mapping is added with it, so
+every existing row takes it. A column of another type than the mapping's is an error
 that stops start-up; a column the mapping no longer names is left alone.
 """
 
@@ -25,9 +26,24 @@ from graph_store.errors import StoreError
 from graph_store.mapping import INT64, NODES, NodeMapping, is_derived
 
 
+def _default_literal(value: bool | int | str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def column(mapping: NodeMapping[Any], name: str, typ: str) -> str:
+    """One column's declaration: its type, and its default if the mapping has one."""
+    if name in mapping.defaults:
+        return f"{name} {typ} DEFAULT {_default_literal(mapping.defaults[name])}"
+    return f"{name} {typ}"
+
+
 def node_table(mapping: NodeMapping[Any]) -> str:
     columns = ", ".join(
-        f"{name} {typ} PRIMARY KEY" if name == "id" else f"{name} {typ}"
+        f"{name} {typ} PRIMARY KEY" if name == "id" else column(mapping, name, typ)
         for name, typ in mapping.props
     )
     return f"CREATE NODE TABLE IF NOT EXISTS {mapping.label}({columns})"
@@ -40,6 +56,8 @@ REL_TABLES: Final[tuple[str, ...]] = (
     "CREATE REL TABLE IF NOT EXISTS TAGGED(FROM Paper TO Topic)",
     "CREATE REL TABLE IF NOT EXISTS AFFILIATED(FROM Author TO Institution)",
     "CREATE REL TABLE IF NOT EXISTS FOLLOWS(FROM User TO Author, created_at INT64)",
+    # An author's trust changes, reached from the author's primary key (no scan).
+    "CREATE REL TABLE IF NOT EXISTS TRUST_CHANGED(FROM Author TO TrustChange)",
 )
 
 # LadybugDB indexes only primary keys, so a look-up by slug is a table of
@@ -91,7 +109,8 @@ def plan_migration(mapping: NodeMapping[Any], columns: Sequence[tuple[str, str]]
     fill: list[tuple[str, str]] = []
     for name, typ in mapping.props:
         if name not in have:
-            statements.append(f"ALTER TABLE {label} ADD {name} {typ}")
+            # With its default, if any: the existing rows take it.
+            statements.append(f"ALTER TABLE {label} ADD {column(mapping, name, typ)}")
             if is_derived(name):
                 fill.append((name, typ))
         elif have[name].upper() != typ:

@@ -15,13 +15,13 @@ from functools import cache
 from typing import Any, Final
 
 from graph_store import paging
-from graph_store.mapping import AUTHOR, INSTITUTION, INT64, NODES, SOURCE, TOPIC, NodeMapping
+from graph_store.mapping import AUTHOR, INSTITUTION, NODES, SOURCE, STRING, TOPIC, NodeMapping
 
 
 def _value(m: NodeMapping[Any], name: str, source: str) -> str:
     # A null parameter (or a struct field null in every row) is typed STRING.
     typ = dict(m.props)[name]
-    return f"CAST({source}{name} AS {typ})" if typ == INT64 else f"{source}{name}"
+    return f"CAST({source}{name} AS {typ})" if typ != STRING else f"{source}{name}"
 
 
 def _assignments(m: NodeMapping[Any]) -> str:
@@ -233,6 +233,19 @@ MATCH (:Author {id: $id})-[:AUTHORED]->(:Paper)<-[:AUTHORED]-(b:Author)
 WHERE b.id <> $id RETURN count(DISTINCT b)
 """,
 }
+
+# A trust change, linked from its author (ddl: TRUST_CHANGED).
+LINK_TRUST_CHANGE: Final = """
+MATCH (a:Author {id: $author_id}), (t:TrustChange {id: $id})
+CREATE (a)-[:TRUST_CHANGED]->(t)
+"""
+# The flags the author's verified claimant sets.
+SET_AUTHOR_SETTINGS: Final = """
+MATCH (a:Author {id: $id})
+SET a.open_to_collaborate = CAST($open_to_collaborate AS BOOL),
+    a.suggestible = CAST($suggestible AS BOOL)
+"""
+TRUST_HISTORY_MATCH: Final = "MATCH (:Author {id: $author_id})-[:TRUST_CHANGED]->(n:TrustChange)"
 
 # Node-only look-ups by id are primary-key lookups even through UNWIND.
 NODE_LABELS: Final = {

@@ -26,6 +26,7 @@ from graph_store.mapping import (
     REVISION,
     SOURCE,
     TOPIC,
+    TRUST_CHANGE,
     USER,
 )
 from graph_store.records import (
@@ -49,6 +50,7 @@ from graph_store.records import (
     SourceRecord,
     TopicRecord,
     TopicWeightRecord,
+    TrustChangeRecord,
     UserRecord,
     kind_of,
     to_micros,
@@ -458,6 +460,18 @@ class EmbeddedReads(EmbeddedBase):
             AUTHOR.from_props,
             before=before,
             from_end=from_end,
+        )
+
+    async def trust_history(
+        self, author_id: str, first: int, after: str | None
+    ) -> Page[TrustChangeRecord]:
+        return await self._page(
+            Q.TRUST_HISTORY_MATCH,
+            [],
+            {"author_id": author_id},
+            first,
+            after,
+            TRUST_CHANGE.from_props,
         )
 
     async def claims_of_users(self, user_ids: Sequence[str]) -> dict[str, list[ClaimRecord]]:

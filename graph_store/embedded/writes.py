@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -29,11 +30,13 @@ from graph_store.mapping import (
     REVISION,
     SOURCE,
     TOPIC,
+    TRUST_CHANGE,
     USER,
     NodeMapping,
 )
 from graph_store.records import (
     AuthorRecord,
+    AuthorStatsRecord,
     ClaimRecord,
     ClaimStatus,
     CorrectionRecord,
@@ -44,8 +47,10 @@ from graph_store.records import (
     PaperRecord,
     RevisionRecord,
     SourceRecord,
+    TrustCause,
     UserRecord,
     to_micros,
+    utcnow,
 )
 from graph_store.shared_rules import (
     Target,
@@ -114,6 +119,49 @@ def _origin(conn: _Conn, entity_id: str) -> SourceRecord | None:
 
 def _set_author_status(conn: _Conn, author_id: str, status: ClaimStatus) -> None:
     conn.rows(Q.SET_AUTHOR_STATUS, {"author_id": author_id, "claim_status": status.value})
+
+
+def _counts(conn: _Conn, author_id: str) -> AuthorStatsRecord:
+    """The author's counts as this transaction sees them."""
+    counts = {
+        name: int(conn.scalar(query, {"id": author_id}) or 0)
+        for name, query in Q.AUTHOR_STATS.items()
+    }
+    return AuthorStatsRecord(**counts)
+
+
+class _TrustLog:
+    """Records the trust change one event makes to one author: its counts
+    read before the event's writes (the author record is the one the write
+    read), the score compared after them, in its transaction."""
+
+    def __init__(
+        self, model: decisions.TrustModel | None, conn: _Conn, author: AuthorRecord | None
+    ) -> None:
+        self._model, self._conn, self._author = model, conn, author
+        self._counts = None if model is None or author is None else _counts(conn, author.id)
+
+    def record(
+        self,
+        cause: TrustCause,
+        at: datetime,
+        event_key: str,
+        *,
+        claim_status: ClaimStatus | None = None,
+    ) -> None:
+        """``claim_status``: the status a claim event gave the author (its
+        counts did not change); without it, the counts are read again."""
+        if self._model is None or self._author is None or self._counts is None:
+            return
+        before = (self._author, self._counts)
+        if claim_status is None:
+            after = (self._author, _counts(self._conn, self._author.id))
+        else:
+            after = (replace(self._author, claim_status=claim_status), self._counts)
+        change = decisions.trust_change(self._model, before, after, cause, at, event_key)
+        if change is not None:
+            _insert(self._conn, TRUST_CHANGE, change)
+            self._conn.rows(Q.LINK_TRUST_CHANGE, {"author_id": change.author_id, "id": change.id})
 
 
 class EmbeddedWrites(EmbeddedBase):
@@ -249,15 +297,20 @@ class EmbeddedWrites(EmbeddedBase):
             found = conn.rows(Q.USER_AND_AUTHOR_EXIST, params)
             if not found or found[0][0] is None or found[0][1] is None:
                 raise RuleViolation(Rule.NOT_FOUND, f"user {user_id} or author {author_id}")
+            trust = _TrustLog(self._trust_model, conn, _one(conn, AUTHOR, author_id))
             conn.rows(Q.FOLLOW, {**params, "at": to_micros(at)})
+            trust.record(TrustCause.FOLLOWED, at, user_id)
 
         await self._write(run)
 
-    async def unfollow(self, user_id: str, author_id: str) -> None:
+    async def unfollow(self, user_id: str, author_id: str, at: datetime | None = None) -> None:
         params = {"user_id": user_id, "author_id": author_id}
+        when = at or utcnow()
 
         def run(conn: _Conn) -> None:
+            trust = _TrustLog(self._trust_model, conn, _one(conn, AUTHOR, author_id))
             conn.rows(Q.UNFOLLOW, params)
+            trust.record(TrustCause.UNFOLLOWED, when, user_id)
 
         await self._write(run)
 
@@ -283,9 +336,13 @@ class EmbeddedWrites(EmbeddedBase):
             )
             outcome = decisions.create_claim(claim, facts, max_pending)
             if not outcome.done:
+                trust = _TrustLog(self._trust_model, conn, facts.author)
                 _insert(conn, CLAIM, outcome.record)
                 status = decisions.author_status_after(outcome.record.status)
                 _set_author_status(conn, claim.author_id, status)
+                trust.record(
+                    TrustCause.CLAIM_SUBMITTED, claim.created_at, claim.id, claim_status=status
+                )
             return outcome.record
 
         return await self._write(run)
@@ -293,7 +350,7 @@ class EmbeddedWrites(EmbeddedBase):
     async def withdraw_claim(self, claim_id: str, user_id: str, at: datetime) -> ClaimRecord:
         def run(conn: _Conn) -> ClaimRecord:
             outcome = decisions.withdraw_claim(_one(conn, CLAIM, claim_id), user_id, at)
-            return _decided_claim(conn, outcome)
+            return _decided_claim(conn, outcome, self._trust_model, at)
 
         return await self._write(run)
 
@@ -310,7 +367,7 @@ class EmbeddedWrites(EmbeddedBase):
             outcome = decisions.decide_claim(
                 decisions.ClaimFacts(claim, verified), approve, note, at
             )
-            return _decided_claim(conn, outcome)
+            return _decided_claim(conn, outcome, self._trust_model, at)
 
         return await self._write(run)
 
@@ -356,6 +413,27 @@ class EmbeddedWrites(EmbeddedBase):
             outcome = decisions.respond_invitation(facts, user_id, status, at)
             if not outcome.done:
                 _upsert(conn, INVITATION, [outcome.record])
+            return outcome.record
+
+        return await self._write(run)
+
+    async def set_author_settings(
+        self, user_id: str, settings: decisions.AuthorSettings
+    ) -> AuthorRecord:
+        def run(conn: _Conn) -> AuthorRecord:
+            own = conn.column(Q.VERIFIED_CLAIMS_OF_USER, {"user_id": user_id, "except_id": ""})
+            author = _one(conn, AUTHOR, own[0]) if own else None
+            outcome = decisions.set_author_settings(author, user_id, settings)
+            if not outcome.done:
+                a = outcome.record
+                conn.rows(
+                    Q.SET_AUTHOR_SETTINGS,
+                    {
+                        "id": a.id,
+                        "open_to_collaborate": a.open_to_collaborate,
+                        "suggestible": a.suggestible,
+                    },
+                )
             return outcome.record
 
         return await self._write(run)
@@ -417,10 +495,19 @@ class EmbeddedWrites(EmbeddedBase):
         return await self._write_indexed(run)
 
 
-def _decided_claim(conn: _Conn, outcome: decisions.Outcome[ClaimRecord]) -> ClaimRecord:
-    """Write a claim's decision and its author's status that follows from it."""
+def _decided_claim(
+    conn: _Conn,
+    outcome: decisions.Outcome[ClaimRecord],
+    model: decisions.TrustModel | None,
+    at: datetime,
+) -> ClaimRecord:
+    """Write a claim's decision and its author's status that follows from it,
+    with the trust change that makes."""
     claim = outcome.record
     if not outcome.done:
+        trust = _TrustLog(model, conn, _one(conn, AUTHOR, claim.author_id))
+        status = decisions.author_status_after(claim.status)
         _upsert(conn, CLAIM, [claim])
-        _set_author_status(conn, claim.author_id, decisions.author_status_after(claim.status))
+        _set_author_status(conn, claim.author_id, status)
+        trust.record(decisions.CLAIM_CAUSES[claim.status], at, claim.id, claim_status=status)
     return claim

@@ -406,7 +406,7 @@ USER_BY_EMAIL_KEY: Final = "MATCH (n:User {email_key: $email_key}) RETURN n {.*}
 # shared_rules.replayed_create) instead of failing on the id constraint.
 CREATE: Final = {
     label: f"MERGE (n:{label} {{id: $props.id}}) ON CREATE SET n += $props"
-    for label in ("User", "Claim", "Invitation", "Correction")
+    for label in ("User", "Claim", "Invitation", "Correction", "TrustChange")
 }
 
 # --- follow ---------------------------------------------------------------------------
@@ -440,6 +440,28 @@ def following_page(*, after: bool, before: bool = False, from_end: bool = False)
 
 FOLLOWING_COUNT: Final = """
 MATCH (:User {id: $user_id})-[:FOLLOWS]->(n:Author)
+RETURN count(n) AS total
+"""
+
+# --- the claimant's settings, trust history ---------------------------------------------
+SET_AUTHOR_SETTINGS: Final = """
+MATCH (n:Author {id: $id})
+SET n.open_to_collaborate = $open_to_collaborate, n.suggestible = $suggestible
+"""
+
+
+@cache
+def trust_history_page(*, after: bool, before: bool = False, from_end: bool = False) -> str:
+    return _page(
+        "MATCH (n:TrustChange {author_id: $author_id})",
+        [_keyset(after, before)],
+        "n.sort_key",
+        from_end,
+    )
+
+
+TRUST_HISTORY_COUNT: Final = """
+MATCH (n:TrustChange {author_id: $author_id})
 RETURN count(n) AS total
 """
 

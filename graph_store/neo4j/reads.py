@@ -19,6 +19,7 @@ from graph_store.mapping import (
     REVISION,
     SOURCE,
     TOPIC,
+    TRUST_CHANGE,
     USER,
 )
 from graph_store.neo4j import queries as q
@@ -51,6 +52,7 @@ from graph_store.records import (
     SourceRecord,
     TopicRecord,
     TopicWeightRecord,
+    TrustChangeRecord,
     UserRecord,
     to_micros,
 )
@@ -441,6 +443,18 @@ class Neo4jReads(Neo4jSession):
             before=before,
             from_end=from_end,
             user_id=user_id,
+        )
+
+    async def trust_history(
+        self, author_id: str, first: int, after: str | None
+    ) -> Page[TrustChangeRecord]:
+        return await self._page(
+            q.trust_history_page(after=after is not None),
+            q.TRUST_HISTORY_COUNT,
+            TRUST_CHANGE.from_props,
+            first,
+            after,
+            author_id=author_id,
         )
 
     async def claims_of_users(self, user_ids: Sequence[str]) -> dict[str, list[ClaimRecord]]:

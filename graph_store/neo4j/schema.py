@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 5
 FULLTEXT_INDEX: Final = "peergraph_search"
 
 Kind = Literal["UNIQUE", "RANGE", "TEXT", "FULLTEXT"]
@@ -104,7 +104,10 @@ ITEMS: Final[tuple[SchemaItem, ...]] = (
     _range("correction_sort_key", "Correction", "sort_key"),
     _range("correction_status_sort_key", "Correction", "status", "sort_key"),
     _range("correction_target_id", "Correction", "target_id"),
-    # Provenance (v4): an origin per record, revisions by (record, field).
+    # v4: an author's trust history, newest first.
+    _unique("trust_change_id", "TrustChange", "id"),
+    _range("trust_change_author_sort_key", "TrustChange", "author_id", "sort_key"),
+    # Provenance (v5): an origin per record, revisions by (record, field).
     _unique("source_id", "Source", "id"),
     _unique("revision_id", "Revision", "id"),
     _range("revision_entity_field", "Revision", "entity_id", "field"),

@@ -218,6 +218,8 @@ class Neo4jSession:
         # Reads in flight at once (see _read_slot).
         self._read_slots = asyncio.Semaphore(max(1, config.max_concurrent_reads))
         self._import_timeout = config.import_timeout
+        # Scores the trust changes the writes record; None records none.
+        self._trust_model = config.trust_model
         # Causal chaining across this process's sessions: read your own writes.
         self._bookmarks = AsyncGraphDatabase.bookmark_manager()
         try:
@@ -418,6 +420,11 @@ class Neo4jSession:
                 await run(schema.SET_VERSION, version=schema.SCHEMA_VERSION)
             elif version > schema.SCHEMA_VERSION:
                 log.warning("database schema v%s is newer than this code's", version)
+            if self._trust_model is not None:
+                # Plan the counts every scored write reads now, so the first
+                # follow or claim after a start does not plan them inside
+                # its transaction timeout.
+                await run(q.AUTHOR_STATS, ids=[])
         except (nx.Neo4jError, nx.DriverError) as e:
             raise translate_error(e) from e
 

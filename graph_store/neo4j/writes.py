@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -23,6 +24,7 @@ from graph_store.mapping import (
     REVISION,
     SOURCE,
     TOPIC,
+    TRUST_CHANGE,
     USER,
     NodeMapping,
 )
@@ -38,6 +40,7 @@ from graph_store.neo4j.session import (
 )
 from graph_store.records import (
     AuthorRecord,
+    AuthorStatsRecord,
     ClaimDecision,
     ClaimRecord,
     ClaimStatus,
@@ -49,8 +52,10 @@ from graph_store.records import (
     PaperRecord,
     RevisionRecord,
     SourceRecord,
+    TrustCause,
     UserRecord,
     to_micros,
+    utcnow,
 )
 from graph_store.shared_rules import (
     Target,
@@ -202,25 +207,35 @@ class Neo4jWrites(Neo4jSession):
     async def follow(self, user_id: str, author_id: str, at: datetime) -> None:
         async def work(tx: Tx) -> None:
             # Locking the user serialises follows of one user, so MERGE cannot
-            # create the relationship twice.
+            # create the relationship twice; locking the author serialises
+            # its follows, so each trust change starts from the score before it.
             locks = _Locks(tx)
             if await locks.take("User", user_id) is None:
                 raise _not_found("user")
-            if await _node(tx, q.GET_ONE["Author"], id=author_id) is None:
+            author = await locks.take("Author", author_id)
+            if author is None:
                 raise _not_found("author")
-            # Creating the relationship also locks the author: User before Author.
+            trust = await _TrustLog.start(self._trust_model, tx, AUTHOR.from_props(author))
             await _rows(tx, q.FOLLOW, user_id=user_id, author_id=author_id, at=to_micros(at))
+            await trust.record(TrustCause.FOLLOWED, at, user_id)
             await locks.release()
 
         await self._write(work)
 
-    async def unfollow(self, user_id: str, author_id: str) -> None:
+    async def unfollow(self, user_id: str, author_id: str, at: datetime | None = None) -> None:
+        when = at or utcnow()
+
         async def work(tx: Tx) -> None:
             # Deleting the relationship locks both ends, in whatever order the
             # engine picks: take the user's lock first, as every writer does.
             locks = _Locks(tx)
             if await locks.take("User", user_id) is not None:
+                author = await locks.take("Author", author_id)
+                trust = await _TrustLog.start(
+                    self._trust_model, tx, None if author is None else AUTHOR.from_props(author)
+                )
                 await _rows(tx, q.UNFOLLOW, user_id=user_id, author_id=author_id)
+                await trust.record(TrustCause.UNFOLLOWED, when, user_id)
                 await locks.release()
 
         await self._write(work)
@@ -238,9 +253,10 @@ class Neo4jWrites(Neo4jSession):
             # Under the locks, so an attempt still committing is seen done.
             stored = await _one(tx, CLAIM, claim.id)
             active = [_PENDING, _VERIFIED]
+            author_record = None if author is None else AUTHOR.from_props(author)
             facts = decisions.NewClaimFacts(
                 stored=stored,
-                author=None if author is None else AUTHOR.from_props(author),
+                author=author_record,
                 user_exists=user is not None,
                 author_has_active_claim=await _count(
                     tx, q.COUNT_ACTIVE_CLAIMS_OF_AUTHOR, author_id=claim.author_id, statuses=active
@@ -253,8 +269,12 @@ class Neo4jWrites(Neo4jSession):
             )
             outcome = decisions.create_claim(claim, facts, max_pending)
             if not outcome.done:
+                trust = await _TrustLog.start(self._trust_model, tx, author_record)
                 await _create(tx, CLAIM, outcome.record)
-                await _set_author_status(tx, outcome.record)
+                status = await _set_author_status(tx, outcome.record)
+                await trust.record(
+                    TrustCause.CLAIM_SUBMITTED, claim.created_at, claim.id, claim_status=status
+                )
             await locks.release()
             return outcome.record
 
@@ -263,9 +283,9 @@ class Neo4jWrites(Neo4jSession):
     async def withdraw_claim(self, claim_id: str, user_id: str, at: datetime) -> ClaimRecord:
         async def work(tx: Tx) -> ClaimRecord:
             locks = _Locks(tx)
-            claim = await _lock_claim(tx, locks, claim_id, lock_user=False)
+            claim, author = await _lock_claim(tx, locks, claim_id, lock_user=False)
             outcome = decisions.withdraw_claim(claim, user_id, at)
-            await _write_claim_decision(tx, outcome)
+            await _write_claim_decision(tx, outcome, _TrustLog(self._trust_model, tx, author), at)
             await locks.release()
             return outcome.record
 
@@ -277,12 +297,12 @@ class Neo4jWrites(Neo4jSession):
         async def work(tx: Tx) -> ClaimRecord:
             # The claimant's lock makes two approvals for one user serialise.
             locks = _Locks(tx)
-            claim = await _lock_claim(tx, locks, claim_id, lock_user=True)
+            claim, author = await _lock_claim(tx, locks, claim_id, lock_user=True)
             verified = claim is not None and bool(await _verified_author_ids(tx, claim.user_id))
             outcome = decisions.decide_claim(
                 decisions.ClaimFacts(claim, verified), approve, note, at
             )
-            await _write_claim_decision(tx, outcome)
+            await _write_claim_decision(tx, outcome, _TrustLog(self._trust_model, tx, author), at)
             await locks.release()
             return outcome.record
 
@@ -301,7 +321,10 @@ class Neo4jWrites(Neo4jSession):
             locks = _Locks(tx)
             await locks.take("User", sender_id)
             stored = await _one(tx, INVITATION, invitation.id)
-            recipient = await _one(tx, AUTHOR, recipient_id)
+            # The recipient's lock: its claimant cannot close it to
+            # invitations between this check and the commit (User before Author).
+            node = await locks.take("Author", recipient_id)
+            recipient = None if node is None else AUTHOR.from_props(node)
             facts = decisions.NewInvitationFacts(
                 stored=stored,
                 sender_author_ids=tuple(await _verified_author_ids(tx, sender_id)),
@@ -346,6 +369,32 @@ class Neo4jWrites(Neo4jSession):
             outcome = decisions.respond_invitation(facts, user_id, status, at)
             if not outcome.done:
                 await _update(tx, INVITATION, outcome.record)
+            await locks.release()
+            return outcome.record
+
+        return await self._write(work)
+
+    async def set_author_settings(
+        self, user_id: str, settings: decisions.AuthorSettings
+    ) -> AuthorRecord:
+        async def work(tx: Tx) -> AuthorRecord:
+            # The user's lock serialises with decide_claim making them
+            # verified; the author's with invitations checking it is open.
+            locks = _Locks(tx)
+            await locks.take("User", user_id)
+            own = await _verified_author_ids(tx, user_id)
+            node = await locks.take("Author", own[0]) if own else None
+            author = None if node is None else AUTHOR.from_props(node)
+            outcome = decisions.set_author_settings(author, user_id, settings)
+            if not outcome.done:
+                a = outcome.record
+                await _rows(
+                    tx,
+                    q.SET_AUTHOR_SETTINGS,
+                    id=a.id,
+                    open_to_collaborate=a.open_to_collaborate,
+                    suggestible=a.suggestible,
+                )
             await locks.release()
             return outcome.record
 
@@ -470,30 +519,97 @@ async def _verified_author_ids(tx: Tx, user_id: str) -> list[str]:
     return [str(r["author_id"]) for r in rows]
 
 
-async def _set_author_status(tx: Tx, claim: ClaimRecord) -> None:
-    """The claim's author takes the status that follows from the claim's."""
+async def _set_author_status(tx: Tx, claim: ClaimRecord) -> ClaimStatus:
+    """The claim's author takes the status that follows from the claim's (answered)."""
     status: ClaimStatus = decisions.author_status_after(claim.status)
     await _rows(tx, q.SET_AUTHOR_CLAIM_STATUS, id=claim.author_id, status=status.value)
+    return status
 
 
-async def _write_claim_decision(tx: Tx, outcome: decisions.Outcome[ClaimRecord]) -> None:
+async def _write_claim_decision(
+    tx: Tx, outcome: decisions.Outcome[ClaimRecord], trust: _TrustLog, at: datetime
+) -> None:
     if not outcome.done:
-        await _update(tx, CLAIM, outcome.record)
-        await _set_author_status(tx, outcome.record)
+        claim = outcome.record
+        await trust.begin()
+        await _update(tx, CLAIM, claim)
+        status = await _set_author_status(tx, claim)
+        await trust.record(decisions.CLAIM_CAUSES[claim.status], at, claim.id, claim_status=status)
+
+
+async def _counts(tx: Tx, author_id: str) -> AuthorStatsRecord:
+    """The author's counts as this transaction sees them."""
+    (r,) = await _rows(tx, q.AUTHOR_STATS, ids=[author_id])
+    return AuthorStatsRecord(
+        works=int(r["works"]),
+        followers=int(r["followers"]),
+        topics=int(r["topics"]),
+        collaborators=int(r["collaborators"]),
+    )
+
+
+class _TrustLog:
+    """Records the trust change one event makes to one author (read under
+    its lock, so no other event of the author comes between): its counts
+    read before the event's writes, the score compared after them. Only the
+    counts are read here; the author record is the one the write locked."""
+
+    def __init__(
+        self, model: decisions.TrustModel | None, tx: Tx, author: AuthorRecord | None
+    ) -> None:
+        self._model, self._tx, self._author = model, tx, author
+        self._counts: AuthorStatsRecord | None = None
+
+    @classmethod
+    async def start(
+        cls, model: decisions.TrustModel | None, tx: Tx, author: AuthorRecord | None
+    ) -> _TrustLog:
+        log = cls(model, tx, author)
+        await log.begin()
+        return log
+
+    async def begin(self) -> None:
+        """Read the counts before the event's writes."""
+        if self._model is not None and self._author is not None:
+            self._counts = await _counts(self._tx, self._author.id)
+
+    async def record(
+        self,
+        cause: TrustCause,
+        at: datetime,
+        event_key: str,
+        *,
+        claim_status: ClaimStatus | None = None,
+    ) -> None:
+        """``claim_status``: the status a claim event gave the author (its
+        counts did not change); without it, the counts are read again."""
+        if self._model is None or self._author is None or self._counts is None:
+            return
+        before = (self._author, self._counts)
+        if claim_status is None:
+            after = (self._author, await _counts(self._tx, self._author.id))
+        else:
+            after = (replace(self._author, claim_status=claim_status), self._counts)
+        change = decisions.trust_change(self._model, before, after, cause, at, event_key)
+        if change is not None:
+            await _create(self._tx, TRUST_CHANGE, change)
 
 
 async def _lock_claim(
     tx: Tx, locks: _Locks, claim_id: str, *, lock_user: bool
-) -> ClaimRecord | None:
+) -> tuple[ClaimRecord | None, AuthorRecord | None]:
     """Lock a claim with the nodes its decision writes, in lock order: its user
-    (when asked), its author, then the claim; None when there is no such
-    claim. A claim's user and author never change, so they are read first
-    without a lock."""
+    (when asked), its author, then the claim; the claim and its author as
+    locked (None when there is no such claim). A claim's user and author never
+    change, so they are read first without a lock."""
     seen = await _one(tx, CLAIM, claim_id)
     if seen is None:
-        return None
+        return None, None
     if lock_user:
         await locks.take("User", seen.user_id)
-    await locks.take("Author", seen.author_id)
+    author = await locks.take("Author", seen.author_id)
     current = await locks.take("Claim", claim_id)
-    return None if current is None else CLAIM.from_props(current)
+    return (
+        None if current is None else CLAIM.from_props(current),
+        None if author is None else AUTHOR.from_props(author),
+    )

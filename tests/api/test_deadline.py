@@ -15,6 +15,7 @@ from graph_store.embedded.store import EmbeddedGraphStore
 from graph_store.errors import StoreUnavailable
 from graph_store.store import GraphStore
 from tests.api.conftest import client_for
+from tests.api.live import serving, ws_client
 
 DEADLINE = 0.5
 
@@ -55,7 +56,12 @@ async def test_a_request_past_its_deadline_is_cancelled_with_a_clear_error(
 
 
 def test_the_deadline_is_configurable_and_checked() -> None:
-    assert Settings.from_env({"PEERGRAPH_REQUEST_TIMEOUT": "2.5"}).request_timeout == 2.5
+    assert Settings.from_env({"PEERGRAPH_REQUEST_TIMEOUT": "12.5"}).request_timeout == 12.5
+    # Shorter than a store call may take: an outage would answer REQUEST_TIMEOUT.
+    with pytest.raises(ValueError, match=r"must be longer than a store call may take \(4 s"):
+        Settings.from_env({"PEERGRAPH_REQUEST_TIMEOUT": "4"})
+    with pytest.raises(ValueError, match=r"\(9 s"):
+        Settings.from_env({"PEERGRAPH_REQUEST_TIMEOUT": "9", "PEERGRAPH_WRITE_TIMEOUT": "9"})
     assert Settings.from_env({}).request_timeout == 10.0
     assert Settings.from_env({}).store_config().statement_timeout == 10.0
     with pytest.raises(ValueError, match="PEERGRAPH_REQUEST_TIMEOUT"):
@@ -85,3 +91,33 @@ async def test_the_embedded_engine_stops_a_read_at_the_statement_timeout(tmp_pat
         assert await store.author_count() == 0
     finally:
         await store.close()
+
+
+async def test_a_query_over_the_websocket_has_the_same_deadline(
+    store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """graphql-transport-ws runs queries and mutations too: one still running
+    at PEERGRAPH_REQUEST_TIMEOUT is cancelled there as over HTTP (an error
+    message with REQUEST_TIMEOUT), and the socket goes on serving."""
+    cancelled = asyncio.Event()
+
+    async def never_answers(*args: Any, **kwargs: Any) -> Any:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    monkeypatch.setattr(store, "search", never_answers)
+    settings = Settings(env="test", data_dir=tmp_path, request_timeout=DEADLINE)
+    async with serving(create_app(settings, store)) as url, ws_client(url) as ws:
+        t0 = time.monotonic()
+        op = await ws.subscribe('query S { search(query: "bao") { score } }')
+        message = await ws.receive(timeout=DEADLINE + 3.0)
+        assert time.monotonic() - t0 < DEADLINE + 2.0
+        assert message["id"] == op and message["type"] == "error", message
+        [error] = message["payload"]
+        assert error["extensions"]["code"] == "REQUEST_TIMEOUT"
+        assert cancelled.is_set()
+        ok = await ws.subscribe("query T { __typename }")
+        assert await ws.next(ok) == {"__typename": "Query"}

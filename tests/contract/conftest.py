@@ -54,15 +54,28 @@ BAO_FIGURES = ImportedFigures(
     source="002_bao.txt",
 )
 
+# Bao's page prints the profile header; the others are open to collaborate
+# too, but for the lonely writer (nothing is known of them).
 AUTHORS = (
     AuthorRecord(
-        id=BAO, slug="hangbo-bao", name="Hangbo Bao", affiliation_id=MSR, imported=BAO_FIGURES
+        id=BAO,
+        slug="hangbo-bao",
+        name="Hangbo Bao",
+        affiliation_id=MSR,
+        imported=BAO_FIGURES,
+        role="Researcher",
+        affiliation_note="Affiliation not imported",
+        open_to_collaborate=True,
     ),
-    AuthorRecord(id=DONG, slug="li-dong", name="Li Dong", affiliation_id=MSR),
-    AuthorRecord(id=WEI, slug="furu-wei", name="Furu Wei"),
-    AuthorRecord(id=ZOE, slug="zoe-adams", name="Zoe Adams", affiliation_id=UNI),
+    AuthorRecord(
+        id=DONG, slug="li-dong", name="Li Dong", affiliation_id=MSR, open_to_collaborate=True
+    ),
+    AuthorRecord(id=WEI, slug="furu-wei", name="Furu Wei", open_to_collaborate=True),
+    AuthorRecord(
+        id=ZOE, slug="zoe-adams", name="Zoe Adams", affiliation_id=UNI, open_to_collaborate=True
+    ),
     # Lower-case first letter: ordering must ignore case.
-    AuthorRecord(id=ALICE, slug="alice-zhang", name="alice Zhang"),
+    AuthorRecord(id=ALICE, slug="alice-zhang", name="alice Zhang", open_to_collaborate=True),
     AuthorRecord(id=LONELY, slug="lonely-writer", name="Lonely Writer"),
 )
 

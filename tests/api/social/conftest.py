@@ -12,6 +12,7 @@ import pytest
 
 from api.app import create_app
 from api.settings import Settings
+from domain import trust
 from domain.accounts import create_user_command
 from graph_store.embedded.store import EmbeddedGraphStore
 from graph_store.store import GraphStore
@@ -48,7 +49,7 @@ async def world(
     store: GraphStore
     if request.param == "embedded":
         shutil.copytree(seeded_template, tmp_path / "db")
-        store = EmbeddedGraphStore(tmp_path / "db")
+        store = EmbeddedGraphStore(tmp_path / "db", trust_model=trust.MODEL)
         await store.initialize()
     else:
         store = await seeded_store(tmp_path, request.param, neo4j)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 import types
 import uuid
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ import pytest
 from api.app import create_app
 from api.settings import Settings
 from domain import accounts
+from graph_store.records import utcnow
 from tests.api.social.helpers import CLAIM_AUTHOR, PASSWORD, SUGGEST, WITHDRAW_CLAIM, World
 
 UNCLAIMED = "author:zhibin-xiao"
@@ -206,6 +208,53 @@ async def test_wrong_current_passwords_count_as_failed_log_ins(
         assert p["userErrors"] == [] and p["token"]
 
 
+async def test_concurrent_wrong_current_passwords_cannot_overshoot_the_account_limit(
+    world: World, tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """changePassword checks one current password of an account at a time, as
+    logIn does: fifteen guesses sent at once with a stolen token get at most
+    the account's 10 password checks, not one each (they would all pass the
+    failure limit before the first of them counted)."""
+    app = app_for(world, tmp_path, hash_threads=15, hash_queue=0)
+    email = unique_email("race")
+
+    def slow(password_hash: str, password: str) -> bool:
+        time.sleep(0.5)  # every guess is in before the first check ends
+        return False  # a wrong guess, without Argon2's CPU
+
+    async with client(app, unique_address()) as http:
+        token = (await sign_up(http, email))["token"]
+        monkeypatch.setattr(accounts, "verify_password", slow)
+        guess = {"input": {"currentPassword": "guess!guess", "newPassword": "a new passphrase"}}
+        answers = await asyncio.gather(
+            *(payload(http, CHANGE_PASSWORD, guess, token) for _ in range(15))
+        )
+        checked = [p for p in answers if codes(p) == ["INVALID_INPUT"]]
+        assert all(codes(p) in (["INVALID_INPUT"], ["RATE_LIMITED"]) for p in answers), answers
+        assert 1 <= len(checked) <= 10, answers
+
+
+async def test_log_ins_to_a_suspended_account_count_against_the_address(
+    world: World, tmp_path: Path, clock: Clock
+) -> None:
+    """logIn to a suspended account answers FORBIDDEN after an Argon2 check's
+    worth of work, and is no guess (the account's window is untouched); but
+    it counts against the address, or one client could keep the hashing pool
+    busy for ever with a suspended account's e-mail, never meeting a limit."""
+    app = app_for(world, tmp_path, login_failures_per_address="3/15 minutes")
+    email = unique_email("gone")
+    async with client(app, unique_address()) as http:
+        await sign_up(http, email)
+        user = await world.store.get_user_by_email(email)
+        assert user is not None
+        await world.store.suspend_user(user.id, "user:some-moderator", "spam", utcnow())
+        for _ in range(3):
+            assert codes(await payload(http, LOG_IN, log_in(email, "any password!"))) == [
+                "FORBIDDEN"
+            ]
+        assert_429(await post(http, LOG_IN, log_in(email, "any password!")))
+
+
 async def test_failures_per_address_refuse_the_whole_request_with_429(
     world: World, tmp_path: Path, clock: Clock
 ) -> None:
@@ -255,6 +304,33 @@ async def test_success_resets_nothing(world: World, tmp_path: Path, clock: Clock
         assert (await payload(http, LOG_IN, log_in(own, PASSWORD)))["token"]
         assert codes(await payload(http, LOG_IN, guess)) == ["INVALID_INPUT"]
         assert_429(await post(http, LOG_IN, log_in(own, PASSWORD)))
+
+
+async def test_one_ipv6_network_is_one_address(world: World, tmp_path: Path, clock: Clock) -> None:
+    """An IPv6 client holds a whole /64 (2^64 addresses): the per-address
+    limits count the /64, or a new address per guess would never meet them.
+    IPv4 addresses stay one each."""
+    app = app_for(world, tmp_path, login_failures_per_address="2/15 minutes")
+    net = f"2001:db8:{uuid.uuid4().int % 0xFFFF:x}:1"
+    for host in (f"{net}::1", f"{net}::2"):
+        async with client(app, host) as http:
+            p = await payload(http, LOG_IN, log_in(unique_email("nobody"), "wrong password!"))
+            assert codes(p) == ["INVALID_INPUT"]
+    async with client(app, f"{net}:ffff:ffff:ffff:ffff") as http:
+        assert_429(await post(http, LOG_IN, log_in(unique_email("nobody"), "wrong password!")))
+    async with client(app, f"2001:db8:{uuid.uuid4().int % 0xFFFF:x}:2::1") as http:
+        p = await payload(http, LOG_IN, log_in(unique_email("nobody"), "wrong password!"))
+        assert codes(p) == ["INVALID_INPUT"]
+
+
+def test_address_keys() -> None:
+    from api.throttle import address_key
+
+    assert address_key("10.1.2.3") == "10.1.2.3"
+    assert address_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd") == "2001:db8:1:2::/64"
+    assert address_key("2001:DB8:1:2::7") == "2001:db8:1:2::/64"
+    assert address_key("::ffff:10.1.2.3") == "10.1.2.3"
+    assert address_key("unknown") == "unknown"
 
 
 # --- signUp and the per-user limits -------------------------------------------------

@@ -222,6 +222,27 @@ async def test_private_events_stop_when_the_token_expires(live: Live) -> None:
         assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
+async def test_an_expired_token_runs_no_more_operations_on_its_socket(live: Live) -> None:
+    """A socket outlives the token that signed it in, not its authority: once
+    the token has expired, the socket's next operation closes it with 4403
+    (as for a revoked session) instead of running as the user."""
+    w = live.world
+    bob = await w.sign_up("Bob")
+    bob_user = (await w.store.get_users([bob.user_id]))[bob.user_id]
+    ttl = timedelta(hours=w.settings.token_ttl_hours)
+    short = issue_token(bob_user, w.settings, now=datetime.now(UTC) - ttl + timedelta(seconds=2))
+    async with ws_client(live.url, short) as ws:
+        first = await ws.subscribe("query V { viewer { id } }")
+        assert (await ws.next(first))["viewer"]["id"] == bob.user_id
+        assert (await ws.receive())["type"] == "complete"
+        await asyncio.sleep(2.5)
+        await ws.subscribe("query V { viewer { id } }")
+        with pytest.raises(ConnectionClosed) as closed:
+            left = await ws.receive()
+            raise AssertionError(f"the expired socket answered: {left}")
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+
 async def test_a_revoked_session_ends_its_private_streams_and_its_socket(live: Live) -> None:
     """logOut (as changePassword and a suspension) ends the private
     subscriptions opened with the token at once, without waiting for an
