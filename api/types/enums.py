@@ -27,6 +27,7 @@ from graph_store.records import (
     CorrectionStatus,
     InvitationStatus,
     PaperKind,
+    SourceKind,
     TrustCause,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "GraphNodeKind",
     "InvitationStatus",
     "PaperKind",
+    "SourceKind",
     "TrustAction",
     "TrustChangeCause",
     "TrustTier",
@@ -188,6 +190,18 @@ described(
         CorrectionStatus.OPEN: "Waiting for a moderator.",
         CorrectionStatus.APPLIED: "A moderator applied it: the proposed value was written.",
         CorrectionStatus.REJECTED: "A moderator rejected it; the record is unchanged.",
+    },
+)
+
+described(
+    SourceKind,
+    "Where a value came from.",
+    {
+        SourceKind.SEED_PAGE: "A seed page (seeds/pages): the locator is its file name and line.",
+        SourceKind.OPENALEX: "An OpenAlex record: the locator is its URL, e.g. "
+        "https://openalex.org/W2741809807.",
+        SourceKind.CORRECTION: "A correction a moderator applied: the locator is the "
+        "correction's id, the reason the suggester's (never who suggested or reviewed it).",
     },
 )
 
