@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from domain.provenance import MAX_HISTORY
 from graph_store.records import (
     AuthorRecord,
     AuthorStatsRecord,
@@ -25,6 +26,8 @@ from graph_store.records import (
     InvitationRecord,
     Page,
     PaperRecord,
+    RevisionRecord,
+    SourceRecord,
     TopicRecord,
     TopicWeightRecord,
     UserRecord,
@@ -202,6 +205,19 @@ class Loaders:
         return _ByArgs(lambda a: _list_each(lambda ids: s.coauthors_of_authors(ids, a[0], a[1])))
 
     @cached_property
+    def source(self) -> DataLoader[str, SourceRecord | None]:
+        """An author's or paper's recorded origin."""
+        s = self._store
+        return _one_each(s.sources_of)
+
+    @cached_property
+    def revisions(self) -> _ByArgs[str, list[RevisionRecord]]:
+        """By record field: its newest revisions (domain.provenance.MAX_HISTORY),
+        so history and provenance of one field share one store call."""
+        s = self._store
+        return _ByArgs(lambda f: _list_each(lambda ids: s.revisions_of(ids, f, MAX_HISTORY)))
+
+    @cached_property
     def verified_author_of_user(self) -> DataLoader[str, AuthorRecord | None]:
         s = self._store
         return _one_each(s.verified_authors_of_users)
@@ -272,6 +288,8 @@ class Loaders:
         for u in user_ids:
             _clear(u, self.user, self.verified_author_of_user, self.claims_of_user)
             _clear(u, self.invitations_sent, self.invitations_received)
+        if author_ids or paper_ids:
+            self.revisions.clear_all()  # a correction appends revisions
         if paper_ids:
             self.paper_page.clear_all()
             self.topic_paper_page.clear_all()

@@ -52,6 +52,8 @@ class TrustSnapshot:
     components: tuple[Component, ...]
 
 
+# The component counting the author's papers (api: TrustComponent.papers).
+WORKS = "Published works"
 PUBLIC_RECORD_POINTS = 3
 VERIFIED_CLAIM_POINTS = 20
 # Points per work by band: the first works count most.
@@ -117,7 +119,7 @@ def compute(author: AuthorRecord, stats: AuthorStatsRecord) -> TrustSnapshot:
             f"Public author record: +{PUBLIC_RECORD_POINTS}",
         ),
         Component(
-            "Published works",
+            WORKS,
             work_points(works),
             f"{_plural(works, 'published work')}: +{work_points(works)}"
             + (f"; the next adds +{next_work}" if next_work else "; the maximum for works"),

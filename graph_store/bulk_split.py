@@ -16,9 +16,10 @@ from graph_store.records import (
     ImportBatch,
     InstitutionRecord,
     PaperRecord,
+    SourceRecord,
     TopicRecord,
 )
-from graph_store.shared_rules import authors_to_write, merge_author, merge_paper
+from graph_store.shared_rules import authors_to_write, first_sources, merge_author, merge_paper
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,8 @@ class Split:
     new_authorships: tuple[AuthorshipRow, ...]  # of new papers
     new_paper_topics: tuple[tuple[str, str], ...]  # of new papers
     new_affiliations: tuple[tuple[str, str], ...]  # (new author, institution)
-    rest: ImportBatch
+    new_sources: tuple[SourceRecord, ...]  # origins of the new authors and papers
+    rest: ImportBatch  # keeps every source: a changed value's revision names it
 
     @property
     def has_new(self) -> bool:
@@ -104,7 +106,9 @@ def split_batch(batch: ImportBatch, existing: Mapping[str, set[str]]) -> Split:
         papers=tuple(p for i, p in papers.items() if i not in new_paper_ids),
         authorships=tuple(w for w in ships.values() if w.paper_id not in new_paper_ids),
         paper_topics=tuple((p, t) for p, t in tags if p not in new_paper_ids),
+        sources=batch.sources,
     )
+    new_ids = new_author_ids | new_paper_ids
     return Split(
         new_institutions=tuple(institutions[i] for i in institutions if i in new_inst_ids),
         new_topics=tuple(topics[i] for i in topics if i in new_topic_ids),
@@ -113,6 +117,7 @@ def split_batch(batch: ImportBatch, existing: Mapping[str, set[str]]) -> Split:
         new_authorships=new_ships,
         new_paper_topics=new_tags,
         new_affiliations=affiliations,
+        new_sources=tuple(s for i, s in first_sources(batch.sources).items() if i in new_ids),
         rest=rest,
     )
 

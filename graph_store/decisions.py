@@ -32,15 +32,17 @@ from graph_store.records import (
     InvitationRecord,
     InvitationStatus,
     NodeKind,
-    PaperRecord,
+    RevisionRecord,
     Role,
+    SourceRecord,
     TrustCause,
     TrustChangeRecord,
     UserRecord,
     kind_of,
     to_micros,
 )
-from graph_store.shared_rules import replayed_create
+from graph_store.shared_rules import TRACKED, correction_revisions, replayed_create
+from graph_store.shared_rules import Target as Target
 
 T = TypeVar("T")
 
@@ -404,14 +406,10 @@ CLAIM_CAUSES: Final[Mapping[ClaimDecision, TrustCause]] = {
 
 # --- corrections ----------------------------------------------------------------------
 
-Target = AuthorRecord | PaperRecord
 
 # The properties a correction may set, per target kind (the API maps its
-# field names onto these: domain/corrections.py).
-CORRECTABLE: Final[Mapping[NodeKind, tuple[str, ...]]] = {
-    NodeKind.AUTHOR: ("name",),
-    NodeKind.PAPER: ("title", "year", "venue", "abstract", "code_url"),
-}
+# field names onto these: domain/corrections.py); each keeps its history.
+CORRECTABLE: Final[Mapping[NodeKind, tuple[str, ...]]] = TRACKED
 
 # The node label of each kind of correction target.
 TARGET_LABELS: Final[Mapping[NodeKind, str]] = {NodeKind.AUTHOR: "Author", NodeKind.PAPER: "Paper"}
@@ -462,6 +460,8 @@ def corrected(target: Target, prop: str, value: str | int | None) -> Target:
 class CorrectionFacts:
     correction: CorrectionRecord | None  # None: no such correction
     target: Target | None  # the correction's target; None: it does not exist
+    origin: SourceRecord | None = None  # the target's origin, if recorded
+    revised: bool = False  # the updated field of the target has revisions already
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,6 +470,7 @@ class CorrectionOutcome:
     target: Target | None = None  # the corrected target to write, if any
     # Write nothing: an earlier attempt of this request wrote it, or it changes nothing.
     done: bool = False
+    revisions: tuple[RevisionRecord, ...] = ()  # to append (shared_rules.correction_revisions)
 
 
 def decide_correction(
@@ -493,9 +494,13 @@ def decide_correction(
     if current.status is not CorrectionStatus.OPEN:
         raise RuleViolation(Rule.CORRECTION_NOT_OPEN, current.status.value)
     target = None
+    revisions: tuple[RevisionRecord, ...] = ()
     if status is CorrectionStatus.APPLIED and update is not None:
         if facts.target is None:
             raise RuleViolation(Rule.NOT_FOUND, f"author or paper {current.target_id}")
         target = corrected(facts.target, *update)
+        revisions = tuple(
+            correction_revisions(current, facts.target, update, at, facts.origin, facts.revised)
+        )
     decided = replace(current, status=status, reviewed_by=reviewer_id, reviewed_at=at, note=note)
-    return CorrectionOutcome(decided, target)
+    return CorrectionOutcome(decided, target, revisions=revisions)

@@ -50,7 +50,10 @@ from graph_store.records import (
     InvitationStatus,
     PaperKind,
     PaperRecord,
+    RevisionRecord,
     Role,
+    SourceKind,
+    SourceRecord,
     TopicRecord,
     TrustCause,
     TrustChangeRecord,
@@ -508,6 +511,95 @@ CORRECTION: Final[NodeMapping[CorrectionRecord]] = NodeMapping(
     from_props=_correction,
 )
 
+# --- Source, Revision (provenance) ---------------------------------------------------
+# A Source is keyed by the id of the record it describes (one per record); a
+# Revision keeps its record's id and field as properties (looked up by both).
+
+
+def _source_props(s: SourceRecord) -> Props:
+    return {
+        "id": s.entity_id,
+        "kind": s.kind.value,
+        "locator": s.locator,
+        "snapshot_date": s.snapshot_date,
+        "retrieved_at": _micros(s.retrieved_at),
+    }
+
+
+def _source(n: Mapping[str, Any]) -> SourceRecord:
+    return SourceRecord(
+        entity_id=n["id"],
+        kind=SourceKind(n["kind"]),
+        locator=n["locator"],
+        snapshot_date=n.get("snapshot_date"),
+        retrieved_at=_time(n.get("retrieved_at")),
+    )
+
+
+SOURCE: Final[NodeMapping[SourceRecord]] = NodeMapping(
+    label="Source",
+    props=(
+        ("id", STRING),
+        ("kind", STRING),
+        ("locator", STRING),
+        ("snapshot_date", STRING),
+        ("retrieved_at", INT64),
+    ),
+    to_props=_source_props,
+    from_props=_source,
+)
+
+
+def _revision_props(r: RevisionRecord) -> Props:
+    return {
+        "id": r.id,
+        "entity_id": r.entity_id,
+        "field": r.field,
+        "value": r.value,
+        "at": to_micros(r.at),
+        "kind": r.kind.value,
+        "locator": r.locator,
+        "snapshot_date": r.snapshot_date,
+        "reason": r.reason,
+        "overridden": int(r.overridden),
+        "sort_key": r.sort_key,
+    }
+
+
+def _revision(n: Mapping[str, Any]) -> RevisionRecord:
+    return RevisionRecord(
+        id=n["id"],
+        entity_id=n["entity_id"],
+        field=n["field"],
+        value=n.get("value"),
+        at=from_micros(int(n["at"])),
+        kind=SourceKind(n["kind"]),
+        locator=n["locator"],
+        snapshot_date=n.get("snapshot_date"),
+        reason=n.get("reason"),
+        overridden=bool(n.get("overridden")),
+    )
+
+
+REVISION: Final[NodeMapping[RevisionRecord]] = NodeMapping(
+    label="Revision",
+    props=(
+        ("id", STRING),
+        ("entity_id", STRING),
+        ("field", STRING),
+        ("value", STRING),
+        ("at", INT64),
+        ("kind", STRING),
+        ("locator", STRING),
+        ("snapshot_date", STRING),
+        ("reason", STRING),
+        ("overridden", INT64),
+        ("sort_key", STRING),
+    ),
+    to_props=_revision_props,
+    from_props=_revision,
+)
+
 # --- TrustChange ------------------------------------------------------------------
 
 
@@ -562,5 +654,7 @@ NODES: Final[tuple[NodeMapping[Any], ...]] = (
     CLAIM,
     INVITATION,
     CORRECTION,
+    SOURCE,
+    REVISION,
     TRUST_CHANGE,
 )

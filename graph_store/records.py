@@ -49,6 +49,14 @@ class CorrectionStatus(enum.StrEnum):
     REJECTED = "REJECTED"
 
 
+class SourceKind(enum.StrEnum):
+    """Where a value came from."""
+
+    SEED_PAGE = "SEED_PAGE"
+    OPENALEX = "OPENALEX"
+    CORRECTION = "CORRECTION"
+
+
 class Role(enum.StrEnum):
     MEMBER = "MEMBER"
     MODERATOR = "MODERATOR"
@@ -266,6 +274,48 @@ class SearchHitRecord:
     score: float
 
 
+# --- provenance ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    """Where an imported author or paper came from: one per record, written
+    when the import creates it (its origin; later imports that change a value
+    leave revisions instead)."""
+
+    entity_id: str
+    kind: SourceKind
+    locator: str  # "000_ab.txt:42" (seed page and line) or "https://openalex.org/W123"
+    snapshot_date: str | None = None  # ISO date of the source's snapshot, when it has one
+    retrieved_at: datetime | None = None  # when we imported it; None: not recorded
+
+    @property
+    def id(self) -> str:
+        """Stored under its record's id (one origin per record)."""
+        return self.entity_id
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionRecord:
+    """One value a tracked field of an author or paper took (or, ``overridden``,
+    an import's value that a correction kept from being applied)."""
+
+    id: str
+    entity_id: str
+    field: str  # the record field (``code_url``), as corrections set it
+    value: str | None  # as text (a year "2021"); None: cleared
+    at: datetime
+    kind: SourceKind
+    locator: str  # as SourceRecord.locator; a correction's: its id
+    snapshot_date: str | None = None
+    reason: str | None = None  # a correction's reason; None for imports
+    overridden: bool = False  # an import's value not applied: a correction holds
+
+    @property
+    def sort_key(self) -> str:
+        return event_sort_key(self.at, self.id)
+
+
 # --- import batch -----------------------------------------------------------
 
 
@@ -291,6 +341,9 @@ class ImportBatch:
     institutions: tuple[InstitutionRecord, ...] = ()
     authorships: tuple[AuthorshipRow, ...] = ()
     paper_topics: tuple[tuple[str, str], ...] = ()  # (paper_id, topic_id)
+    # Where the authors and papers come from (recorded for those the import
+    # creates, and on the revisions of values it changes); the first per id wins.
+    sources: tuple[SourceRecord, ...] = ()
 
 
 # --- social records -----------------------------------------------------------

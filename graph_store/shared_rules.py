@@ -17,17 +17,41 @@ or pending author keeps its openToCollaborate (its claimant decides it), and
 an import that read no header (OpenAlex, a co-author list) changes none of
 it; no import changes suggestible. A topic or institution
 keeps its name (first import wins: both stores write them only when creating
-them)."""
+them).
+
+Provenance rules (``import_revisions``, ``correction_revisions``,
+``baseline_revision``): an author or paper keeps where it came from (its
+origin ``SourceRecord``, written by the import that creates it) and a
+revision for every later value of a tracked field (``TRACKED``). The first
+revision of a field also records the value it replaces (the baseline, from
+the origin), so no value is ever lost; a field never revised has the one
+value its origin gave it. An import adds a revision only when its value
+differs from the last value an import gave the field (so re-importing the
+same data adds none); when a correction holds the field, that revision is
+flagged ``overridden`` and the corrected value stays (``refresh_*``)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from datetime import datetime
-from typing import Protocol, TypeVar
+from datetime import UTC, datetime
+from typing import Final, Protocol, TypeVar
 
 from graph_store.errors import StoreError
-from graph_store.records import AuthorRecord, ClaimStatus, NodeKind, PaperRecord, kind_of
+from graph_store.records import (
+    AuthorRecord,
+    ClaimStatus,
+    CorrectionRecord,
+    NodeKind,
+    PaperRecord,
+    RevisionRecord,
+    SourceKind,
+    SourceRecord,
+    kind_of,
+    to_micros,
+    utcnow,
+)
 
 _WORD = re.compile(r"\w+")
 T = TypeVar("T")
@@ -177,6 +201,201 @@ def corrected_fields(rows: Iterable[Sequence[str]]) -> dict[str, set[str]]:
 
 
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+# --- provenance --------------------------------------------------------------------
+
+# The record fields whose every value is kept (revisions): the fields a
+# correction can set (decisions.CORRECTABLE is this).
+TRACKED: Final[Mapping[NodeKind, tuple[str, ...]]] = {
+    NodeKind.AUTHOR: ("name",),
+    NodeKind.PAPER: ("title", "year", "venue", "abstract", "code_url"),
+}
+
+OPENALEX_URL: Final = "https://openalex.org/"
+# The locator of a record whose origin was not recorded (imported before
+# provenance was kept, or by a caller that gave no source).
+UNRECORDED: Final = "not recorded"
+# The time of a baseline whose origin has no import time recorded.
+UNRECORDED_TIME: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+Target = AuthorRecord | PaperRecord
+
+
+def tracked_fields(record: Target) -> tuple[str, ...]:
+    return TRACKED[NodeKind.AUTHOR if isinstance(record, AuthorRecord) else NodeKind.PAPER]
+
+
+def value_text(value: object) -> str | None:
+    """A field's value as a revision stores it (a year as its digits)."""
+    return None if value is None else str(value)
+
+
+def openalex_locator(entity_id: str) -> str | None:
+    """The OpenAlex record an id of ours was made from (``paper:openalex-w12``
+    → ``https://openalex.org/W12``); None for other ids."""
+    key = entity_id.partition(":")[2]
+    if not key.startswith("openalex-"):
+        return None
+    return OPENALEX_URL + key.removeprefix("openalex-").upper()
+
+
+def legacy_origin(record: Target) -> SourceRecord:
+    """The origin of a record that has no SourceRecord: an OpenAlex id names
+    its record; an author from a profile page names the page."""
+    if (locator := openalex_locator(record.id)) is not None:
+        return SourceRecord(record.id, SourceKind.OPENALEX, locator)
+    page = record.imported.source if isinstance(record, AuthorRecord) and record.imported else None
+    return SourceRecord(record.id, SourceKind.SEED_PAGE, page or UNRECORDED)
+
+
+def _revision_id(entity_id: str, field: str, value: str | None, locator: str, at: datetime) -> str:
+    """Deterministic, so a retried write merges onto the revision it made."""
+    text = "\x1f".join((entity_id, field, value or "", locator, str(to_micros(at))))
+    return "rev:" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
+
+
+def baseline_revision(record: Target, field: str, origin: SourceRecord | None) -> RevisionRecord:
+    """The value ``field`` has had since the record's origin imported it."""
+    source = origin or legacy_origin(record)
+    at = source.retrieved_at or UNRECORDED_TIME
+    value = value_text(getattr(record, field))
+    return RevisionRecord(
+        id=_revision_id(record.id, field, value, source.locator, at),
+        entity_id=record.id,
+        field=field,
+        value=value,
+        at=at,
+        kind=source.kind,
+        locator=source.locator,
+        snapshot_date=source.snapshot_date,
+    )
+
+
+def last_imported(revisions: Iterable[RevisionRecord]) -> str | None:
+    """The value the newest import revision gave (applied or overridden)."""
+    imports = [r for r in revisions if r.kind is not SourceKind.CORRECTION]
+    return max(imports, key=lambda r: r.sort_key).value if imports else None
+
+
+def _combined(rows: Sequence[Target]) -> dict[str, Target]:
+    out: dict[str, Target] = {}
+    for row in rows:
+        old = out.get(row.id)
+        if isinstance(row, AuthorRecord):
+            out[row.id] = merge_author(old if isinstance(old, AuthorRecord) else None, row)
+        else:
+            out[row.id] = merge_paper(old if isinstance(old, PaperRecord) else None, row)
+    return out
+
+
+def revision_candidates(
+    stored: Mapping[str, Target], rows: Sequence[Target]
+) -> list[tuple[str, str]]:
+    """(id, field) of the tracked fields whose imported value differs from the
+    stored one: the only ones an import can revise, so the only revisions a
+    store reads for ``import_revisions``."""
+    out = []
+    for row in _combined(rows).values():
+        old = stored.get(row.id)
+        if old is not None:
+            out += [
+                (row.id, f)
+                for f in tracked_fields(row)
+                if getattr(row, f) is not None and getattr(row, f) != getattr(old, f)
+            ]
+    return out
+
+
+def import_revisions(
+    stored: Mapping[str, Target],
+    rows: Sequence[Target],
+    corrected: Mapping[str, Collection[str]],
+    revisions: Mapping[tuple[str, str], Sequence[RevisionRecord]],
+    origins: Mapping[str, SourceRecord],
+    sources: Mapping[str, SourceRecord],
+) -> list[RevisionRecord]:
+    """The revisions an import of ``rows`` adds to the stored records (module
+    docstring). ``revisions``: the stored ones of ``revision_candidates``;
+    ``origins``: the stored records' origins; ``sources``: the import's, by id
+    (a row without one is not recorded)."""
+    out: list[RevisionRecord] = []
+    for row in _combined(rows).values():
+        old, source = stored.get(row.id), sources.get(row.id)
+        if old is None or source is None:
+            continue
+        fixed = corrected.get(row.id, ())
+        if isinstance(row, AuthorRecord) and isinstance(old, AuthorRecord):
+            new: Target = refresh_author(old, row, name_corrected="name" in fixed)
+        elif isinstance(row, PaperRecord) and isinstance(old, PaperRecord):
+            new = refresh_paper(old, row, corrected=fixed)
+        else:
+            continue
+        at = source.retrieved_at or utcnow()
+        for f in tracked_fields(row):
+            value = value_text(getattr(row, f))
+            if value is None or value == value_text(getattr(old, f)):
+                continue  # no candidate: the stored value already is the import's
+            past = revisions.get((row.id, f), ())
+            last = last_imported(past) if past else value_text(getattr(old, f))
+            if value == last:
+                continue
+            applied = value_text(getattr(new, f)) == value
+            if not applied and f not in fixed:
+                continue  # kept for a claim (refresh_author): no human correction to flag
+            if not past:
+                out.append(baseline_revision(old, f, origins.get(row.id)))
+            out.append(
+                RevisionRecord(
+                    id=_revision_id(row.id, f, value, source.locator, at),
+                    entity_id=row.id,
+                    field=f,
+                    value=value,
+                    at=at,
+                    kind=source.kind,
+                    locator=source.locator,
+                    snapshot_date=source.snapshot_date,
+                    overridden=not applied,
+                )
+            )
+    return out
+
+
+def correction_revisions(
+    correction: CorrectionRecord,
+    target: Target,
+    update: tuple[str, str | int | None],
+    at: datetime,
+    origin: SourceRecord | None,
+    revised: bool,
+) -> list[RevisionRecord]:
+    """The revisions applying ``correction`` (``update`` on ``target``, as it
+    was) adds: the corrected value, with the correction's id and reason (never
+    who suggested or reviewed it), and first the replaced value when the
+    field has no revision yet (``revised``)."""
+    field, value = update
+    out = [] if revised else [baseline_revision(target, field, origin)]
+    out.append(
+        RevisionRecord(
+            id=f"rev:{correction.id}",
+            entity_id=target.id,
+            field=field,
+            value=value_text(value),
+            at=at,
+            kind=SourceKind.CORRECTION,
+            locator=correction.id,
+            reason=correction.reason,
+        )
+    )
+    return out
+
+
+def first_sources(sources: Iterable[SourceRecord]) -> dict[str, SourceRecord]:
+    """The first source given for each record id."""
+    out: dict[str, SourceRecord] = {}
+    for s in sources:
+        out.setdefault(s.entity_id, s)
+    return out
 
 
 # Full-text candidates scored per search, for names/titles and for abstracts

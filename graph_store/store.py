@@ -40,7 +40,9 @@ from graph_store.records import (
     Page,
     PaperFilterSpec,
     PaperRecord,
+    RevisionRecord,
     SearchHitRecord,
+    SourceRecord,
     TopicRecord,
     TopicWeightRecord,
     TrustChangeRecord,
@@ -218,6 +220,27 @@ class GraphStore(Protocol):
         """Authors (name), papers (title, abstract) and topics (name) matching
         the words of ``query`` case-insensitively; best first, score > 0.
         A name/title match ranks above an abstract-only match."""
+
+    # --- provenance (shared_rules: TRACKED fields, import and correction revisions) --
+    async def sources_of(self, ids: Sequence[str]) -> dict[str, SourceRecord]:
+        """The recorded origin of each author or paper; others are left out."""
+
+    async def revisions_of(
+        self, ids: Sequence[str], field: str, first: int
+    ) -> dict[str, list[RevisionRecord]]:
+        """The newest ``first`` revisions of record field ``field`` (``code_url``)
+        of each author or paper, newest first (``RevisionRecord.sort_key``)."""
+
+    async def overridden_revisions(
+        self,
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
+    ) -> Page[RevisionRecord]:
+        """Import values a correction kept from being applied (``overridden``),
+        for the moderators: oldest first by ``RevisionRecord.sort_key``."""
 
     # --- accounts -------------------------------------------------------------
     async def create_user(self, user: UserRecord) -> UserRecord:

@@ -20,6 +20,12 @@ Identity rules (what makes a re-import change nothing):
   header (role, affiliation note, open to collaborate), except that a
   claimed author keeps its openToCollaborate (graph_store/shared_rules.py).
   An author no profile page describes is not open to collaborate.
+
+Provenance: every author and paper of the batch carries its source
+(``SEED_PAGE``, locator ``<page file>:<line>``: an author's name line on its
+own profile or anthology page, else the first line naming them as an author;
+a paper's title line on the page its kind, year and venue were taken from).
+The pages print no date, so there is no snapshot date.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import unicodedata
 from collections import deque
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -43,7 +50,10 @@ from graph_store.records import (
     NodeKind,
     PaperKind,
     PaperRecord,
+    SourceKind,
+    SourceRecord,
     TopicRecord,
+    utcnow,
 )
 from graph_store.store import GraphStore
 from seeds.parser import (
@@ -173,6 +183,7 @@ class ImportSummary:
 @dataclass(slots=True)
 class _AuthorDraft:
     name: str
+    locator: str  # page file and line
     figures: ImportedFigures | None = None
     header: ProfileHeader | None = None
 
@@ -193,14 +204,18 @@ class _AuthorDraft:
 class _PaperDraft:
     occurrences: list[ParsedPaper] = field(default_factory=list)
 
-    def merged(self) -> ParsedPaper:
-        """One record from every page listing the work: the first occurrence that
-        says where it was published (not a preprint) decides kind, year and venue;
-        missing abstract and code link are filled from the others."""
-        primary = next(
+    def primary(self) -> ParsedPaper:
+        """The first occurrence that says where it was published (not a preprint)."""
+        return next(
             (p for p in self.occurrences if p.kind is not PaperKind.PREPRINT),
             self.occurrences[0],
         )
+
+    def merged(self) -> ParsedPaper:
+        """One record from every page listing the work: the primary occurrence
+        decides kind, year and venue; missing abstract and code link are filled
+        from the others."""
+        primary = self.primary()
         abstract = primary.abstract or next(
             (p.abstract for p in self.occurrences if p.abstract), None
         )
@@ -312,15 +327,25 @@ class PlannedImport:
 
 
 async def build_import(
-    store: GraphStore, pages: Sequence[ParsedPage], tagger: Tagger | None = None
+    store: GraphStore,
+    pages: Sequence[ParsedPage],
+    tagger: Tagger | None = None,
+    retrieved_at: datetime | None = None,
 ) -> PlannedImport:
-    """The batch that imports these pages into this store (reads only)."""
+    """The batch that imports these pages into this store (reads only);
+    ``retrieved_at`` (default: now) is recorded as when they were imported."""
     tagger = tagger or default_tagger()
+    retrieved_at = retrieved_at or utcnow()
 
     authors: dict[str, _AuthorDraft] = {}  # name_key → draft, in first-seen order
     papers: dict[str, _PaperDraft] = {}  # title_key → draft, in first-seen order
+    owners = {name_key(page.owner): page for page in reversed(pages)}  # first page wins
     for page in pages:
-        owner = authors.setdefault(name_key(page.owner), _AuthorDraft(page.owner))
+        own_page = owners[name_key(page.owner)]
+        owner = authors.setdefault(
+            name_key(page.owner),
+            _AuthorDraft(page.owner, f"{own_page.source}:{own_page.owner_line}"),
+        )
         figures = _figures(page)
         if figures is not None:
             owner.figures = figures
@@ -329,7 +354,14 @@ async def build_import(
         for paper in page.papers:
             papers.setdefault(paper.title_key, _PaperDraft()).occurrences.append(paper)
             for a in paper.authors:
-                authors.setdefault(name_key(a.name), _AuthorDraft(a.name))
+                key = name_key(a.name)
+                located = owners.get(key)
+                where = (
+                    f"{located.source}:{located.owner_line}"
+                    if located is not None
+                    else f"{paper.source}:{a.line}"
+                )
+                authors.setdefault(key, _AuthorDraft(a.name, where))
 
     # Authors: reuse by name, else a new slug.
     found_authors = await store.find_authors_by_name([d.name for d in authors.values()])
@@ -401,12 +433,20 @@ async def build_import(
         for author_key, position in paper_draft.positions().items():
             authorships.append(AuthorshipRow(author_records[author_key].id, paper_id, position))
 
+    def source(entity_id: str, locator: str) -> SourceRecord:
+        return SourceRecord(entity_id, SourceKind.SEED_PAGE, locator, retrieved_at=retrieved_at)
+
+    sources = [source(author_records[k].id, d.locator) for k, d in authors.items()]
+    for key, paper_draft in papers.items():
+        primary = paper_draft.primary()
+        sources.append(source(paper_records[key].id, f"{primary.source}:{primary.line}"))
     batch = ImportBatch(
         authors=tuple(author_records.values()),
         papers=tuple(paper_records.values()),
         topics=tuple(topic_records.values()),
         authorships=tuple(authorships),
         paper_topics=tuple(paper_topics),
+        sources=tuple(sources),
     )
     summary = ImportSummary(
         pages=tuple(page.source for page in pages),

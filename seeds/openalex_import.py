@@ -18,6 +18,12 @@ cost) while the store writes the previous chunk through its bulk path
 input size. A record that cannot be read is reported with its file and line
 and skipped; the rest goes on.
 
+Provenance: every paper and author of a chunk carries its source
+(``OPENALEX``, the record's URL such as ``https://openalex.org/W123`` or
+``…/A45``, the work's ``updated_date`` as snapshot date, and the run's start
+as retrieved-at); the store records it for the records it creates and on the
+revisions of values a newer snapshot changes (graph_store.shared_rules).
+
 Not yet: an OpenAlex author and a seed-page author of the same person stay
 two records.
 """
@@ -36,6 +42,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +53,11 @@ from graph_store.records import (
     InstitutionRecord,
     PaperKind,
     PaperRecord,
+    SourceKind,
+    SourceRecord,
+    utcnow,
 )
+from graph_store.shared_rules import openalex_locator
 from graph_store.store import GraphStore
 from seeds.loader import free_slugs, slugify
 from seeds.tagger import Tagger, default_tagger
@@ -81,6 +92,7 @@ class _Work:
     authors: tuple[_Author, ...]
     topic_names: tuple[str, ...]  # as OpenAlex names them, casefolded
     topic_slugs: tuple[str, ...] = ()  # vocabulary topics, once tagged
+    snapshot_date: str | None = None  # the work's updated_date (ISO date)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +143,7 @@ def abstract_text(index: Any) -> str | None:
 
 _ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
 def external_id(value: Any, prefix: str, form: re.Pattern[str]) -> str | None:
@@ -189,7 +202,9 @@ def parse_work(obj: Any) -> _Work:
         for t in obj.get("topics") or obj.get("concepts") or []
         if isinstance(t, dict) and t.get("display_name")
     )
-    return _Work(paper, tuple(authors), topic_names)
+    updated = obj.get("updated_date")
+    snapshot = updated[:10] if isinstance(updated, str) and _DATE.match(updated) else None
+    return _Work(paper, tuple(authors), topic_names, snapshot_date=snapshot)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,14 +287,27 @@ def _topics_by_name(tagger: Tagger) -> dict[str, str]:
     return {t.name.casefold(): t.slug for t in tagger.topics}
 
 
+def _source(entity_id: str, work: _Work, retrieved_at: datetime) -> SourceRecord:
+    locator = openalex_locator(entity_id) or entity_id
+    return SourceRecord(entity_id, SourceKind.OPENALEX, locator, work.snapshot_date, retrieved_at)
+
+
 async def _import_chunk(
-    store: GraphStore, works: Sequence[_Work], tagger: Tagger, taken_below: dict[str, int]
+    store: GraphStore,
+    works: Sequence[_Work],
+    tagger: Tagger,
+    taken_below: dict[str, int],
+    retrieved_at: datetime,
 ) -> int:
     by_slug = {t.slug: t.record() for t in tagger.topics}
     authors: dict[str, _Author] = {}
+    sources: list[SourceRecord] = []  # first per id wins: an author's first work
     for w in works:
+        sources.append(_source(w.paper.id, w, retrieved_at))
         for a in w.authors:
-            authors.setdefault(a.id, a)
+            if a.id not in authors:
+                authors[a.id] = a
+                sources.append(_source(a.id, w, retrieved_at))
     # A stored author keeps its slug whatever a row says (shared_rules), so
     # only new authors need a free one.
     existing = await store.existing_author_ids(list(authors))
@@ -312,6 +340,7 @@ async def _import_chunk(
             institutions=tuple(institutions.values()),
             authorships=tuple(authorships),
             paper_topics=tuple(paper_topics),
+            sources=tuple(sources),
         )
     )
     return len(authorships)
@@ -351,13 +380,16 @@ async def import_openalex(
     chunk: int = CHUNK,
     workers: int | None = None,
     progress: Callable[[Progress], None] | None = None,
+    retrieved_at: datetime | None = None,
 ) -> ImportReport:
     """Import the works of ``paths``, ``chunk`` works per ``bulk_import``.
 
     Blocks of lines are parsed by ``workers`` processes (default: one per
     core, at most 4) while the store writes the previous chunk; at most about
     two chunks of works are in memory at once, whatever the input size.
+    ``retrieved_at`` (default: now) is recorded as when the works were imported.
     """
+    retrieved = retrieved_at or utcnow()
     files = list(paths)
     total = sum(p.stat().st_size for p in files)
     report = ImportReport()
@@ -371,7 +403,7 @@ async def import_openalex(
     done_bytes = 0  # of the files already read
 
     async def flush(bytes_read: int) -> None:
-        report.authorships += await _import_chunk(store, pending, tagger, taken_below)
+        report.authorships += await _import_chunk(store, pending, tagger, taken_below, retrieved)
         report.works += len(pending)
         pending.clear()
         if progress is not None:

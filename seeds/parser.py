@@ -97,6 +97,7 @@ class ProfileHeader:
 class ParsedAuthor:
     name: str
     position: int  # 1-based order on the paper; 0 = unknown
+    line: int = 0  # the line naming them (a profile page's owner: the name line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,7 @@ class ParsedPaper:
     code_url: str | None
     authors: tuple[ParsedAuthor, ...]
     line: int  # line of the title
+    source: str = ""  # the page's file name (with ``line``: the paper's locator)
 
     @property
     def title_key(self) -> str:
@@ -135,6 +137,7 @@ class ParsedPage:
     papers: tuple[ParsedPaper, ...]
     coauthors: tuple[CoauthorCount, ...] = ()  # as printed (anthology pages)
     coauthors_truncated: bool = False  # the printed list ended with "show all..."
+    owner_line: int = 0  # the line of the owner's name
     header: ProfileHeader | None = None  # profile pages that print one
 
 
@@ -436,8 +439,9 @@ def _parse_profile(text: str, source: str) -> ParsedPage:
                 venue=venue,
                 abstract=abstract,
                 code_url=extract_code_url(abstract),
-                authors=(ParsedAuthor(owner, 0),),
+                authors=(ParsedAuthor(owner, 0, lines[i].number),),
                 line=title_line.number,
+                source=source,
             )
         )
     if announced is not None and announced[0] != len(papers):
@@ -452,6 +456,7 @@ def _parse_profile(text: str, source: str) -> ParsedPage:
         owner=owner,
         figures=figures,
         papers=tuple(papers),
+        owner_line=lines[i].number,
         header=header,
     )
 
@@ -548,6 +553,7 @@ def _parse_anthology(text: str, source: str) -> ParsedPage:
         if i >= n or _is_anthology_structure(lines[i].text):
             raise SeedParseError(source, at(i), f"expected the authors of {_quote(title)}")
         names = [_check_name(source, lines[i], f"an author of {_quote(title)}")]
+        name_lines = [lines[i].number]
         i += 1
         while i < n and lines[i].text == "|":
             i += 1
@@ -556,6 +562,7 @@ def _parse_anthology(text: str, source: str) -> ParsedPage:
                     source, at(i), f'expected an author name after "|" in {_quote(title)}'
                 )
             names.append(_check_name(source, lines[i], 'an author name after "|"'))
+            name_lines.append(lines[i].number)
             i += 1
         if i >= n or _is_anthology_structure(lines[i].text):
             raise SeedParseError(
@@ -584,8 +591,12 @@ def _parse_anthology(text: str, source: str) -> ParsedPage:
                 venue=venue,
                 abstract=abstract,
                 code_url=extract_code_url(abstract),
-                authors=tuple(ParsedAuthor(name, pos) for pos, name in enumerate(names, start=1)),
+                authors=tuple(
+                    ParsedAuthor(name, pos, at_line)
+                    for pos, (name, at_line) in enumerate(zip(names, name_lines, strict=True), 1)
+                ),
                 line=line.number,
+                source=source,
             )
         )
     if not papers:
@@ -598,6 +609,7 @@ def _parse_anthology(text: str, source: str) -> ParsedPage:
         papers=tuple(papers),
         coauthors=tuple(coauthors),
         coauthors_truncated=truncated,
+        owner_line=lines[0].number,
     )
 
 

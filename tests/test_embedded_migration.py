@@ -195,6 +195,9 @@ async def test_a_database_of_the_previous_version_is_migrated(tmp_path: Path) ->
         hits = [h.node_id for h in await store.search("strasse distil", 10)]
         assert set(hits) == {ANNA.id, OLD_PAPER.id, "topic:kd"}
         assert (await store.authors_of_papers([OLD_PAPER.id]))[OLD_PAPER.id] == [ANNA]
+        # Provenance tables are new: older records have no recorded origin yet.
+        assert await store.sources_of([ANNA.id, OLD_PAPER.id]) == {}
+        assert await store.revisions_of([OLD_PAPER.id], "title", 5) == {OLD_PAPER.id: []}
 
         # New fields are stored; the rules run on migrated rows.
         orcid = "0000-0002-1825-0097"

@@ -26,7 +26,10 @@ from graph_store.records import (
     InvitationStatus,
     PaperKind,
     PaperRecord,
+    RevisionRecord,
     Role,
+    SourceKind,
+    SourceRecord,
     TopicRecord,
     TrustCause,
     TrustChangeRecord,
@@ -72,6 +75,7 @@ CORRECTION = CorrectionRecord(
     "corr:c", "paper:p", "year", "2019", "typo", CorrectionStatus.APPLIED, "user:u", NOW,
     "user:m", LATER, "ok",
 )  # fmt: skip
+W1 = "https://openalex.org/W1"
 SAMPLES: list[tuple[mapping.NodeMapping[Any], Any]] = [
     (mapping.AUTHOR, AUTHOR),
     (mapping.AUTHOR, AuthorRecord("author:y", "y", "Y")),
@@ -85,6 +89,20 @@ SAMPLES: list[tuple[mapping.NodeMapping[Any], Any]] = [
     (mapping.INVITATION, INVITATION),
     (mapping.INVITATION, dataclasses.replace(INVITATION, sender_author_id=None, responded_at=None)),
     (mapping.CORRECTION, CORRECTION),
+    (mapping.SOURCE, SourceRecord("paper:q", SourceKind.OPENALEX, W1, "2024-05-01", NOW)),
+    (mapping.SOURCE, SourceRecord("author:y", SourceKind.SEED_PAGE, "000_a.txt:3")),
+    (
+        mapping.REVISION,
+        RevisionRecord(
+            "rev:1", "paper:q", "year", "2021", NOW, SourceKind.CORRECTION, "corr:c", reason="typo"
+        ),
+    ),
+    (
+        mapping.REVISION,
+        RevisionRecord(
+            "rev:2", "paper:q", "venue", None, NOW, SourceKind.OPENALEX, W1, overridden=True
+        ),
+    ),
     (
         mapping.TRUST_CHANGE,
         TrustChangeRecord("trust:t", "author:x", NOW, 13, 14, TrustCause.FOLLOWED, "2026-12"),
@@ -105,7 +123,7 @@ def test_records_round_trip_through_properties(m: mapping.NodeMapping[Any], reco
 def test_each_label_is_mapped_once_with_known_types() -> None:
     labels = [m.label for m in mapping.NODES]
     assert labels == ["Author", "Paper", "Topic", "Institution", "User", "Claim", "Invitation",
-                      "Correction", "TrustChange"]  # fmt: skip
+                      "Correction", "Source", "Revision", "TrustChange"]  # fmt: skip
     for m in mapping.NODES:
         assert len(set(m.names)) == len(m.names)
         assert {t for _, t in m.props} <= {mapping.STRING, mapping.INT64, mapping.BOOL}

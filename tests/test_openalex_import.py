@@ -19,6 +19,7 @@ from graph_store.records import (
     CorrectionRecord,
     CorrectionStatus,
     PaperFilterSpec,
+    SourceKind,
 )
 from graph_store.store import GraphStore
 from seeds.openalex_generator import GeneratorSpec, works, write
@@ -143,3 +144,32 @@ async def test_odd_records_are_reported_or_cleaned_never_fatal(
     assert "unreadable record" in report.bad[0] and "not valid Unicode" in report.bad[1]
     paper = (await store.get_papers(["paper:openalex-w1"]))["paper:openalex-w1"]
     assert paper.year is None
+
+
+async def test_sources_and_a_newer_snapshot_are_recorded(store: GraphStore, tmp_path: Path) -> None:
+    work = next(iter(works(SPEC)))
+    work["updated_date"] = "2024-05-01T03:04:05.123"
+    first = tmp_path / "old.jsonl"
+    first.write_text(json.dumps(work) + "\n")
+    await import_openalex(store, [first], workers=0, retrieved_at=at(0))
+    short = work["authorships"][0]["author"]["id"].rsplit("/", 1)[1]
+    author_id = f"author:openalex-{short.lower()}"
+    origins = await store.sources_of(["paper:openalex-w1", author_id])
+    assert {(s.kind, s.locator, s.snapshot_date, s.retrieved_at) for s in origins.values()} == {
+        (SourceKind.OPENALEX, "https://openalex.org/W1", "2024-05-01", at(0)),
+        (SourceKind.OPENALEX, f"https://openalex.org/{short}", "2024-05-01", at(0)),
+    }
+    # The same file again: no revision. A newer snapshot with a new title: one,
+    # above the value it replaces.
+    await import_openalex(store, [first], workers=0, retrieved_at=at(5))
+    assert (await store.revisions_of(["paper:openalex-w1"], "title", 10))["paper:openalex-w1"] == []
+    newer = tmp_path / "new.jsonl"
+    newer.write_text(
+        json.dumps({**work, "title": "A Retitled Work", "updated_date": "2024-09-30"}) + "\n"
+    )
+    await import_openalex(store, [newer], workers=0, retrieved_at=at(9))
+    revisions = (await store.revisions_of(["paper:openalex-w1"], "title", 10))["paper:openalex-w1"]
+    assert [(r.value, r.snapshot_date, r.at) for r in revisions] == [
+        ("A Retitled Work", "2024-09-30", at(9)),
+        (work["title"], "2024-05-01", at(0)),
+    ]

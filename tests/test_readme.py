@@ -239,6 +239,14 @@ async def _walkthrough(readme: Readme) -> None:
     before = readme.variables("CoauthorsPage", before=last["pageInfo"]["startCursor"])
     previous = (await readme.data("CoauthorsPage", variables=before))["author"]
     assert len(previous["coauthorsConnection"]["edges"]) == 3
+    where = (await readme.data("WhereFrom"))["author"]
+    assert [(p["source"], p["locator"]) for p in where["provenance"]] == [
+        ("SEED_PAGE", "000_ca2259648ed9fa42.txt:3")
+    ]
+    assert [h["value"] for h in where["history"]] == ["Binxing Jiao"]
+    works = [c for c in where["trust"]["components"] if c["papers"] is not None]
+    assert [c["name"] for c in works] == ["Published works"]
+    assert works[0]["papers"]["edges"][0]["node"]["provenance"][0]["source"] == "SEED_PAGE"
     fit = (await readme.data("CollaborationFit"))["collaborationFit"]
     reasons = {r["kind"]: r for r in fit["reasons"]}
     assert reasons["COMMON_COAUTHOR"]["text"] == "1 co-author in common: Chenhe Dong"

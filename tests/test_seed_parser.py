@@ -574,3 +574,24 @@ def test_vocabulary_errors() -> None:
         Tagger.from_toml('[[topic]]\nslug="a"\nname="A"\npatterns=["("]')
     with pytest.raises(VocabularyError, match="no terms"):
         Tagger.from_toml('[[topic]]\nslug="a"\nname="A"')
+
+
+def test_records_carry_their_file_and_line() -> None:
+    """What provenance locators are made of: the page file and the line."""
+    text = "\n\nSomeone\n2020\nA Title\nSomeone\n|\nOther Person\n\nVenue of it\n"
+    page = parse_page(text, "a.txt")
+    assert (page.source, page.owner_line) == ("a.txt", 3)
+    (paper,) = page.papers
+    assert (paper.source, paper.line) == ("a.txt", 5)
+    assert [(a.name, a.position, a.line) for a in paper.authors] == [
+        ("Someone", 1, 6),
+        ("Other Person", 2, 8),
+    ]
+
+
+def test_profile_records_carry_their_file_and_line(pages: list[ParsedPage]) -> None:
+    jiao = next(p for p in pages if p.owner == "Binxing Jiao")
+    assert (jiao.source, jiao.owner_line) == ("000_ca2259648ed9fa42.txt", 3)
+    the_x = next(p for p in jiao.papers if p.title.startswith("THE-X"))
+    assert (the_x.source, the_x.line) == ("000_ca2259648ed9fa42.txt", 63)
+    assert [a.line for a in the_x.authors] == [3]

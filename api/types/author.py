@@ -35,6 +35,13 @@ from api.types.enums import (
 )
 from api.types.institution import Institution
 from api.types.node import Node
+from api.types.provenance import (
+    Provenance,
+    Revision,
+    field_argument,
+    field_history,
+    field_provenance,
+)
 from domain import profile
 from domain import trust as trust_model
 from domain.visibility import is_claimant_of
@@ -76,6 +83,28 @@ class TrustComponent:
         description="One English line for the researcher: what counted and what would add "
         'more, e.g. "3 published works: +8; the next adds +2".'
     )
+    author_id: strawberry.Private[str]
+
+    @strawberry.field(
+        description="Published works only (null for the other components): the author's "
+        "papers in the graph that it counts, newest first, each with provenance(field:) and "
+        "history(field:) to show where it came from. When the author's imported profile "
+        "page printed more works than the graph holds, the count is the page's (the "
+        'author\'s provenance(field: "name") names the page).'
+    )
+    async def papers(
+        self,
+        info: Info,
+        first: Annotated[int | None, first_arg(20, "papers")] = 20,
+        after: Annotated[str | None, after_arg()] = strawberry.UNSET,
+    ) -> Connection[PaperRef] | None:
+        from api.types.paper import Paper
+
+        if self.name != trust_model.WORKS:
+            return None
+        cut = keyset_cut(first, after, None, None, 20)
+        page = await info.context.loaders.paper_page(cut.key).load(self.author_id)
+        return connection_from_page(page, Paper.from_record, cut.after)
 
 
 @strawberry.type(
@@ -267,7 +296,8 @@ class Author(Node):
             score=snap.score,
             tier=snap.tier,
             verification=snap.verification,
-            components=[TrustComponent(name=c.name, points=c.points, explanation=c.explanation)
+            components=[TrustComponent(name=c.name, points=c.points, explanation=c.explanation,
+                                        author_id=self.record.id)
                         for c in snap.components],
             points_to_next_tier=trust_model.points_to_next_tier(snap.score),
             next_steps=None if steps is None else [
@@ -378,3 +408,28 @@ class Author(Node):
     )
     async def viewer_can_invite(self, info: Info) -> bool:
         return await access.viewer_can_invite(info, self.record)
+
+    @strawberry.field(
+        description="Where a field's values came from: the distinct sources of every value "
+        "it has held (seed page and line, OpenAlex record, correction), the current one "
+        "first. Public."
+    )
+    async def provenance(
+        self, info: Info, field: Annotated[str, field_argument()]
+    ) -> list[Provenance]:
+        return await field_provenance(info, self.record, field)
+
+    @strawberry.field(
+        description="Every value a field has held, newest first: the value imported with "
+        "the author, each later import that changed it, each applied correction (with its "
+        "reason), and import values a correction kept out (overridden). A field never "
+        "changed has one entry. Public."
+    )
+    async def history(
+        self,
+        info: Info,
+        field: Annotated[str, field_argument()],
+        first: Annotated[int | None, first_arg(20, "revisions")] = 20,
+    ) -> list[Revision]:
+        rows = await field_history(info, self.record, field, page_size(first, 20))
+        return [Revision.from_record(r) for r in rows]

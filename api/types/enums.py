@@ -28,6 +28,7 @@ from graph_store.records import (
     CorrectionStatus,
     InvitationStatus,
     PaperKind,
+    SourceKind,
     TrustCause,
 )
 
@@ -41,6 +42,7 @@ __all__ = [
     "GraphNodeKind",
     "InvitationStatus",
     "PaperKind",
+    "SourceKind",
     "TrustAction",
     "TrustChangeCause",
     "TrustTier",
@@ -206,6 +208,18 @@ described(
         "smaller of the two authors' shares of papers on each.",
         FitKind.COMPLEMENTARY_VENUE: "Both publish at the same venues, so their work reaches "
         "the same readers (via: the venues), weighted as topics are.",
+    },
+)
+
+described(
+    SourceKind,
+    "Where a value came from.",
+    {
+        SourceKind.SEED_PAGE: "A seed page (seeds/pages): the locator is its file name and line.",
+        SourceKind.OPENALEX: "An OpenAlex record: the locator is its URL, e.g. "
+        "https://openalex.org/W2741809807.",
+        SourceKind.CORRECTION: "A correction a moderator applied: the locator is the "
+        "correction's id, the reason the suggester's (never who suggested or reviewed it).",
     },
 )
 

@@ -1,6 +1,7 @@
-"""The moderators' queues: pending claims and open corrections, oldest first.
+"""The moderators' queues: pending claims, open corrections and provenance
+conflicts, oldest first.
 
-Merged into the Query root; for anyone but a moderator both fields are null.
+Merged into the Query root; for anyone but a moderator these fields are null.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from api.types.connection import (
     keyset_cut,
 )
 from api.types.correction import Correction
+from api.types.provenance import Revision
 from domain.visibility import is_moderator
 from graph_store.records import (
     ClaimDecision,
@@ -69,3 +71,25 @@ class ModerationQuery:
             CorrectionStatus.OPEN, cut.size, cut.after, before=cut.before, from_end=cut.from_end
         )
         return connection_from_page(page, Correction.from_record, cut.after)
+
+    @strawberry.field(
+        description="Provenance conflicts: values a newer import gave to fields a "
+        "moderator's correction holds, recorded but not applied (Revision.overridden), "
+        "oldest first, to check whether the correction still stands; null unless the viewer "
+        "is a moderator."
+    )
+    async def provenance_conflicts(
+        self,
+        info: Info,
+        first: Annotated[int | None, first_arg(20, "revisions")] = 20,
+        after: Annotated[str | None, after_arg()] = strawberry.UNSET,
+        last: KeysetLastArg = strawberry.UNSET,
+        before: BeforeArg = strawberry.UNSET,
+    ) -> Connection[Revision] | None:
+        if not is_moderator(info.context.viewer):
+            return None
+        cut = keyset_cut(first, after, last, before, 20)
+        page = await info.context.store.overridden_revisions(
+            cut.size, cut.after, before=cut.before, from_end=cut.from_end
+        )
+        return connection_from_page(page, Revision.from_record, cut.after)

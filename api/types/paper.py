@@ -7,8 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from api.context import Info
+from api.types.connection import first_arg, page_size
 from api.types.enums import PaperKind
 from api.types.node import Node
+from api.types.provenance import (
+    Provenance,
+    Revision,
+    field_argument,
+    field_history,
+    field_provenance,
+)
 from graph_store.records import PaperRecord
 
 if TYPE_CHECKING:
@@ -43,10 +51,12 @@ class Paper(Node):
         "10.48550/arXiv.2106.08254, no https://doi.org/), or null when unknown. A later "
         "import fills it in but never replaces it."
     )
+    record: strawberry.Private[PaperRecord]
 
     @classmethod
     def from_record(cls, record: PaperRecord) -> Paper:
         return cls(
+            record=record,
             id=strawberry.ID(record.id),
             title=record.title,
             year=record.year,
@@ -72,3 +82,28 @@ class Paper(Node):
 
         rows = await info.context.loaders.topics_of_paper.load(str(self.id))
         return [Topic.from_record(t) for t in rows]
+
+    @strawberry.field(
+        description="Where a field's values came from: the distinct sources of every value "
+        "it has held (seed page and line, OpenAlex record, correction), the current one "
+        "first. Public."
+    )
+    async def provenance(
+        self, info: Info, field: Annotated[str, field_argument()]
+    ) -> list[Provenance]:
+        return await field_provenance(info, self.record, field)
+
+    @strawberry.field(
+        description="Every value a field has held, newest first: the value imported with "
+        "the paper, each later import that changed it, each applied correction (with its "
+        "reason), and import values a correction kept out (overridden). A field never "
+        "changed has one entry. Public."
+    )
+    async def history(
+        self,
+        info: Info,
+        field: Annotated[str, field_argument()],
+        first: Annotated[int | None, first_arg(20, "revisions")] = 20,
+    ) -> list[Revision]:
+        rows = await field_history(info, self.record, field, page_size(first, 20))
+        return [Revision.from_record(r) for r in rows]

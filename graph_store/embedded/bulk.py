@@ -39,7 +39,16 @@ from graph_store.embedded.ddl import SLUG_TABLE
 from graph_store.embedded.search_index import Doc, doc
 from graph_store.embedded.writes import EmbeddedWrites
 from graph_store.errors import StoreError, StoreUnavailable
-from graph_store.mapping import AUTHOR, INSTITUTION, INT64, PAPER, STRING, TOPIC, NodeMapping
+from graph_store.mapping import (
+    AUTHOR,
+    INSTITUTION,
+    INT64,
+    PAPER,
+    SOURCE,
+    STRING,
+    TOPIC,
+    NodeMapping,
+)
 from graph_store.records import AuthorRecord, ImportBatch
 
 log = logging.getLogger(__name__)
@@ -178,6 +187,10 @@ class EmbeddedBulk(EmbeddedWrites):
                 *_node_copy(files, AUTHOR, split.new_authors),
                 *_plain_copy(files, SLUG_TABLE, (), ((a.slug, a.id) for a in split.new_authors)),
                 *_node_copy(files, PAPER, split.new_papers),
+                # One origin row per new record (no per-field rows: revisions
+                # come only with later changes). Its key is the new record's id,
+                # checked absent: an origin is only ever written with its record.
+                *_node_copy(files, SOURCE, split.new_sources),
                 *_plain_copy(
                     files,
                     "AUTHORED",

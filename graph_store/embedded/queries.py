@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any, Final
 
 from graph_store import paging
-from graph_store.mapping import AUTHOR, INSTITUTION, NODES, STRING, TOPIC, NodeMapping
+from graph_store.mapping import AUTHOR, INSTITUTION, NODES, SOURCE, STRING, TOPIC, NodeMapping
 
 
 def _value(m: NodeMapping[Any], name: str, source: str) -> str:
@@ -70,8 +70,19 @@ INSERT: Final = {m.label: f"CREATE (n:{m.label} {{{_properties(m)}}})" for m in 
 ONE: Final = {m.label: f"MATCH (n:{m.label} {{id: $id}}) RETURN n" for m in NODES}
 MERGE_NEW: Final = {
     m.label: f"UNWIND $rows AS r\nMERGE (n:{m.label} {{id: r.id}})\nON CREATE SET {_assignments(m)}"
-    for m in (TOPIC, INSTITUTION)
+    for m in (TOPIC, INSTITUTION, SOURCE)
 }
+
+# --- provenance -----------------------------------------------------------------
+# Origins by the id of their record (a primary-key lookup each).
+SOURCES_BY_ID = "UNWIND $ids AS k MATCH (s:Source {id: k}) RETURN s"
+# Revisions of these records: one scan of the Revision table, which holds
+# only changes (an import that creates a record writes none).
+REVISIONS_OF = "MATCH (r:Revision) WHERE r.entity_id IN $ids RETURN r"
+REVISIONS_OF_FIELD = "MATCH (r:Revision) WHERE r.entity_id IN $ids AND r.field = $field RETURN r"
+# For the moderators: import values a correction kept out, newest first.
+REVISIONS_MATCH = "MATCH (n:Revision)"
+OVERRIDDEN_FILTER = "n.overridden = 1"
 
 # An existing authorship keeps its position.
 MERGE_AUTHORSHIPS = """

@@ -23,6 +23,8 @@ from graph_store.mapping import (
     INSTITUTION,
     INVITATION,
     PAPER,
+    REVISION,
+    SOURCE,
     TOPIC,
     TRUST_CHANGE,
     USER,
@@ -44,7 +46,9 @@ from graph_store.records import (
     Page,
     PaperFilterSpec,
     PaperRecord,
+    RevisionRecord,
     SearchHitRecord,
+    SourceRecord,
     TopicRecord,
     TopicWeightRecord,
     TrustChangeRecord,
@@ -550,6 +554,43 @@ class EmbeddedReads(EmbeddedBase):
             return found
 
         return await self._read(run)
+
+    async def sources_of(self, ids: Sequence[str]) -> dict[str, SourceRecord]:
+        return await self._by_key(Q.SOURCES_BY_ID, ids, SOURCE.from_props)
+
+    async def revisions_of(
+        self, ids: Sequence[str], field: str, first: int
+    ) -> dict[str, list[RevisionRecord]]:
+        def run(conn: _Conn) -> dict[str, list[RevisionRecord]]:
+            out: dict[str, list[RevisionRecord]] = _group(ids)
+            if out:
+                params = {"ids": list(out), "field": field}
+                for n in conn.column(Q.REVISIONS_OF_FIELD, params):
+                    out[n["entity_id"]].append(REVISION.from_props(n))
+            for key, revisions in out.items():
+                out[key] = sorted(revisions, key=lambda r: r.sort_key, reverse=True)[:first]
+            return out
+
+        return await self._read(run)
+
+    async def overridden_revisions(
+        self,
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
+    ) -> Page[RevisionRecord]:
+        return await self._page(
+            Q.REVISIONS_MATCH,
+            [Q.OVERRIDDEN_FILTER],
+            {},
+            first,
+            after,
+            REVISION.from_props,
+            before=before,
+            from_end=from_end,
+        )
 
     async def claims_by_status(
         self,

@@ -27,6 +27,8 @@ from graph_store.mapping import (
     INSTITUTION,
     INVITATION,
     PAPER,
+    REVISION,
+    SOURCE,
     TOPIC,
     TRUST_CHANGE,
     USER,
@@ -43,15 +45,21 @@ from graph_store.records import (
     InvitationRecord,
     InvitationStatus,
     PaperRecord,
+    RevisionRecord,
+    SourceRecord,
     TrustCause,
     UserRecord,
     to_micros,
     utcnow,
 )
 from graph_store.shared_rules import (
+    Target,
     authors_to_write,
     corrected_fields,
+    first_sources,
+    import_revisions,
     papers_to_write,
+    revision_candidates,
 )
 
 log = logging.getLogger(__name__)
@@ -81,6 +89,32 @@ def _stored(
 
 def _insert(conn: _Conn, mapping: NodeMapping[R], record: R) -> None:
     conn.rows(Q.INSERT[mapping.label], mapping.to_props(record))
+
+
+def _import_revisions(
+    conn: _Conn,
+    stored: dict[str, AuthorRecord] | dict[str, PaperRecord],
+    rows: Sequence[Target],
+    corrected: dict[str, set[str]],
+    sources: dict[str, SourceRecord],
+) -> list[RevisionRecord]:
+    """The revisions an import of ``rows`` adds (shared_rules.import_revisions),
+    reading only the stored revisions it may need."""
+    pairs = revision_candidates(stored, rows) if sources else []
+    if not pairs:
+        return []
+    ids = _uniq(i for i, _ in pairs)
+    past: dict[tuple[str, str], list[RevisionRecord]] = {}
+    for n in conn.column(Q.REVISIONS_OF, {"ids": ids}):
+        r = REVISION.from_props(n)
+        past.setdefault((r.entity_id, r.field), []).append(r)
+    origins = {n["id"]: SOURCE.from_props(n) for n in conn.column(Q.SOURCES_BY_ID, {"ids": ids})}
+    return import_revisions(stored, rows, corrected, past, origins, sources)
+
+
+def _origin(conn: _Conn, entity_id: str) -> SourceRecord | None:
+    nodes = conn.column(Q.SOURCES_BY_ID, {"ids": [entity_id]})
+    return SOURCE.from_props(nodes[0]) if nodes else None
 
 
 def _set_author_status(conn: _Conn, author_id: str, status: ClaimStatus) -> None:
@@ -152,9 +186,14 @@ class EmbeddedWrites(EmbeddedBase):
                 if ids
                 else {}
             )
+            sources = first_sources(batch.sources)
+            revisions: list[RevisionRecord] = []
+            created: list[str] = []  # ids of the records this import creates
             if batch.authors:
                 stored = _stored(conn, Q.EXISTING_AUTHORS, AUTHOR, batch.authors)
                 authors = authors_to_write(stored, batch.authors, corrected)
+                revisions += _import_revisions(conn, stored, batch.authors, corrected, sources)
+                created += [a.id for a in authors if a.id not in stored]
                 _upsert(conn, AUTHOR, authors)
                 new_slugs = [{"slug": a.slug, "id": a.id} for a in authors if a.id not in stored]
                 if new_slugs:
@@ -165,8 +204,16 @@ class EmbeddedWrites(EmbeddedBase):
             if batch.papers:
                 stored_papers = _stored(conn, Q.EXISTING_PAPERS, PAPER, batch.papers)
                 papers = papers_to_write(stored_papers, batch.papers, corrected)
+                revisions += _import_revisions(
+                    conn, stored_papers, batch.papers, corrected, sources
+                )
+                created += [p.id for p in papers if p.id not in stored_papers]
                 _upsert(conn, PAPER, papers)
                 docs += [doc(p) for p in papers]
+            origins = [SOURCE.to_props(sources[i]) for i in created if i in sources]
+            if origins:
+                conn.rows(Q.MERGE_NEW[SOURCE.label], {"rows": origins})
+            _upsert(conn, REVISION, revisions)
             if batch.authorships:
                 first_rows = {(r.author_id, r.paper_id): r for r in reversed(batch.authorships)}
                 conn.rows(
@@ -419,13 +466,19 @@ class EmbeddedWrites(EmbeddedBase):
         def run(conn: _Conn) -> CorrectionRecord:
             current = _one(conn, CORRECTION, correction_id)
             target: decisions.Target | None = None
+            origin, revised = None, False
             if current is not None:
                 label = decisions.target_label(current.target_id)
                 if label == AUTHOR.label:
                     target = _one(conn, AUTHOR, current.target_id)
                 elif label == PAPER.label:
                     target = _one(conn, PAPER, current.target_id)
-            facts = decisions.CorrectionFacts(current, target)
+                if target is not None and update is not None:
+                    origin = _origin(conn, target.id)
+                    revised = bool(
+                        conn.column(Q.REVISIONS_OF_FIELD, {"ids": [target.id], "field": update[0]})
+                    )
+            facts = decisions.CorrectionFacts(current, target, origin, revised)
             outcome = decisions.decide_correction(facts, status, reviewer_id, note, at, update)
             if outcome.done:
                 return outcome.record
@@ -435,6 +488,7 @@ class EmbeddedWrites(EmbeddedBase):
                 _upsert(conn, PAPER, [outcome.target])
             if outcome.target is not None:
                 self._search.upsert([doc(outcome.target)])
+            _upsert(conn, REVISION, list(outcome.revisions))
             _upsert(conn, CORRECTION, [outcome.record])
             return outcome.record
 

@@ -33,7 +33,7 @@ import neo4j.exceptions as nx
 
 from graph_store.bulk_split import Split, named_ids, split_batch, without_unchanged_authors
 from graph_store.errors import StoreError
-from graph_store.mapping import AUTHOR, INSTITUTION, PAPER, TOPIC, NodeMapping
+from graph_store.mapping import AUTHOR, INSTITUTION, PAPER, SOURCE, TOPIC, NodeMapping
 from graph_store.neo4j import queries as q
 from graph_store.neo4j.session import Tx, _Locks, _rows
 from graph_store.neo4j.writes import Neo4jWrites
@@ -51,7 +51,7 @@ EXISTING_IDS: Final = {
 # New nodes, every property from the mapping (a null one is not set).
 CREATE_NODES: Final = {
     label: f"UNWIND $rows AS props CREATE (n:{label}) SET n = props"
-    for label in ("Author", "Paper", "Topic", "Institution")
+    for label in ("Author", "Paper", "Topic", "Institution", "Source")
 }
 # Relationships of new nodes: each end found by its id (new ends are in this
 # transaction's state, older ones locked first), created without a MERGE.
@@ -151,6 +151,8 @@ async def _create(tx: Tx, split: Split) -> None:
     await _run_sliced(tx, CREATE_NODES["Topic"], _props(TOPIC, split.new_topics))
     await _run_sliced(tx, CREATE_NODES["Author"], _props(AUTHOR, split.new_authors))
     await _run_sliced(tx, CREATE_NODES["Paper"], _props(PAPER, split.new_papers))
+    # One origin per new record; revisions come only with later changes.
+    await _run_sliced(tx, CREATE_NODES["Source"], _props(SOURCE, split.new_sources))
     authored = [
         {"author_id": w.author_id, "paper_id": w.paper_id, "position": w.position}
         for w in split.new_authorships

@@ -541,6 +541,47 @@ COUNT_CLAIMS_BY_STATUS: Final = _count(
     _CLAIM_QUEUE, ["n.status = $status", "n.sort_key IS NOT NULL"]
 )
 
+# --- provenance ---------------------------------------------------------------------------
+# Origins by their record's id; revisions by (record id, field): the
+# (entity_id, field) index (schema.py).
+SOURCES_BY_ID: Final = "UNWIND $ids AS id MATCH (n:Source {id: id}) RETURN n {.*} AS n"
+REVISIONS_OF_PAIRS: Final = """
+UNWIND $pairs AS k
+MATCH (n:Revision {entity_id: k.id, field: k.field})
+RETURN n {.*} AS n
+"""
+REVISIONS_OF_FIELD: Final = """
+UNWIND $ids AS id
+MATCH (n:Revision {entity_id: id, field: $field})
+WITH id, n ORDER BY n.sort_key DESC
+WITH id, collect(n {.*}) AS revisions
+RETURN id, revisions[..$first] AS revisions
+"""
+# An origin is written once, by the import creating its record.
+MERGE_SOURCES: Final = """
+UNWIND $rows AS props
+MERGE (n:Source {id: props.id})
+ON CREATE SET n += props
+"""
+# A revision's id is derived from its content: a retried write merges onto it.
+MERGE_REVISIONS: Final = """
+UNWIND $rows AS props
+MERGE (n:Revision {id: props.id})
+ON CREATE SET n += props
+"""
+# The moderators' list of overridden import values, in the (overridden,
+# sort_key) index's order (as the claim queue).
+_OVERRIDDEN: Final = "MATCH (n:Revision) USING INDEX n:Revision(overridden, sort_key)"
+
+
+@cache
+def overridden_revisions(*, after: bool, before: bool = False, from_end: bool = False) -> str:
+    where = ["n.overridden = 1", _keyset(after, before)]
+    return _page(_OVERRIDDEN, where, "n.overridden, n.sort_key", from_end)
+
+
+COUNT_OVERRIDDEN: Final = _count(_OVERRIDDEN, ["n.overridden = 1", "n.sort_key IS NOT NULL"])
+
 # --- invitations ------------------------------------------------------------------------
 COUNT_PENDING_PAIR: Final = """
 MATCH (i:Invitation {sender_id: $sender_id, recipient_author_id: $recipient_id, status: $pending})

@@ -16,6 +16,8 @@ from graph_store.mapping import (
     INSTITUTION,
     INVITATION,
     PAPER,
+    REVISION,
+    SOURCE,
     TOPIC,
     TRUST_CHANGE,
     USER,
@@ -46,7 +48,9 @@ from graph_store.records import (
     Page,
     PaperFilterSpec,
     PaperRecord,
+    RevisionRecord,
     SearchHitRecord,
+    SourceRecord,
     TopicRecord,
     TopicWeightRecord,
     TrustChangeRecord,
@@ -518,6 +522,40 @@ class Neo4jReads(Neo4jSession):
         for r in sorted(rows, key=lambda r: str(r["claim_key"])):
             out.setdefault(r["author_id"], r["user_id"])
         return out
+
+    async def sources_of(self, ids: Sequence[str]) -> dict[str, SourceRecord]:
+        return await self._get(
+            q.SOURCES_BY_ID, SOURCE.from_props, lambda s: s.entity_id, ids=list(dict.fromkeys(ids))
+        )
+
+    async def revisions_of(
+        self, ids: Sequence[str], field: str, first: int
+    ) -> dict[str, list[RevisionRecord]]:
+        out: dict[str, list[RevisionRecord]] = _group(ids)
+        if not out:
+            return out
+        rows = await self._read_rows(q.REVISIONS_OF_FIELD, ids=list(out), field=field, first=first)
+        for row in rows:
+            out[row["id"]] = [REVISION.from_props(n) for n in row["revisions"]]
+        return out
+
+    async def overridden_revisions(
+        self,
+        first: int,
+        after: str | None,
+        *,
+        before: str | None = None,
+        from_end: bool = False,
+    ) -> Page[RevisionRecord]:
+        return await self._page(
+            q.overridden_revisions(**paging.shape(after, before, from_end)),
+            q.COUNT_OVERRIDDEN,
+            REVISION.from_props,
+            first,
+            after,
+            before=before,
+            from_end=from_end,
+        )
 
     async def claims_by_status(
         self,

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 5
 FULLTEXT_INDEX: Final = "peergraph_search"
 
 Kind = Literal["UNIQUE", "RANGE", "TEXT", "FULLTEXT"]
@@ -107,6 +107,11 @@ ITEMS: Final[tuple[SchemaItem, ...]] = (
     # v4: an author's trust history, newest first.
     _unique("trust_change_id", "TrustChange", "id"),
     _range("trust_change_author_sort_key", "TrustChange", "author_id", "sort_key"),
+    # Provenance (v5): an origin per record, revisions by (record, field).
+    _unique("source_id", "Source", "id"),
+    _unique("revision_id", "Revision", "id"),
+    _range("revision_entity_field", "Revision", "entity_id", "field"),
+    _range("revision_overridden_sort_key", "Revision", "overridden", "sort_key"),
     # Lucene full-text over the casefolded searchable text (v3; v2 indexed the
     # raw text, which Lucene folds differently: "Straße" never met "strasse").
     SchemaItem(

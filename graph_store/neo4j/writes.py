@@ -7,7 +7,7 @@ decide.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
@@ -21,6 +21,8 @@ from graph_store.mapping import (
     INSTITUTION,
     INVITATION,
     PAPER,
+    REVISION,
+    SOURCE,
     TOPIC,
     TRUST_CHANGE,
     USER,
@@ -48,15 +50,21 @@ from graph_store.records import (
     InvitationRecord,
     InvitationStatus,
     PaperRecord,
+    RevisionRecord,
+    SourceRecord,
     TrustCause,
     UserRecord,
     to_micros,
     utcnow,
 )
 from graph_store.shared_rules import (
+    Target,
     authors_to_write,
     corrected_fields,
+    first_sources,
+    import_revisions,
     papers_to_write,
+    revision_candidates,
 )
 
 log = logging.getLogger(__name__)
@@ -102,6 +110,13 @@ class Neo4jWrites(Neo4jSession):
                     applied=CorrectionStatus.APPLIED.value,
                 )
             )
+            sources = first_sources(batch.sources)
+            revisions = await _import_revisions(
+                tx, stored_authors, batch.authors, corrected, sources
+            )
+            revisions += await _import_revisions(
+                tx, stored_papers, batch.papers, corrected, sources
+            )
             authors = authors_to_write(stored_authors, batch.authors, corrected)
             if authors:
                 await _rows(tx, q.UPSERT_AUTHORS, rows=[_row(AUTHOR, a) for a in authors])
@@ -117,6 +132,13 @@ class Neo4jWrites(Neo4jSession):
             papers = papers_to_write(stored_papers, batch.papers, corrected)
             if papers:
                 await _rows(tx, q.UPSERT_PAPERS, rows=[_row(PAPER, p) for p in papers])
+            created = [a.id for a in authors if a.id not in stored_authors]
+            created += [p.id for p in papers if p.id not in stored_papers]
+            origins = [SOURCE.to_props(sources[i]) for i in created if i in sources]
+            if origins:
+                await _rows(tx, q.MERGE_SOURCES, rows=origins)
+            if revisions:
+                await _rows(tx, q.MERGE_REVISIONS, rows=[REVISION.to_props(r) for r in revisions])
             if authorships:
                 await _rows(
                     tx,
@@ -411,6 +433,7 @@ class Neo4jWrites(Neo4jSession):
             seen = await _one(tx, CORRECTION, correction_id)
             current: CorrectionRecord | None = None
             target: decisions.Target | None = None
+            origin, revised = None, False
             if seen is not None:
                 label = decisions.target_label(seen.target_id)
                 node = None if label is None else await locks.take(label, seen.target_id)
@@ -418,18 +441,54 @@ class Neo4jWrites(Neo4jSession):
                     target = (AUTHOR if label == AUTHOR.label else PAPER).from_props(node)
                 locked = await locks.take("Correction", correction_id)
                 current = None if locked is None else CORRECTION.from_props(locked)
-            facts = decisions.CorrectionFacts(current, target)
+                if target is not None and update is not None:
+                    origin = await _origin(tx, target.id)
+                    pairs = [{"id": target.id, "field": update[0]}]
+                    revised = bool(await _rows(tx, q.REVISIONS_OF_PAIRS, pairs=pairs))
+            facts = decisions.CorrectionFacts(current, target, origin, revised)
             outcome = decisions.decide_correction(facts, status, reviewer_id, note, at, update)
             if not outcome.done:
                 if isinstance(outcome.target, AuthorRecord):
                     await _update(tx, AUTHOR, outcome.target)
                 elif isinstance(outcome.target, PaperRecord):
                     await _update(tx, PAPER, outcome.target)
+                if outcome.revisions:
+                    rows = [REVISION.to_props(r) for r in outcome.revisions]
+                    await _rows(tx, q.MERGE_REVISIONS, rows=rows)
                 await _update(tx, CORRECTION, outcome.record)
             await locks.release()
             return outcome.record
 
         return await self._write(work)
+
+
+async def _import_revisions(
+    tx: Tx,
+    stored: dict[str, AuthorRecord] | dict[str, PaperRecord],
+    rows: Sequence[Target],
+    corrected: dict[str, set[str]],
+    sources: dict[str, SourceRecord],
+) -> list[RevisionRecord]:
+    """The revisions an import of ``rows`` adds (shared_rules.import_revisions),
+    reading only the stored revisions it may need (its records are locked)."""
+    pairs = revision_candidates(stored, rows) if sources else []
+    if not pairs:
+        return []
+    past: dict[tuple[str, str], list[RevisionRecord]] = {}
+    found = await _rows(tx, q.REVISIONS_OF_PAIRS, pairs=[{"id": i, "field": f} for i, f in pairs])
+    for row in found:
+        r = REVISION.from_props(row["n"])
+        past.setdefault((r.entity_id, r.field), []).append(r)
+    ids = list(dict.fromkeys(i for i, _ in pairs))
+    origins = {
+        n["n"]["id"]: SOURCE.from_props(n["n"]) for n in await _rows(tx, q.SOURCES_BY_ID, ids=ids)
+    }
+    return import_revisions(stored, rows, corrected, past, origins, sources)
+
+
+async def _origin(tx: Tx, entity_id: str) -> SourceRecord | None:
+    node = await _node(tx, q.SOURCES_BY_ID, ids=[entity_id])
+    return None if node is None else SOURCE.from_props(node)
 
 
 def _row(mapping: NodeMapping[R], record: R) -> dict[str, object]:

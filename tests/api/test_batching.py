@@ -94,3 +94,27 @@ async def test_research_graph_stays_within_its_limit(read_store: GraphStore) -> 
     assert counting.calls["graph_edges"] == 2 and not wide.truncated
     second_hop = counting.args["graph_edges"][1][0]
     assert set(second_hop) == {n.id for n in wide.nodes[1 : 1 + len(second_hop)]}
+
+
+PROVENANCE = """query($n: Int) { authors(first: $n) { edges { node {
+  provenance(field: "name") { locator }
+  history(field: "name") { value }
+  trust { components { papers(first: 5) { edges { node {
+    provenance(field: "title") { locator } history(field: "year") { value } } } } } } } } } }"""
+
+
+async def test_provenance_is_read_once_per_level(read_store: GraphStore, tmp_path: Path) -> None:
+    counting = CountingStore(read_store)
+    app = create_app(settings_for(tmp_path), counting)  # type: ignore[arg-type]
+    async with client_for(app) as http:
+        gql = GraphQLClient(http)
+        calls = []
+        for n in (2, 10):
+            counting.calls.clear()
+            data = await gql.data(PROVENANCE, {"n": n})
+            assert len(data["authors"]["edges"]) == n
+            calls.append(dict(counting.calls))
+    assert calls[0] == calls[1]
+    # Revisions per level and field (name; title and year); origins per level,
+    # for the fields never revised.
+    assert calls[1]["revisions_of"] == 3 and calls[1]["sources_of"] == 2, calls[1]
