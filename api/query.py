@@ -11,6 +11,7 @@ from api.context import Info
 from api.errors import BadRequest
 from api.types.author import Author
 from api.types.claim import Claim
+from api.types.collaboration import CollaborationFit, Venue, present
 from api.types.connection import (
     AfterArg,
     BeforeArg,
@@ -37,7 +38,7 @@ from api.types.paper import Paper
 from api.types.search import SearchHit, hit_results, search_hits
 from api.types.topic import Topic
 from api.types.user import User
-from domain import visibility
+from domain import collaboration_fit, visibility
 from domain.research_graph import research_slice
 from graph_store import records as rec
 from graph_store.records import NodeKind, kind_of
@@ -317,6 +318,29 @@ class Query:
         )
         return ResearchGraph.from_slice(found)
 
+    @strawberry.field(
+        description="Why two authors would work well together: a score and the reasons that "
+        "make it up (common co-authors, paths through close co-authors, shared topics and "
+        "venues), from public data only. Null when either id names no author, or both name "
+        "the same one. Public."
+    )
+    async def collaboration_fit(
+        self,
+        info: Info,
+        a: Annotated[strawberry.ID, strawberry.argument(description="One author's global id.")],
+        b: Annotated[
+            strawberry.ID, strawberry.argument(description="The other author's global id.")
+        ],
+    ) -> CollaborationFit | None:
+        ids = [str(a), str(b)]
+        if ids[0] == ids[1] or any(kind_of(i) is not NodeKind.AUTHOR for i in ids):
+            return None
+        if None in await info.context.loaders.author.load_many(ids):
+            return None
+        found = await collaboration_fit.pair_fit(info.context.store, ids[0], ids[1])
+        (presented,) = await present(info, [found])
+        return presented
+
 
 async def load_node(info: Info, node_id: str) -> Node | None:
     """The object a global id names, or None (unknown, or not the viewer's to see)."""
@@ -344,6 +368,10 @@ async def load_node(info: Info, node_id: str) -> Node | None:
     if kind is NodeKind.INVITATION:
         inv = await access.visible_invitation(info, node_id)
         return Invitation.from_record(inv) if inv else None
+    if kind is NodeKind.VENUE:
+        name = collaboration_fit.venue_name(node_id)
+        found = await info.context.store.existing_venues([name]) if name else set()
+        return Venue.named(name) if name and name in found else None
     if kind is NodeKind.CORRECTION:
         k = await loaders.correction.load(node_id)
         return Correction.from_record(k) if k and visibility.can_see_correction(viewer, k) else None

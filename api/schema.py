@@ -31,6 +31,7 @@ from api.query import Query
 from api.settings import Settings
 from api.subscriptions import Subscription
 from api.throttle import AddressThrottle
+from api.types.collaboration import Venue
 from api.types.moderation import ModerationQuery
 
 log = logging.getLogger("peergraph.api")
@@ -159,6 +160,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         subscription=Subscription,
         extensions=extensions,
         scalar_overrides={datetime: DATE_TIME},
+        # Reached only through the Node interface (FitReason.via, Query.node).
+        types=[Venue],
         # "Did you mean …" names fields as introspection would: off with it.
         config=StrawberryConfig(disable_field_suggestions=not s.introspection),
     )

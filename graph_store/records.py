@@ -73,6 +73,7 @@ class NodeKind(enum.StrEnum):
     CLAIM = "claim"
     INVITATION = "inv"
     CORRECTION = "corr"
+    VENUE = "venue"  # venue:<the name, percent-encoded>; venues are paper properties
 
 
 def kind_of(node_id: str) -> NodeKind | None:
@@ -229,6 +230,16 @@ class TopicWeightRecord:
 class CoauthorRecord:
     author: AuthorRecord
     shared_paper_ids: tuple[str, ...]  # in paper display order
+
+
+@dataclass(frozen=True, slots=True)
+class CollaborationProfileRecord:
+    """The public record of one author that collaboration fit reads: whom
+    they wrote with, on what and where (never follows, claims or invitations)."""
+
+    coauthors: dict[str, int]  # co-author id -> papers shared
+    topics: dict[str, int]  # topic id -> papers tagged with it
+    venues: dict[str, int]  # venue name -> papers published there
 
 
 @dataclass(frozen=True, slots=True)

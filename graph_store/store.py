@@ -29,6 +29,7 @@ from graph_store.records import (
     ClaimDecision,
     ClaimRecord,
     CoauthorRecord,
+    CollaborationProfileRecord,
     CorrectionRecord,
     CorrectionStatus,
     GraphEdgeRecord,
@@ -183,6 +184,21 @@ class GraphStore(Protocol):
         """``first`` of those sharing a paper with each author (never the
         author) from rank ``offset`` on (0: the top), most shared papers first,
         then by author sort_key, ranked in the store."""
+
+    async def collaboration_profiles(
+        self, author_ids: Sequence[str]
+    ) -> dict[str, CollaborationProfileRecord]:
+        """Each author's co-authors (with papers shared), topics and venues
+        (with paper counts), read in the store; empty maps for unknown ids."""
+
+    async def work_counts(self, author_ids: Sequence[str]) -> dict[str, int]:
+        """How many papers each author wrote (0 for unknown ids)."""
+
+    async def paper_ids_of_authors(self, author_ids: Sequence[str]) -> dict[str, set[str]]:
+        """The ids of every paper of each author (ids only: for set overlaps)."""
+
+    async def existing_venues(self, names: Sequence[str]) -> set[str]:
+        """Which of these venue names some paper carries (exact match)."""
 
     async def author_stats(self, author_ids: Sequence[str]) -> dict[str, AuthorStatsRecord]:
         """works = papers, followers = follows, topics = distinct topics of the

@@ -6,6 +6,13 @@ without downloading one. The same spec and seed give the same bytes.
 
 - Papers per author follow a power law: author popularity is Zipf-like, so a
   few hubs write thousands of papers and most authors one or two.
+- Realistic for link prediction (bench/linkpred.py): authors belong to
+  research communities (each with a home topic and two home venues most of
+  its papers go to); a paper's further authors come by triadic closure (a
+  co-author's co-author, or a repeat co-author), from the lead's community,
+  or from anyone; the most popular tenth of authors is there from the start
+  and the others join over the years, so late joiners have few co-authors.
+  Ids follow time: publication years rise with them.
 - Authors per paper follow a heavy tail too (most papers 1-5 authors, a few
   large collaborations), summing exactly to ``authorships``.
 - Titles and abstracts use the topic vocabulary's terms, so the tagger finds
@@ -108,38 +115,135 @@ def _inverted_index(words: list[str]) -> dict[str, list[int]]:
     return index
 
 
+# The structure link prediction needs (bench/linkpred.py): research
+# communities, each with a home topic and home venues; co-authors picked by
+# triadic closure (a co-author's co-author), from the lead's community, or
+# from anyone; authors joining over time.
+P_TRIADIC = 0.5  # a further author comes through a co-author already on the paper
+P_FRIEND_OF_FRIEND = 0.5  # ... as that co-author's co-author (else a repeat co-author)
+P_COMMUNITY = 0.35  # else from the lead's community (the rest: anyone active)
+P_HOME = 0.75  # a paper is on its community's topic, at one of its venues
+FOUNDERS = 0.1  # the most popular tenth of authors is active from the start
+COMMUNITY_SIZE = 400
+HOME_VENUES = 2
+
+
+@dataclass(slots=True)
+class _Population:
+    """Who is active when, and popularity-weighted picks among them."""
+
+    join_order: list[int]  # author indices, in the order they join
+    cum: list[float]  # cumulative popularity along join_order
+    founders: int
+    community: list[int]  # author -> community
+    members: list[list[int]]  # community -> join positions of its members, ascending
+    member_cum: list[list[float]]  # community -> cumulative popularity along members
+
+    def active(self, t: float, at_least: int) -> int:
+        """How many authors have joined at time t (0 to 1): founders, then linearly."""
+        n = len(self.join_order)
+        return min(n, max(at_least, self.founders + int((n - self.founders) * t)))
+
+    def pick(self, rng: random.Random, k: int) -> int:
+        j = bisect.bisect_left(self.cum, rng.random() * self.cum[k - 1], 0, k - 1)
+        return self.join_order[j]
+
+    def pick_in(self, rng: random.Random, c: int, k: int) -> int | None:
+        joined = bisect.bisect_left(self.members[c], k)  # members with position < k
+        if joined == 0:
+            return None
+        cum = self.member_cum[c]
+        i = bisect.bisect_left(cum, rng.random() * cum[joined - 1], 0, joined - 1)
+        return self.join_order[self.members[c][i]]
+
+
+def _population(rng: random.Random, spec: GeneratorSpec, communities: int) -> _Population:
+    # Zipf-like popularity: the author at rank r is picked with weight
+    # 1/(r+1)^0.55; the most popular are the founders, the others join in
+    # random order over the years.
+    founders = max(1, int(spec.authors * FOUNDERS))
+    rest = list(range(founders, spec.authors))
+    rng.shuffle(rest)
+    order = [*range(founders), *rest]
+    weight = [1.0 / (a + 1) ** 0.55 for a in order]
+    community = [rng.randrange(communities) for _ in range(spec.authors)]
+    members: list[list[int]] = [[] for _ in range(communities)]
+    member_cum: list[list[float]] = [[] for _ in range(communities)]
+    for position, a in enumerate(order):
+        c = community[a]
+        members[c].append(position)
+        member_cum[c].append((member_cum[c][-1] if member_cum[c] else 0.0) + weight[position])
+    return _Population(
+        order, list(itertools.accumulate(weight)), founders, community, members, member_cum
+    )
+
+
 def works(spec: GeneratorSpec) -> Iterator[dict[str, Any]]:
-    """The works, one dict each, in id order."""
+    """The works, one dict each, in id order (and publication year order)."""
     spec.check()
     rng = random.Random(spec.seed)
     topics = _topic_terms()
     names = [_name(rng, i) for i in range(spec.authors)]
     affiliation = [rng.randrange(spec.institutions) for _ in range(spec.authors)]
-    # Zipf-like popularity: the author at rank r is picked with weight
-    # 1/(r+1)^0.55; at the default size the top hub writes about 2,500 papers
-    # (a measured real hub: 2,421) and the median author about 7.
-    popularity = list(itertools.accumulate(1.0 / (r + 1) ** 0.55 for r in range(spec.authors)))
+    communities = max(1, spec.authors // COMMUNITY_SIZE)
+    home_venues = [[rng.randrange(_VENUES) for _ in range(HOME_VENUES)] for _ in range(communities)]
+    people = _population(rng, spec, communities)
+    papers_of: list[list[int]] = [[] for _ in range(spec.authors)]  # author -> paper numbers
+    authors_of: list[tuple[int, ...]] = [()]  # paper number (from 1) -> its authors
+
+    def through(anchor: int) -> int | None:
+        """Triadic closure: a co-author of ``anchor`` (or a co-author's co-author)."""
+        mine = papers_of[anchor]
+        if not mine:
+            return None
+        cand = rng.choice(authors_of[rng.choice(mine)])
+        if rng.random() < P_FRIEND_OF_FRIEND and papers_of[cand]:
+            cand = rng.choice(authors_of[rng.choice(papers_of[cand])])
+        return cand
+
     for n, count in enumerate(_authors_per_paper(rng, spec), start=1):
-        chosen: list[int] = []
-        seen: set[int] = set()
+        # Enough authors active for this paper's count, with room to pick.
+        k = people.active((n - 1) / spec.papers, min(spec.authors, 2 * count))
+        lead = people.pick(rng, k)
+        home = people.community[lead]
+        chosen = [lead]
+        seen = {lead}
+        tries = 0
         while len(chosen) < count:
-            a = bisect.bisect_left(popularity, rng.random() * popularity[-1])
-            if a not in seen:
-                seen.add(a)
-                chosen.append(a)
-        slug, topic_name, term = topics[rng.randrange(len(topics))]
+            tries += 1
+            r = rng.random()
+            cand: int | None
+            if tries > 4 * count:  # a small world exhausted: anyone
+                cand = people.pick(rng, k)
+            elif r < P_TRIADIC:
+                cand = through(rng.choice(chosen))
+            elif r < P_TRIADIC + P_COMMUNITY:
+                cand = people.pick_in(rng, home, k)
+            else:
+                cand = people.pick(rng, k)
+            if cand is not None and cand not in seen:
+                seen.add(cand)
+                chosen.append(cand)
+        authors_of.append(tuple(chosen))
+        for a in chosen:
+            papers_of[a].append(n)
+        on_home = rng.random() < P_HOME
+        slug, topic_name, term = topics[
+            home % len(topics) if on_home else rng.randrange(len(topics))
+        ]
         title = f"{term.capitalize()} {rng.choice(('for', 'with', 'beyond'))} " + " ".join(
             rng.choice(_FILLER) for _ in range(rng.randint(2, 5))
         )
         words = [rng.choice(_FILLER) for _ in range(rng.randint(20, 60))]
         words[rng.randrange(len(words))] = term.replace(" ", "-")
-        venue = rng.randrange(_VENUES)
+        venue = rng.choice(home_venues[home]) if rng.random() < P_HOME else rng.randrange(_VENUES)
         work: dict[str, Any] = {
             "id": f"{OPENALEX}W{n}",
             "doi": f"https://doi.org/10.5555/peergraph.{n}",
             "title": title,
             "display_name": title,
-            "publication_year": 1995 + rng.randrange(31),
+            # Ids follow time: the years rise with them, 1995 to 2025.
+            "publication_year": 1995 + (n - 1) * 31 // spec.papers,
             "type": rng.choices(_KINDS, weights=_KIND_WEIGHTS)[0],
             "primary_location": {
                 "source": {"id": f"{OPENALEX}S{venue}", "display_name": f"Venue {venue}"}

@@ -56,6 +56,11 @@ ROOTED = {
         {"id": "author:a", "limit": 10, "offset": 0},
     ),
     "TOPIC_WEIGHTS_OF_AUTHOR": (Q.TOPIC_WEIGHTS_OF_AUTHOR, {"id": "author:a"}),
+    # Collaboration fit (issue 10): an author's co-authors, topics, venues, paper ids.
+    "FIT_COAUTHORS": (Q.FIT_COAUTHORS, {"id": "author:a"}),
+    "FIT_TOPICS": (Q.FIT_TOPICS, {"id": "author:a"}),
+    "FIT_VENUES": (Q.FIT_VENUES, {"id": "author:a"}),
+    "PAPER_IDS_OF_AUTHOR": (Q.PAPER_IDS_OF_AUTHOR, {"id": "author:a"}),
 }
 
 

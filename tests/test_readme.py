@@ -247,6 +247,10 @@ async def _walkthrough(readme: Readme) -> None:
     works = [c for c in where["trust"]["components"] if c["papers"] is not None]
     assert [c["name"] for c in works] == ["Published works"]
     assert works[0]["papers"]["edges"][0]["node"]["provenance"][0]["source"] == "SEED_PAGE"
+    fit = (await readme.data("CollaborationFit"))["collaborationFit"]
+    reasons = {r["kind"]: r for r in fit["reasons"]}
+    assert reasons["COMMON_COAUTHOR"]["text"] == "1 co-author in common: Chenhe Dong"
+    assert [v["name"] for v in reasons["SHARED_TOPIC"]["via"]] == ["Knowledge distillation"]
 
     # 1. Ada signs up, Bob in his tab; Ada logs in (another case of her e-mail).
     ada = (await readme.payload("SignUp"))["token"]
@@ -282,6 +286,10 @@ async def _walkthrough(readme: Readme) -> None:
         claim = (await readme.payload("ReviewClaim", mia, review))["claim"]
         assert claim["status"] == "VERIFIED" and claim["author"]["claimStatus"] == "CLAIMED"
         assert claim["author"]["trust"]["verification"] == "L3"
+    # Her suggestions, now that her claim is verified: never her own author.
+    suggested = (await readme.data("SuggestedCollaborators", ada))["viewer"]
+    names = [s["author"]["name"] for s in suggested["suggestedCollaborators"]]
+    assert names and "Hangbo Bao" not in names and "Binxing Jiao" not in names
 
     # 5. Ada invites Bob's author.
     can = (await readme.data("CanInvite", ada))["author"]

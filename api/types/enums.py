@@ -18,6 +18,7 @@ from typing import TypeVar
 import strawberry
 from strawberry.types.enum import has_enum_definition
 
+from domain.collaboration_fit import FitKind
 from domain.problems import Code
 from domain.profile import AffiliationState
 from domain.trust import Action, Tier, Verification
@@ -37,6 +38,7 @@ __all__ = [
     "ClaimStatus",
     "CorrectionStatus",
     "ErrorCode",
+    "FitKind",
     "GraphNodeKind",
     "InvitationStatus",
     "PaperKind",
@@ -190,6 +192,22 @@ described(
         CorrectionStatus.OPEN: "Waiting for a moderator.",
         CorrectionStatus.APPLIED: "A moderator applied it: the proposed value was written.",
         CorrectionStatus.REJECTED: "A moderator rejected it; the record is unchanged.",
+    },
+)
+
+described(
+    FitKind,
+    "What a reason of a collaboration fit rests on.",
+    {
+        FitKind.COMMON_COAUTHOR: "Both have written with the same co-authors (via: them). "
+        "Each counts 1 / ln(1 + that co-author's papers): one of few papers says more. Of "
+        "many, the 25 with the strongest ties to both count.",
+        FitKind.TWO_HOP_PATH: "A close co-author of one has written with a close co-author of "
+        "the other (via: the two, in turn); the three strongest co-authors of each side count.",
+        FitKind.SHARED_TOPIC: "Both write on the same topics (via: them), weighted by the "
+        "smaller of the two authors' shares of papers on each.",
+        FitKind.COMPLEMENTARY_VENUE: "Both publish at the same venues, so their work reaches "
+        "the same readers (via: the venues), weighted as topics are.",
     },
 )
 

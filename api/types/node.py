@@ -9,5 +9,5 @@ import strawberry
 class Node:
     id: strawberry.ID = strawberry.field(
         description="The global id; its prefix names the kind (author:, paper:, topic:, inst:, "
-        "user:, claim:, inv:, corr:). Pass it to Query.node."
+        "user:, claim:, inv:, corr:, venue:). Pass it to Query.node."
     )

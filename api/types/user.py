@@ -25,6 +25,7 @@ from api.types.connection import (
     encode_cursor,
     first_arg,
     keyset_cut,
+    page_size,
     position_of,
     select_window,
     window_connection,
@@ -35,10 +36,12 @@ from graph_store.records import ClaimDecision, ClaimRecord, InvitationRecord, Us
 
 if TYPE_CHECKING:
     from api.types.claim import Claim
+    from api.types.collaboration import CollaboratorSuggestion
     from api.types.invitation import Invitation
 
 ClaimRef = Annotated["Claim", strawberry.lazy("api.types.claim")]
 InvitationRef = Annotated["Invitation", strawberry.lazy("api.types.invitation")]
+SuggestionRef = Annotated["CollaboratorSuggestion", strawberry.lazy("api.types.collaboration")]
 
 
 R = TypeVar("R", ClaimRecord, InvitationRecord)
@@ -171,6 +174,29 @@ class User(Node):
         # The claims loader (newest first) batches the users of a page in one store call.
         rows = await info.context.loaders.claims_of_user.load(self.record.id)
         return [c for c in reversed(rows) if c.status is ClaimDecision.PENDING]
+
+    @strawberry.field(
+        description="Authors this user's claimed author has not written with, best fit "
+        "first, each with the fit's reasons; never the claimed author, an existing co-author "
+        "or an author who opted out of suggestions. Only public co-authorship, topics and "
+        "venues feed it (never follows, invitations or claims). Null unless this is the viewer "
+        "and the viewer holds a verified claim."
+    )
+    async def suggested_collaborators(
+        self, info: Info, first: Annotated[int | None, first_arg(10, "suggestions")] = 10
+    ) -> list[SuggestionRef] | None:
+        from api.types.collaboration import CollaboratorSuggestion, present
+        from domain.collaboration_fit import suggest
+
+        if not self._viewer_sees_private(info):
+            return None
+        own = await info.context.loaders.verified_author_of_user.load(self.record.id)
+        if own is None:
+            return None
+        rows = await suggest(info.context.store, own.id, page_size(first, 10))
+        fits = await present(info, [f for _, f in rows])
+        return [CollaboratorSuggestion(author=Author.from_record(x), fit=f)
+                for (x, _), f in zip(rows, fits, strict=True)]  # fmt: skip
 
     @strawberry.field(
         description="Authors this user follows, by name; an empty connection unless this is "

@@ -36,6 +36,7 @@ from graph_store.records import (
     ClaimDecision,
     ClaimRecord,
     CoauthorRecord,
+    CollaborationProfileRecord,
     CorrectionRecord,
     CorrectionStatus,
     GraphEdgeRecord,
@@ -349,6 +350,47 @@ class EmbeddedReads(EmbeddedBase):
                     for c in ids
                 ]
             return out
+
+        return await self._read(run)
+
+    async def collaboration_profiles(
+        self, author_ids: Sequence[str]
+    ) -> dict[str, CollaborationProfileRecord]:
+        def run(conn: _Conn) -> dict[str, CollaborationProfileRecord]:
+            def counts(query: str, aid: str) -> dict[str, int]:
+                return {key: int(n) for key, n in conn.rows(query, {"id": aid})}
+
+            return {
+                aid: CollaborationProfileRecord(
+                    coauthors=counts(Q.FIT_COAUTHORS, aid),
+                    topics=counts(Q.FIT_TOPICS, aid),
+                    venues=counts(Q.FIT_VENUES, aid),
+                )
+                for aid in _uniq(author_ids)
+            }
+
+        return await self._read(run)
+
+    async def work_counts(self, author_ids: Sequence[str]) -> dict[str, int]:
+        query = Q.AUTHOR_STATS["works"]
+
+        def run(conn: _Conn) -> dict[str, int]:
+            return {aid: int(conn.scalar(query, {"id": aid}) or 0) for aid in _uniq(author_ids)}
+
+        return await self._read(run)
+
+    async def paper_ids_of_authors(self, author_ids: Sequence[str]) -> dict[str, set[str]]:
+        def run(conn: _Conn) -> dict[str, set[str]]:
+            return {
+                aid: set(conn.column(Q.PAPER_IDS_OF_AUTHOR, {"id": aid}))
+                for aid in _uniq(author_ids)
+            }
+
+        return await self._read(run)
+
+    async def existing_venues(self, names: Sequence[str]) -> set[str]:
+        def run(conn: _Conn) -> set[str]:
+            return {n for n in _uniq(names) if conn.rows(Q.VENUE_EXISTS, {"name": n})}
 
         return await self._read(run)
 

@@ -343,6 +343,39 @@ MATCH (:Author {id: key})-[:AUTHORED]->(p:Paper)-[:TAGGED]->(n:Topic)
 WITH key, n, count(DISTINCT p) AS weight
 RETURN key, n {.*} AS n, weight
 """
+# Collaboration fit: each author's co-authors, topics and venues with counts
+# (ids only, grouped per author), paper ids and work counts, rooted at a seek.
+FIT_COAUTHORS: Final = """
+UNWIND $ids AS key
+MATCH (a:Author {id: key})-[:AUTHORED]->(:Paper)<-[:AUTHORED]-(b:Author) WHERE b <> a
+RETURN key, b.id AS id, count(*) AS n
+"""
+FIT_TOPICS: Final = """
+UNWIND $ids AS key
+MATCH (:Author {id: key})-[:AUTHORED]->(p:Paper)-[:TAGGED]->(t:Topic)
+RETURN key, t.id AS id, count(DISTINCT p) AS n
+"""
+FIT_VENUES: Final = """
+UNWIND $ids AS key
+MATCH (:Author {id: key})-[:AUTHORED]->(p:Paper) WHERE p.venue IS NOT NULL
+RETURN key, p.venue AS id, count(*) AS n
+"""
+WORK_COUNTS: Final = """
+UNWIND $ids AS key
+MATCH (a:Author {id: key})
+RETURN key, COUNT { (a)-[:AUTHORED]->(:Paper) } AS n
+"""
+PAPER_IDS_OF_AUTHORS: Final = """
+UNWIND $ids AS key
+MATCH (:Author {id: key})-[:AUTHORED]->(p:Paper)
+RETURN key, collect(p.id) AS ids
+"""
+# Venues are a paper property without an index: a scan, for Query.node only.
+EXISTING_VENUES: Final = """
+UNWIND $names AS name
+MATCH (p:Paper) WHERE p.venue = name
+RETURN DISTINCT name
+"""
 # One COUNT subquery per figure, each anchored on the author found by id (as
 # chained OPTIONAL MATCHes, the collaborators' pattern was seen planned as a
 # hash join over every author).

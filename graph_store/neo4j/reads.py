@@ -38,6 +38,7 @@ from graph_store.records import (
     ClaimDecision,
     ClaimRecord,
     CoauthorRecord,
+    CollaborationProfileRecord,
     CorrectionRecord,
     CorrectionStatus,
     GraphEdgeRecord,
@@ -356,6 +357,38 @@ class Neo4jReads(Neo4jSession):
             ]
             out[r["key"]].sort(key=lambda c: (-len(c.shared_paper_ids), c.author.sort_key))
         return out
+
+    async def collaboration_profiles(
+        self, author_ids: Sequence[str]
+    ) -> dict[str, CollaborationProfileRecord]:
+        ids = list(dict.fromkeys(author_ids))
+        out = {i: CollaborationProfileRecord(coauthors={}, topics={}, venues={}) for i in ids}
+        if not ids:
+            return out
+        queries = (q.FIT_COAUTHORS, q.FIT_TOPICS, q.FIT_VENUES)
+        results = await self._read_all([(query, {"ids": ids}) for query in queries])
+        for rows, field in zip(results, ("coauthors", "topics", "venues"), strict=True):
+            for r in rows:
+                getattr(out[r["key"]], field)[str(r["id"])] = int(r["n"])
+        return out
+
+    async def work_counts(self, author_ids: Sequence[str]) -> dict[str, int]:
+        out = dict.fromkeys(author_ids, 0)
+        for r in await self._related_rows(q.WORK_COUNTS, author_ids):
+            out[r["key"]] = int(r["n"])
+        return out
+
+    async def paper_ids_of_authors(self, author_ids: Sequence[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {i: set() for i in author_ids}
+        for r in await self._related_rows(q.PAPER_IDS_OF_AUTHORS, author_ids):
+            out[r["key"]] = {str(i) for i in r["ids"]}
+        return out
+
+    async def existing_venues(self, names: Sequence[str]) -> set[str]:
+        if not names:
+            return set()
+        rows = await self._read_rows(q.EXISTING_VENUES, names=list(dict.fromkeys(names)))
+        return {str(r["name"]) for r in rows}
 
     async def author_stats(self, author_ids: Sequence[str]) -> dict[str, AuthorStatsRecord]:
         # Every id asked for is a key: an unknown author counts zero everywhere.
