@@ -576,11 +576,13 @@ _OVERRIDDEN: Final = "MATCH (n:Revision) USING INDEX n:Revision(overridden, sort
 
 @cache
 def overridden_revisions(*, after: bool, before: bool = False, from_end: bool = False) -> str:
-    where = ["n.overridden = 1", _keyset(after, before)]
+    where = ["n.overridden = $overridden", _keyset(after, before)]
     return _page(_OVERRIDDEN, where, "n.overridden, n.sort_key", from_end)
 
 
-COUNT_OVERRIDDEN: Final = _count(_OVERRIDDEN, ["n.overridden = 1", "n.sort_key IS NOT NULL"])
+COUNT_OVERRIDDEN: Final = _count(
+    _OVERRIDDEN, ["n.overridden = $overridden", "n.sort_key IS NOT NULL"]
+)
 
 # --- invitations ------------------------------------------------------------------------
 COUNT_PENDING_PAIR: Final = """

@@ -555,6 +555,7 @@ class Neo4jReads(Neo4jSession):
             after,
             before=before,
             from_end=from_end,
+            overridden=1,  # stored as an integer flag (mapping INT64)
         )
 
     async def claims_by_status(
