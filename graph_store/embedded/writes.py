@@ -52,6 +52,7 @@ from graph_store.records import (
     to_micros,
     utcnow,
 )
+from graph_store.session_writes import SessionWrites
 from graph_store.shared_rules import (
     Target,
     authors_to_write,
@@ -164,7 +165,7 @@ class _TrustLog:
             self._conn.rows(Q.LINK_TRUST_CHANGE, {"author_id": change.author_id, "id": change.id})
 
 
-class EmbeddedWrites(EmbeddedBase):
+class EmbeddedWrites(EmbeddedBase, SessionWrites):
     async def import_batch(self, batch: ImportBatch) -> None:
         def run(conn: _Conn) -> None:
             docs: list[Doc] = []
@@ -271,24 +272,6 @@ class EmbeddedWrites(EmbeddedBase):
             return outcome.record
 
         return await self._write(run)
-
-    async def revoke_sessions(self, user_id: str) -> UserRecord:
-        return await self._change_user(user_id, lambda u: decisions.revoke_sessions(u, user_id))
-
-    async def change_password(self, user_id: str, checked_hash: str, new_hash: str) -> UserRecord:
-        return await self._change_user(
-            user_id, lambda u: decisions.change_password(u, user_id, checked_hash, new_hash)
-        )
-
-    async def suspend_user(
-        self, user_id: str, moderator_id: str, reason: str, at: datetime
-    ) -> UserRecord:
-        return await self._change_user(
-            user_id, lambda u: decisions.suspend_user(u, user_id, moderator_id, reason, at)
-        )
-
-    async def unsuspend_user(self, user_id: str) -> UserRecord:
-        return await self._change_user(user_id, lambda u: decisions.unsuspend_user(u, user_id))
 
     async def follow(self, user_id: str, author_id: str, at: datetime) -> None:
         params = {"user_id": user_id, "author_id": author_id}

@@ -57,6 +57,7 @@ from graph_store.records import (
     to_micros,
     utcnow,
 )
+from graph_store.session_writes import SessionWrites
 from graph_store.shared_rules import (
     Target,
     authors_to_write,
@@ -75,7 +76,7 @@ _VERIFIED = ClaimDecision.VERIFIED.value
 _PENDING = ClaimDecision.PENDING.value
 
 
-class Neo4jWrites(Neo4jSession):
+class Neo4jWrites(Neo4jSession, SessionWrites):
     async def import_batch(self, batch: ImportBatch) -> None:
         # Within one batch the first row for an id or a pair wins, as in the
         # embedded backend (MERGE ... ON CREATE keeps the first authorship).
@@ -185,24 +186,6 @@ class Neo4jWrites(Neo4jSession):
             return outcome.record
 
         return await self._write(work)
-
-    async def revoke_sessions(self, user_id: str) -> UserRecord:
-        return await self._change_user(user_id, lambda u: decisions.revoke_sessions(u, user_id))
-
-    async def change_password(self, user_id: str, checked_hash: str, new_hash: str) -> UserRecord:
-        return await self._change_user(
-            user_id, lambda u: decisions.change_password(u, user_id, checked_hash, new_hash)
-        )
-
-    async def suspend_user(
-        self, user_id: str, moderator_id: str, reason: str, at: datetime
-    ) -> UserRecord:
-        return await self._change_user(
-            user_id, lambda u: decisions.suspend_user(u, user_id, moderator_id, reason, at)
-        )
-
-    async def unsuspend_user(self, user_id: str) -> UserRecord:
-        return await self._change_user(user_id, lambda u: decisions.unsuspend_user(u, user_id))
 
     async def follow(self, user_id: str, author_id: str, at: datetime) -> None:
         async def work(tx: Tx) -> None:
