@@ -248,6 +248,11 @@ class FitReads(Protocol):
         self, author_ids: Sequence[str]
     ) -> dict[str, CollaborationProfileRecord]: ...
 
+    async def coauthored(self, author_id: str, candidate_ids: Sequence[str]) -> set[str]:
+        """The candidates who wrote any paper with the author, whatever its
+        team size (``coauthors`` holds close co-authors only)."""
+        ...
+
     async def work_counts(self, author_ids: Sequence[str]) -> dict[str, int]: ...
 
     async def paper_ids_of_authors(self, author_ids: Sequence[str]) -> dict[str, set[str]]: ...
@@ -375,7 +380,10 @@ async def suggest(store: FitReads, author_id: str, first: int) -> list[tuple[Aut
     top_topics = [t for t, _ in sorted(profile.topics.items(), key=lambda kv: (-kv[1], kv[0]))]
     wanted = pool_size(first)
     via_coauthors, via_topics = await _reached(store, author_id, profile, top_topics, wanted)
-    pool_ids = rank_candidates(author_id, profile, via_coauthors, via_topics, wanted)
+    ranked = rank_candidates(author_id, profile, via_coauthors, via_topics, 2 * wanted)
+    # Co-authors of big teams are no close co-authors, but never suggestions.
+    written = await store.coauthored(author_id, ranked) if ranked else set()
+    pool_ids = [x for x in ranked if x not in written][:wanted]
     if not pool_ids:
         return []
     records, profiles = await asyncio.gather(
