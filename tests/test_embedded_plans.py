@@ -61,6 +61,8 @@ ROOTED = {
     "FIT_TOPICS": (Q.FIT_TOPICS, {"id": "author:a"}),
     "FIT_VENUES": (Q.FIT_VENUES, {"id": "author:a"}),
     "PAPER_IDS_OF_AUTHOR": (Q.PAPER_IDS_OF_AUTHOR, {"id": "author:a"}),
+    # The COAUTHOR weights an import keeps: a paper's team before and after.
+    "TEAM_OF_PAPER": (Q.TEAM_OF_PAPER, {"id": "paper:p"}),
 }
 
 

@@ -371,6 +371,20 @@ class EmbeddedReads(EmbeddedBase):
 
         return await self._read(run)
 
+    async def coauthored(self, author_id: str, candidate_ids: Sequence[str]) -> set[str]:
+        def run(conn: _Conn) -> set[str]:
+            # Paper ids on both sides (one index range read each): the other
+            # way round expands every author of the author's papers.
+            mine = set(conn.column(Q.PAPER_IDS_OF_AUTHOR, {"id": author_id}))
+            return {
+                c
+                for c in _uniq(candidate_ids)
+                if c != author_id
+                and not mine.isdisjoint(conn.column(Q.PAPER_IDS_OF_AUTHOR, {"id": c}))
+            }
+
+        return await self._read(run)
+
     async def work_counts(self, author_ids: Sequence[str]) -> dict[str, int]:
         query = Q.AUTHOR_STATS["works"]
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from graph_store import decisions
+from graph_store.embedded import coauthor_weights
 from graph_store.embedded import queries as Q
 from graph_store.embedded.connection import (
     EmbeddedBase,
@@ -217,18 +218,12 @@ class EmbeddedWrites(EmbeddedBase, SessionWrites):
             _upsert(conn, REVISION, revisions)
             if batch.authorships:
                 first_rows = {(r.author_id, r.paper_id): r for r in reversed(batch.authorships)}
-                conn.rows(
-                    Q.MERGE_AUTHORSHIPS,
-                    {
-                        "rows": [
-                            {
-                                "author_id": r.author_id,
-                                "paper_id": r.paper_id,
-                                "position": r.position,
-                            }
-                            for r in first_rows.values()
-                        ]
-                    },
+                ships = [
+                    {"author_id": r.author_id, "paper_id": r.paper_id, "position": r.position}
+                    for r in first_rows.values()
+                ]
+                coauthor_weights.count_new_authorships(
+                    conn, list(first_rows), lambda: conn.rows(Q.MERGE_AUTHORSHIPS, {"rows": ships})
                 )
             if batch.paper_topics:
                 conn.rows(
