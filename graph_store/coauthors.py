@@ -5,9 +5,8 @@ reads an author's weighted co-authors in one index range read instead of
 grouping every author of every paper on each request.
 
 Only papers of at most ``TEAM_LIMIT`` authors count. A consortium paper of
-hundreds of authors does not mean its members worked together (the seed
-pages' largest teams have 9), and counting it would make every member of a
-500-author paper 125,000 "close co-authors" of each other. Whether two
+hundreds of authors does not mean its members worked together, and counting
+it would give a 500-author paper 124,750 pairs. Whether two
 authors ever wrote together at all (any team size) is a separate read.
 
 Both stores keep the relationship with these functions: ``pair_deltas`` for
