@@ -9,7 +9,9 @@ Identity rules (what makes a re-import change nothing):
 - An author is the same person as an existing author with the same name
   (case-insensitive, whitespace-normalised); otherwise a new author with id
   ``author:<slug>``, the slug being the lower-case hyphenated name, suffixed
-  ``-2``, ``-3``... when another author already holds it.
+  ``-2``, ``-3``... when another author already holds it. An author a
+  correction renamed is still found by the name a page gave it: the author
+  holding the id that name's slug gives, with that name in its history.
 - A paper is the same work as an existing paper with the same title
   (case-insensitive, whitespace-normalised), or as the paper already holding
   the id the title hashes to (its title was corrected since it was imported);
@@ -94,6 +96,7 @@ __all__ = [
 
 PAGES_DIR = Path(__file__).with_name("pages")
 _SLUG_SPARE = 4  # suffixes asked beyond one per new name, in a slug's first round
+_NAME_HISTORY = 100  # revisions of a name read to find a renamed author (few exist)
 K = TypeVar("K", bound=Hashable)
 
 
@@ -330,6 +333,25 @@ async def free_slugs(
     return {key: found[key] for key in names}
 
 
+async def _renamed_authors(store: GraphStore, names: Mapping[str, str]) -> dict[str, AuthorRecord]:
+    """name_key → the author a page named so before a correction renamed it:
+    the author holding the id the name's slug gives, whose name history has
+    this name from a seed page (a correction records the value it replaces)."""
+    ids = {key: author_id_for_slug(slugify(name)) for key, name in names.items()}
+    found = await store.get_authors(list(ids.values()))
+    if not found:
+        return {}
+    histories = await store.revisions_of(list(found), "name", _NAME_HISTORY)
+    out = {}
+    for key, author_id in ids.items():
+        if author_id in found and any(
+            r.kind is SourceKind.SEED_PAGE and r.value is not None and name_key(r.value) == key
+            for r in histories.get(author_id, ())
+        ):
+            out[key] = found[author_id]
+    return out
+
+
 def _page_of(locator: str) -> str:
     """``000_x.txt:63`` → ``000_x.txt`` (a legacy origin names the page alone)."""
     return locator.rpartition(":")[0] or locator
@@ -397,6 +419,9 @@ async def build_import(
     # Authors: reuse by name, else a new slug.
     found_authors = await store.find_authors_by_name([d.name for d in authors.values()])
     existing_by_key = {name_key(k): v for k, v in found_authors.items()}
+    existing_by_key |= await _renamed_authors(
+        store, {k: d.name for k, d in authors.items() if k not in existing_by_key}
+    )
     new_names = [d.name for k, d in authors.items() if k not in existing_by_key]
     slugs = await free_slugs(store, {name: name for name in new_names})
     # Papers found by title, or by the id the title hashes to.

@@ -451,7 +451,7 @@ async def _history(store: GraphStore, entity_id: str, field: str) -> list[Revisi
     return (await store.revisions_of([entity_id], field, 100))[entity_id]
 
 
-async def _apply_correction(store: GraphStore, target: str, field: str, value: int) -> None:
+async def _apply_correction(store: GraphStore, target: str, field: str, value: str | int) -> None:
     now = utcnow()
     await store.create_user(
         UserRecord("user:mod", "mod@example.org", "Mod", "x", Role.MODERATOR, now)
@@ -526,3 +526,23 @@ async def test_an_edited_page_does_not_undo_a_correction(store: GraphStore, tmp_
     # Again: nothing more.
     await load_pages(store, _edited_pages(tmp_path, {55: "preprint2023arXiv"}))
     assert await _history(store, pid, "year") == years
+
+
+async def test_an_author_renamed_by_a_correction_is_found_and_kept(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    await load_pages(store, default_seed_paths())
+    await _apply_correction(store, JIAO, "name", "Binxing J. Jiao")
+    before = await snapshot(store)
+    # The pages still print the old name: the same author, nothing changes.
+    summary = await load_pages(store, default_seed_paths())
+    assert summary.nothing_created and await snapshot(store) == before
+    # An edited spelling is recorded, overridden by the correction.
+    await load_pages(store, _edited_pages(tmp_path, {3: "BINXING JIAO"}))
+    assert (await store.get_authors([JIAO]))[JIAO].name == "Binxing J. Jiao"
+    assert _rows(await _history(store, JIAO, "name")) == [
+        ("BINXING JIAO", SourceKind.SEED_PAGE, f"{PAGE0.name}:3", True),
+        ("Binxing J. Jiao", SourceKind.CORRECTION, "corr:1", False),
+        ("Binxing Jiao", SourceKind.SEED_PAGE, f"{PAGE0.name}:3", False),
+    ]
+    assert await store.author_count() == 15
