@@ -9,14 +9,17 @@ hundreds of authors does not mean its members worked together, and counting
 it would give a 500-author paper 124,750 pairs. Whether two
 authors ever wrote together at all (any team size) is a separate read.
 
-Both stores keep the relationship with these functions: ``pair_deltas`` for
-the authorships ``import_batch`` adds, inside its transaction. A bulk load's
-new papers are not counted chunk by chunk (an increment per pair would
-double the load's time); each chunk's transaction sets the ``STALE`` mark
-instead, and ``finish_bulk_import`` (or the next start, after a crash)
-recounts every pair from the authorships (``weights``) and writes only the
-difference (``reconcile``), clearing the mark in the same transaction. Until
-then suggestions read the weights as they were before the load. A pair is
+Both stores keep the relationship in the transaction of the write that
+changes a team: ``import_batch`` with ``pair_deltas`` (the named papers'
+authors read before and after it). A bulk load counts differently per engine,
+for speed. On the embedded store an increment per pair would double the
+load's time, so each chunk's transaction sets the ``STALE`` mark instead,
+and ``finish_bulk_import`` (or the next start, after a crash) recounts every
+pair from the authorships (``weights``) and writes only the difference
+(``reconcile``), clearing the mark in the same transaction; until then the
+weights are those from before the load. Neo4j counts each chunk's new papers
+in the database, in the chunk's own transaction, and recounts from scratch
+only when the mark is set (a database from before the weights). A pair is
 stored once, from the smaller id to the larger (``pair``).
 """
 

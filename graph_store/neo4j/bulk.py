@@ -32,7 +32,6 @@ from typing import Any, Final
 
 import neo4j.exceptions as nx
 
-from graph_store import coauthors
 from graph_store.bulk_split import Split, named_ids, split_batch, without_unchanged_authors
 from graph_store.errors import StoreError
 from graph_store.mapping import AUTHOR, INSTITUTION, PAPER, SOURCE, TOPIC, NodeMapping
@@ -118,13 +117,11 @@ class Neo4jBulk(Neo4jWrites):
 
     async def initialize(self) -> None:
         await super().initialize()
-        # A bulk load that stopped before its end (or a database from before
-        # the weights) left its pairs uncounted.
+        # A database from before the weights (or whose recount was cut
+        # short): count them.
         await self._count_coauthors()
 
     async def finish_bulk_import(self) -> None:
-        await self._count_coauthors()
-
         async def work(tx: Tx) -> None:
             result = await tx.run("CALL db.resampleOutdatedIndexes()")
             await result.consume()
@@ -132,28 +129,23 @@ class Neo4jBulk(Neo4jWrites):
         await self._write(work, timeout=self._import_timeout)
 
     async def _count_coauthors(self) -> None:
-        """Recount every COAUTHOR pair if a bulk load marked them stale
-        (graph_store/coauthors.py). The writes go in slices of their own
-        transactions (a million pairs in one would hold their state in the
-        server's heap); the mark goes last, so a recount cut short is redone
-        at the next start."""
-
-        async def planned(tx: Tx) -> coauthors.Reconciliation | None:
-            return await coauthor_weights.plan(tx) if await coauthor_weights.is_stale(tx) else None
-
-        found = await self._write(planned, timeout=self._import_timeout)
-        if found is None:
+        """Recount every COAUTHOR pair from scratch if the stale mark is set
+        (graph_store/coauthors.py): delete them all, then count the authors
+        in id order, a thousand per transaction (a million pairs in one would
+        hold their state in the server's heap). The mark goes last, so a
+        recount cut short starts over at the next start."""
+        if not await self._write(coauthor_weights.is_stale, timeout=self._import_timeout):
             return
-        log.info(
-            "co-author weights: %d pairs new, %d changed, %d gone",
-            len(found.create), len(found.update), len(found.delete),
-        )  # fmt: skip
-        for statement, rows in coauthor_weights.slices(found):
+        log.info("counting co-author weights")
+        while await self._write(coauthor_weights.delete_some, timeout=self._import_timeout):
+            pass
+        after: str | None = ""
+        while after is not None:
 
-            async def write(tx: Tx, statement: str = statement, rows: Any = rows) -> None:
-                await _rows(tx, statement, rows=rows)
+            async def count(tx: Tx, after: str = after) -> str | None:
+                return await coauthor_weights.count_after(tx, after)
 
-            await self._write(write, timeout=self._import_timeout)
+            after = await self._write(count, timeout=self._import_timeout)
         await self._write(coauthor_weights.clear, timeout=self._import_timeout)
 
 
@@ -172,8 +164,8 @@ async def _create_new(tx: Tx, batch: ImportBatch) -> ImportBatch:
     if split.has_new:
         await _create(tx, split)
     if split.new_authorships:
-        # A new paper's pairs are counted at the end of the load (the mark).
-        await coauthor_weights.mark_stale(tx)
+        # The new papers' pairs, counted in the database in this transaction.
+        await coauthor_weights.count_new_papers(tx, [p.id for p in split.new_papers])
     rest, unchanged = without_unchanged_authors(split.rest, stored)
     # What import_batch does for every author it is given, for those it is no
     # longer given: the affiliation edge (the institution may have come only now).

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
-from typing import Any
 
 from graph_store import coauthors
 from graph_store.neo4j import queries as q
 from graph_store.neo4j.session import Tx, _rows
 
-log = logging.getLogger(__name__)
-
-SLICE = 10_000  # rows per statement (and per transaction when recounting)
+SLICE = 10_000  # rows per statement
+AUTHORS_PER_TX = 1_000  # authors per transaction when recounting from scratch
 
 
 async def teams(tx: Tx, paper_ids: Sequence[str]) -> dict[str, list[str]]:
@@ -35,34 +32,32 @@ async def count_grown(
     deltas = coauthors.pair_deltas(before, await teams(tx, changed))
     weights = coauthors.weight_rows((a, b, n) for (a, b), n in deltas.items())
     for start in range(0, len(weights), SLICE):
-        await _rows(tx, q.ADD_COAUTHOR_PAPERS, rows=weights[start : start + SLICE])
+        await _rows(tx, q.ADD_COAUTHOR_PAPERS, rows=weights[start : start + SLICE], least=1)
 
 
-async def mark_stale(tx: Tx) -> None:
-    await _rows(tx, q.SET_MARK, name=coauthors.STALE)
+async def count_new_papers(tx: Tx, paper_ids: Sequence[str]) -> None:
+    """Add the pairs of papers this transaction created (a bulk chunk's)."""
+    for start in range(0, len(paper_ids), SLICE):
+        part = list(paper_ids[start : start + SLICE])
+        await _rows(tx, q.COUNT_NEW_PAPERS, ids=part, limit=coauthors.TEAM_LIMIT)
 
 
 async def is_stale(tx: Tx) -> bool:
     return bool(await _rows(tx, q.HAS_MARK, name=coauthors.STALE))
 
 
-async def plan(tx: Tx) -> coauthors.Reconciliation:
-    """Every pair recounted from the authorships against what is stored."""
-    by_paper = coauthors.teams((r["p"], r["a"]) for r in await _rows(tx, q.ALL_AUTHORSHIPS))
-    wanted = coauthors.weights(by_paper.values())
-    stored = {(r["a"], r["b"]): int(r["n"]) for r in await _rows(tx, q.ALL_COAUTHOR_PAPERS)}
-    return coauthors.reconcile(stored, wanted)
+async def delete_some(tx: Tx) -> int:
+    """Delete up to ``SLICE`` pairs; how many went."""
+    return int((await _rows(tx, q.DELETE_COAUTHORS, batch=SLICE))[0]["n"])
 
 
-def slices(found: coauthors.Reconciliation) -> list[tuple[str, list[dict[str, Any]]]]:
-    """The writes of ``plan`` as statements of at most ``SLICE`` rows."""
-    sets = coauthors.weight_rows(found.update + found.create)
-    drops = [{"a": a, "b": b} for a, b in found.delete]
-    return [
-        (statement, rows[start : start + SLICE])
-        for statement, rows in ((q.SET_COAUTHOR_PAPERS, sets), (q.DROP_COAUTHORS, drops))
-        for start in range(0, len(rows), SLICE)
-    ]
+async def count_after(tx: Tx, after: str) -> str | None:
+    """Count the pairs of the next authors by id after ``after``; the last
+    author counted, None when none was left."""
+    rows = await _rows(tx, q.COUNT_AUTHORS_AFTER, after=after, batch=AUTHORS_PER_TX,
+                       limit=coauthors.TEAM_LIMIT)  # fmt: skip
+    last = rows[0]["last"] if rows else None
+    return None if last is None else str(last)
 
 
 async def clear(tx: Tx) -> None:

@@ -645,24 +645,37 @@ MATCH (b:Author {id: r.b})
 MERGE (a)-[c:COAUTHOR]->(b)
 ON CREATE SET c.papers = r.n
 ON MATCH SET c.papers = c.papers + r.n
-WITH c WHERE c.papers <= 0
+WITH c WHERE c.papers < $least
 DELETE c
 """
-SET_COAUTHOR_PAPERS: Final = """
-UNWIND $rows AS r
-MATCH (a:Author {id: r.a})
-MATCH (b:Author {id: r.b})
+# A bulk chunk's new papers, counted in the database inside the chunk's
+# transaction (their authors are all new rows, so every pair gains).
+COUNT_NEW_PAPERS: Final = """
+UNWIND $ids AS pid
+MATCH (p:Paper {id: pid})
+WHERE COUNT { (p)<-[:AUTHORED]-(:Author) } <= $limit
+MATCH (a:Author)-[:AUTHORED]->(p)<-[:AUTHORED]-(b:Author)
+WHERE a.id < b.id
+WITH a, b, count(p) AS n
 MERGE (a)-[c:COAUTHOR]->(b)
-SET c.papers = r.n
+ON CREATE SET c.papers = n
+ON MATCH SET c.papers = c.papers + n
 """
-DROP_COAUTHORS: Final = """
-UNWIND $rows AS r
-MATCH (:Author {id: r.a})-[c:COAUTHOR]->(:Author {id: r.b})
-DELETE c
+# A recount from scratch: delete every pair, then count the authors in id
+# order, a batch per transaction, each pair from its smaller id.
+DELETE_COAUTHORS: Final = """
+MATCH ()-[c:COAUTHOR]->() WITH c LIMIT $batch DELETE c RETURN count(*) AS n
 """
-ALL_AUTHORSHIPS: Final = "MATCH (a:Author)-[:AUTHORED]->(p:Paper) RETURN p.id AS p, a.id AS a"
-ALL_COAUTHOR_PAPERS: Final = """
-MATCH (a:Author)-[c:COAUTHOR]->(b:Author) RETURN a.id AS a, b.id AS b, c.papers AS n
+COUNT_AUTHORS_AFTER: Final = """
+MATCH (a:Author) WHERE a.id > $after
+WITH a ORDER BY a.id LIMIT $batch
+CALL (a) {
+  MATCH (a)-[:AUTHORED]->(p:Paper)<-[:AUTHORED]-(b:Author)
+  WHERE a.id < b.id AND COUNT { (p)<-[:AUTHORED]-(:Author) } <= $limit
+  WITH b, count(p) AS n
+  CREATE (a)-[:COAUTHOR {papers: n}]->(b)
+}
+RETURN max(a.id) AS last
 """
 HAS_MARK: Final = "MATCH (m:StoreMark {name: $name}) RETURN m.name AS name"
 SET_MARK: Final = "MERGE (:StoreMark {name: $name})"

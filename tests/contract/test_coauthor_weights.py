@@ -7,13 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from neo4j import AsyncGraphDatabase
 
 from domain import trust
 from graph_store import coauthors
 from graph_store.factory import StoreConfig, open_store
 from graph_store.records import AuthorRecord, AuthorshipRow, ImportBatch, PaperKind, PaperRecord
 from graph_store.store import GraphStore
-from tests.conftest import Neo4jServer, require_neo4j
+from tests.conftest import Neo4jServer, open_backend, require_neo4j
 from tests.contract.conftest import all_papers_of_authors
 
 N = coauthors.TEAM_LIMIT
@@ -124,11 +125,37 @@ async def test_a_bulk_load_cut_short_is_counted_at_the_next_start(
 ) -> None:
     await store.bulk_import(_batch({"c1": [7, 8, 9]}))
     seven, eight, nine = (_author(i).id for i in (7, 8, 9))
-    # No finish_bulk_import: the process stopped.
-    assert (await _weights(store, [seven]))[seven] == {}
+    # No finish_bulk_import: the process stopped. (The embedded store counts
+    # at the end of a load, Neo4j in each chunk's transaction.)
     again = await _reopen(store, tmp_path, neo4j)
     try:
         assert (await _weights(again, [seven]))[seven] == {eight: 1, nine: 1}
+    finally:
+        await again.close()
+
+
+async def test_neo4j_recounts_a_database_marked_stale(
+    tmp_path: Path, neo4j: Neo4jServer | str
+) -> None:
+    """What the first start after the upgrade to schema v6 does: every pair
+    deleted and counted again (here over wrong and missing weights). The
+    embedded store's mark is tested through a bulk load cut short."""
+    store = await open_backend("neo4j", tmp_path, neo4j)
+    await store.import_batch(_batch({"m1": [1, 2, 3], "m2": [1, 2]}))
+    one, two, three = (_author(i).id for i in (1, 2, 3))
+    server = require_neo4j(neo4j)
+    async with AsyncGraphDatabase.driver(server.uri, auth=(server.user, server.password)) as driver:
+        await driver.execute_query(
+            "MATCH (a:Author {id: $a})-[c:COAUTHOR]-() SET c.papers = 99", a=one
+        )
+        await driver.execute_query(
+            "MATCH (:Author {id: $a})-[c:COAUTHOR]-(:Author {id: $b}) DELETE c", a=two, b=three
+        )
+        await driver.execute_query("MERGE (:StoreMark {name: $n})", n=coauthors.STALE)
+    again = await _reopen(store, tmp_path, neo4j)
+    try:
+        weights = await _weights(again, [one, two])
+        assert weights == {one: {two: 2, three: 1}, two: {one: 2, three: 1}}
     finally:
         await again.close()
 
