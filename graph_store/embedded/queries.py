@@ -255,11 +255,8 @@ WHERE b.id <> $id RETURN count(DISTINCT b)
 }
 
 # The authors holding a claim of these decisions (the Claim table is small:
-# a scan of it, not of the authors), and their papers, by key.
+# a scan of it, not of the authors).
 CLAIMED_AUTHORS: Final = "MATCH (c:Claim) WHERE c.status IN $active RETURN DISTINCT c.author_id"
-PAPER_IDS_OF_AUTHORS: Final = (
-    "UNWIND $ids AS k MATCH (:Author {id: k})-[:AUTHORED]->(p:Paper) RETURN k, p.id"
-)
 
 # A trust change, linked from its author (ddl: TRUST_CHANGED).
 LINK_TRUST_CHANGE: Final = """

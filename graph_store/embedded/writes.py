@@ -180,12 +180,10 @@ class _ImportTrust:
         if model is None:
             return
         active = list(decisions.ACTIVE_CLAIMS)
-        claimed: dict[str, list[str]] = {
-            i: [] for i in conn.column(Q.CLAIMED_AUTHORS, {"active": active})
+        claimed = {  # each rooted at its author (queries.AUTHORS_OF_PAPER says why)
+            i: conn.column(Q.PAPER_IDS_OF_AUTHOR, {"id": i})
+            for i in conn.column(Q.CLAIMED_AUTHORS, {"active": active})
         }
-        if claimed:
-            for author_id, paper_id in conn.rows(Q.PAPER_IDS_OF_AUTHORS, {"ids": list(claimed)}):
-                claimed[author_id].append(paper_id)
         watched = decisions.import_watch(batch, claimed)
         if watched:
             stored = {
