@@ -161,6 +161,9 @@ class TrainGraph:
     ) -> dict[str, CollaborationProfileRecord]:
         return {a: self.profile(a) for a in author_ids}
 
+    async def coauthor_weights(self, author_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        return {a: self.profile(a).coauthors for a in author_ids}
+
     async def work_counts(self, author_ids: Sequence[str]) -> dict[str, int]:
         return {a: len(self.papers_of.get(a, ())) for a in author_ids}
 

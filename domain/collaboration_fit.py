@@ -248,6 +248,8 @@ class FitReads(Protocol):
         self, author_ids: Sequence[str]
     ) -> dict[str, CollaborationProfileRecord]: ...
 
+    async def coauthor_weights(self, author_ids: Sequence[str]) -> dict[str, dict[str, int]]: ...
+
     async def work_counts(self, author_ids: Sequence[str]) -> dict[str, int]: ...
 
     async def paper_ids_of_authors(self, author_ids: Sequence[str]) -> dict[str, set[str]]: ...
@@ -350,8 +352,8 @@ async def _reached(
     nearest = strongest(profile, BRIDGE_CANDIDATES)
     works = await store.work_counts(nearest) if nearest else {}
     bridges = [c for c in nearest if works.get(c, 0) <= BRIDGE_MAX_WORKS][:BRIDGES]
-    maps = await store.collaboration_profiles(bridges) if bridges else {}
-    via = [(c, list(maps[c].coauthors) if c in maps else []) for c in bridges]
+    maps = await store.coauthor_weights(bridges) if bridges else {}
+    via = [(c, list(maps.get(c, ()))) for c in bridges]
     found = {x for _, xs in via for x in xs} - profile.coauthors.keys() - {author_id}
     topics = list(top_topics[:TOP_TOPICS]) if len(found) < wanted else []
     if not topics:

@@ -192,8 +192,16 @@ class GraphStore(Protocol):
     async def collaboration_profiles(
         self, author_ids: Sequence[str]
     ) -> dict[str, CollaborationProfileRecord]:
-        """Each author's co-authors (with papers shared), topics and venues
+        """Each author's close co-authors (papers shared in teams of at most
+        ``coauthors.TEAM_LIMIT``, kept as COAUTHOR weights), topics and venues
         (with paper counts), read in the store; empty maps for unknown ids."""
+
+    async def coauthor_weights(self, author_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        """Each author's close co-authors alone (``collaboration_profiles``'
+        ``coauthors``, without topics and venues); empty for unknown ids."""
+
+    async def coauthored(self, author_id: str, candidate_ids: Sequence[str]) -> set[str]:
+        """The candidates who wrote a paper with the author (any team size)."""
 
     async def work_counts(self, author_ids: Sequence[str]) -> dict[str, int]:
         """How many papers each author wrote (0 for unknown ids)."""

@@ -57,10 +57,14 @@ ROOTED = {
     ),
     "TOPIC_WEIGHTS_OF_AUTHOR": (Q.TOPIC_WEIGHTS_OF_AUTHOR, {"id": "author:a"}),
     # Collaboration fit (issue 10): an author's co-authors, topics, venues, paper ids.
-    "FIT_COAUTHORS": (Q.FIT_COAUTHORS, {"id": "author:a"}),
-    "FIT_TOPICS": (Q.FIT_TOPICS, {"id": "author:a"}),
-    "FIT_VENUES": (Q.FIT_VENUES, {"id": "author:a"}),
-    "PAPER_IDS_OF_AUTHOR": (Q.PAPER_IDS_OF_AUTHOR, {"id": "author:a"}),
+    # Many authors at once, each by its key (no scan of a relationship table).
+    "FIT_COAUTHORS": (Q.FIT_COAUTHORS, {"ids": ["author:a", "author:b"]}),
+    "FIT_TOPICS": (Q.FIT_TOPICS, {"ids": ["author:a", "author:b"]}),
+    "FIT_VENUES": (Q.FIT_VENUES, {"ids": ["author:a", "author:b"]}),
+    "PAPER_IDS_OF_AUTHORS": (Q.PAPER_IDS_OF_AUTHORS, {"ids": ["author:a", "author:b"]}),
+    "WORK_COUNTS": (Q.WORK_COUNTS, {"ids": ["author:a", "author:b"]}),
+    # The COAUTHOR weights an import keeps: a paper's team before and after.
+    "TEAM_OF_PAPER": (Q.TEAM_OF_PAPER, {"id": "paper:p"}),
 }
 
 

@@ -27,7 +27,7 @@ import logging
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,6 +38,7 @@ from graph_store.bulk_split import (
     split_batch,
     without_unchanged_authors,
 )
+from graph_store.embedded import coauthor_weights
 from graph_store.embedded import queries as Q
 from graph_store.embedded.connection import _Conn, _uniq
 from graph_store.embedded.ddl import SLUG_TABLE
@@ -127,9 +128,16 @@ class EmbeddedBulk(EmbeddedWrites):
         if rest.authors or rest.papers or rest.authorships or rest.paper_topics:
             await self.import_batch(rest)
 
+    async def initialize(self) -> None:
+        await super().initialize()
+        # A bulk load that stopped before its end (or a database from before
+        # the weights) left its pairs uncounted.
+        await self._submit(self._writer, self._count_coauthors)
+
     async def finish_bulk_import(self) -> None:
         # Fold the write-ahead log into the database file now, not at the next open.
         def run() -> None:
+            self._count_coauthors()
             conn = self._write_conn
             if conn is None:
                 raise StoreUnavailable("embedded store is not initialised (or closed)")
@@ -139,6 +147,30 @@ class EmbeddedBulk(EmbeddedWrites):
                 raise StoreError(f"embedded store checkpoint failed: {e}") from e
 
         await self._submit(self._writer, run)
+
+    def _count_coauthors(self) -> None:
+        """Recount every COAUTHOR pair if a bulk load marked them stale, in
+        one transaction with the mark's removal (graph_store/coauthors.py)."""
+        conn = self._write_conn
+        if conn is None:
+            raise StoreUnavailable("embedded store is not initialised (or closed)")
+        try:
+            if not coauthor_weights.is_stale(conn):
+                return
+            found = coauthor_weights.plan(conn)
+        except Exception as e:
+            raise StoreError(f"embedded store read failed: {e}") from e
+        log.info(
+            "co-author weights: %d pairs new, %d changed, %d gone",
+            len(found.create), len(found.update), len(found.delete),
+        )  # fmt: skip
+        files = _CsvDir(self._data_dir)
+        try:
+            # Ends and pairs come from the store itself: the COPY cannot fail on them.
+            creates = _plain_copy(files, "COAUTHOR", ("papers",), found.create)
+            self._run_copies(conn, creates, then=lambda: coauthor_weights.finish(conn, found))
+        finally:
+            files.remove()
 
     def _split(self, batch: ImportBatch) -> tuple[_Split, dict[str, AuthorRecord]]:
         """The split, and the chunk's existing authors as stored."""
@@ -214,8 +246,10 @@ class EmbeddedBulk(EmbeddedWrites):
                 target=self._index_quietly, args=(docs, failed), name="bulk-search-index"
             )
             indexing.start()
+            # A new paper's pairs are counted at the end of the load (the mark).
+            mark = (lambda: coauthor_weights.mark_stale(conn)) if split.new_authorships else None
             try:
-                self._run_copies(conn, statements)
+                self._run_copies(conn, statements, then=mark)
             finally:
                 indexing.join()
             if failed:
@@ -239,11 +273,16 @@ class EmbeddedBulk(EmbeddedWrites):
             except Exception as again:
                 log.error("search index could not be marked for a rebuild: %s", again)
 
-    def _run_copies(self, conn: _Conn, statements: list[str]) -> None:
+    def _run_copies(
+        self, conn: _Conn, statements: list[str], then: Callable[[], None] | None = None
+    ) -> None:
+        """The COPYs, then ``then``, in one transaction."""
         try:
             conn.rows("BEGIN TRANSACTION")
             for statement in statements:
                 conn.rows(statement)
+            if then is not None:
+                then()
             conn.rows("COMMIT")
         except Exception as e:
             # No ROLLBACK: after a failed COPY the engine must not be used again.

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import ladybug as lb
 
 from graph_store import paging
+from graph_store.coauthors import STALE as COAUTHORS_STALE
 from graph_store.decisions import TrustModel
 from graph_store.embedded import durability
 from graph_store.embedded import queries as Q
@@ -548,11 +549,15 @@ class EmbeddedBase:
             conn = self._write_conn
             try:
                 conn.rows("BEGIN TRANSACTION")
+                rels = {name for name, kind in conn.rows(SHOW_TABLES) if kind == "REL"}
                 tables = _migrate(conn)
                 for statement in ALL_DDL:
                     conn.rows(statement)
                 if tables and SLUG_TABLE not in tables:
                     conn.rows(FILL_SLUGS)
+                if "AUTHORED" in rels and "COAUTHOR" not in rels:
+                    # Made before the weights: count them (EmbeddedBulk.initialize).
+                    conn.rows(Q.SET_MARK, {"name": COAUTHORS_STALE})
                 conn.rows("COMMIT")
             except Exception as e:
                 self._rollback(conn)

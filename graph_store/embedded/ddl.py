@@ -58,13 +58,17 @@ REL_TABLES: Final[tuple[str, ...]] = (
     "CREATE REL TABLE IF NOT EXISTS FOLLOWS(FROM User TO Author, created_at INT64)",
     # An author's trust changes, reached from the author's primary key (no scan).
     "CREATE REL TABLE IF NOT EXISTS TRUST_CHANGED(FROM Author TO TrustChange)",
+    # Close co-authorship, one per pair, smaller id first (graph_store/coauthors.py).
+    "CREATE REL TABLE IF NOT EXISTS COAUTHOR(FROM Author TO Author, papers INT64)",
 )
 
 # LadybugDB indexes only primary keys, so a look-up by slug is a table of
 # its own: one row per author, written with the author (slugs never change).
 SLUG_TABLE: Final = "AuthorSlug"
+MARK_TABLE: Final = "StoreMark"  # named states of derived data (graph_store/coauthors.STALE)
 INDEX_TABLES: Final[tuple[str, ...]] = (
     f"CREATE NODE TABLE IF NOT EXISTS {SLUG_TABLE}(slug STRING PRIMARY KEY, author_id STRING)",
+    f"CREATE NODE TABLE IF NOT EXISTS {MARK_TABLE}(name STRING PRIMARY KEY)",
 )
 # For a database made before the slug table existed.
 FILL_SLUGS: Final = (

@@ -356,37 +356,64 @@ class EmbeddedReads(EmbeddedBase):
     async def collaboration_profiles(
         self, author_ids: Sequence[str]
     ) -> dict[str, CollaborationProfileRecord]:
+        ids = _uniq(author_ids)
+
         def run(conn: _Conn) -> dict[str, CollaborationProfileRecord]:
-            def counts(query: str, aid: str) -> dict[str, int]:
-                return {key: int(n) for key, n in conn.rows(query, {"id": aid})}
+            out = {i: CollaborationProfileRecord(coauthors={}, topics={}, venues={}) for i in ids}
+            for query, part in (
+                (Q.FIT_COAUTHORS, "coauthors"),
+                (Q.FIT_TOPICS, "topics"),
+                (Q.FIT_VENUES, "venues"),
+            ):
+                for aid, key, n in conn.rows(query, {"ids": ids}):
+                    if key is not None:
+                        getattr(out[aid], part)[key] = int(n)
+            return out
 
-            return {
-                aid: CollaborationProfileRecord(
-                    coauthors=counts(Q.FIT_COAUTHORS, aid),
-                    topics=counts(Q.FIT_TOPICS, aid),
-                    venues=counts(Q.FIT_VENUES, aid),
-                )
-                for aid in _uniq(author_ids)
-            }
+        return await self._read(run) if ids else {}
 
-        return await self._read(run)
+    async def coauthor_weights(self, author_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        ids = _uniq(author_ids)
+
+        def run(conn: _Conn) -> dict[str, dict[str, int]]:
+            out: dict[str, dict[str, int]] = {i: {} for i in ids}
+            for aid, other, n in conn.rows(Q.FIT_COAUTHORS, {"ids": ids}):
+                if other is not None:
+                    out[aid][other] = int(n)
+            return out
+
+        return await self._read(run) if ids else {}
+
+    async def coauthored(self, author_id: str, candidate_ids: Sequence[str]) -> set[str]:
+        # Paper ids on both sides (a key look-up each): the other way round
+        # expands every author of the author's papers.
+        papers = await self.paper_ids_of_authors([author_id, *candidate_ids])
+        mine = papers.get(author_id, set())
+        return {
+            c for c in _uniq(candidate_ids) if c != author_id and not mine.isdisjoint(papers[c])
+        }
 
     async def work_counts(self, author_ids: Sequence[str]) -> dict[str, int]:
-        query = Q.AUTHOR_STATS["works"]
+        ids = _uniq(author_ids)
 
         def run(conn: _Conn) -> dict[str, int]:
-            return {aid: int(conn.scalar(query, {"id": aid}) or 0) for aid in _uniq(author_ids)}
+            out = dict.fromkeys(ids, 0)
+            out.update({aid: int(n) for aid, n in conn.rows(Q.WORK_COUNTS, {"ids": ids})})
+            return out
 
-        return await self._read(run)
+        return await self._read(run) if ids else {}
 
     async def paper_ids_of_authors(self, author_ids: Sequence[str]) -> dict[str, set[str]]:
-        def run(conn: _Conn) -> dict[str, set[str]]:
-            return {
-                aid: set(conn.column(Q.PAPER_IDS_OF_AUTHOR, {"id": aid}))
-                for aid in _uniq(author_ids)
-            }
+        ids = _uniq(author_ids)
 
-        return await self._read(run)
+        def run(conn: _Conn) -> dict[str, set[str]]:
+            out: dict[str, set[str]] = {i: set() for i in ids}
+            for aid, pid in conn.rows(Q.PAPER_IDS_OF_AUTHORS, {"ids": ids}):
+                if pid is not None:
+                    out[aid].add(pid)
+            return out
+
+        return await self._read(run) if ids else {}
 
     async def existing_venues(self, names: Sequence[str]) -> set[str]:
         def run(conn: _Conn) -> set[str]:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from graph_store import decisions
+from graph_store.embedded import coauthor_weights
 from graph_store.embedded import queries as Q
 from graph_store.embedded.connection import (
     EmbeddedBase,
@@ -180,10 +181,13 @@ class _ImportTrust:
         if model is None:
             return
         active = list(decisions.ACTIVE_CLAIMS)
-        claimed = {  # each rooted at its author (queries.AUTHORS_OF_PAPER says why)
-            i: conn.column(Q.PAPER_IDS_OF_AUTHOR, {"id": i})
-            for i in conn.column(Q.CLAIMED_AUTHORS, {"active": active})
+        claimed: dict[str, list[str]] = {
+            i: [] for i in conn.column(Q.CLAIMED_AUTHORS, {"active": active})
         }
+        if claimed:
+            for author_id, paper_id in conn.rows(Q.PAPER_IDS_OF_AUTHORS, {"ids": list(claimed)}):
+                if paper_id is not None:
+                    claimed[author_id].append(paper_id)
         watched = decisions.import_watch(batch, claimed)
         if watched:
             stored = {
@@ -251,18 +255,12 @@ class EmbeddedWrites(EmbeddedBase, SessionWrites):
             _upsert(conn, REVISION, revisions)
             if batch.authorships:
                 first_rows = {(r.author_id, r.paper_id): r for r in reversed(batch.authorships)}
-                conn.rows(
-                    Q.MERGE_AUTHORSHIPS,
-                    {
-                        "rows": [
-                            {
-                                "author_id": r.author_id,
-                                "paper_id": r.paper_id,
-                                "position": r.position,
-                            }
-                            for r in first_rows.values()
-                        ]
-                    },
+                ships = [
+                    {"author_id": r.author_id, "paper_id": r.paper_id, "position": r.position}
+                    for r in first_rows.values()
+                ]
+                coauthor_weights.count_new_authorships(
+                    conn, list(first_rows), lambda: conn.rows(Q.MERGE_AUTHORSHIPS, {"rows": ships})
                 )
             if batch.paper_topics:
                 conn.rows(

@@ -26,11 +26,13 @@ constraint refuses the CREATE; one import at a time is the rule, see
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from typing import Any, Final
 
 import neo4j.exceptions as nx
 
+from graph_store import coauthors
 from graph_store.bulk_split import (
     Split,
     claimed_ids,
@@ -40,10 +42,13 @@ from graph_store.bulk_split import (
 )
 from graph_store.errors import StoreError
 from graph_store.mapping import AUTHOR, INSTITUTION, PAPER, SOURCE, TOPIC, NodeMapping
+from graph_store.neo4j import coauthor_weights
 from graph_store.neo4j import queries as q
 from graph_store.neo4j.session import Tx, _Locks, _rows
 from graph_store.neo4j.writes import Neo4jWrites
 from graph_store.records import ImportBatch
+
+log = logging.getLogger(__name__)
 
 # Rows per statement: big enough that the per-statement cost vanishes, small
 # enough that one statement's parameters stay a few megabytes.
@@ -117,12 +122,45 @@ class Neo4jBulk(Neo4jWrites):
         if rest.authors or rest.papers or rest.authorships or rest.paper_topics:
             await self.import_batch(rest)
 
+    async def initialize(self) -> None:
+        await super().initialize()
+        # A bulk load that stopped before its end (or a database from before
+        # the weights) left its pairs uncounted.
+        await self._count_coauthors()
+
     async def finish_bulk_import(self) -> None:
+        await self._count_coauthors()
+
         async def work(tx: Tx) -> None:
             result = await tx.run("CALL db.resampleOutdatedIndexes()")
             await result.consume()
 
         await self._write(work, timeout=self._import_timeout)
+
+    async def _count_coauthors(self) -> None:
+        """Recount every COAUTHOR pair if a bulk load marked them stale
+        (graph_store/coauthors.py). The writes go in slices of their own
+        transactions (a million pairs in one would hold their state in the
+        server's heap); the mark goes last, so a recount cut short is redone
+        at the next start."""
+
+        async def planned(tx: Tx) -> coauthors.Reconciliation | None:
+            return await coauthor_weights.plan(tx) if await coauthor_weights.is_stale(tx) else None
+
+        found = await self._write(planned, timeout=self._import_timeout)
+        if found is None:
+            return
+        log.info(
+            "co-author weights: %d pairs new, %d changed, %d gone",
+            len(found.create), len(found.update), len(found.delete),
+        )  # fmt: skip
+        for statement, rows in coauthor_weights.slices(found):
+
+            async def write(tx: Tx, statement: str = statement, rows: Any = rows) -> None:
+                await _rows(tx, statement, rows=rows)
+
+            await self._write(write, timeout=self._import_timeout)
+        await self._write(coauthor_weights.clear, timeout=self._import_timeout)
 
 
 async def _create_new(tx: Tx, batch: ImportBatch) -> ImportBatch:
@@ -139,6 +177,9 @@ async def _create_new(tx: Tx, batch: ImportBatch) -> ImportBatch:
     split = split_batch(batch, {"Author": set(stored), **existing}, claimed_ids(stored))
     if split.has_new:
         await _create(tx, split)
+    if split.new_authorships:
+        # A new paper's pairs are counted at the end of the load (the mark).
+        await coauthor_weights.mark_stale(tx)
     rest, unchanged = without_unchanged_authors(split.rest, stored)
     # What import_batch does for every author it is given, for those it is no
     # longer given: the affiliation edge (the institution may have come only now).

@@ -347,8 +347,14 @@ RETURN key, n {.*} AS n, weight
 # (ids only, grouped per author), paper ids and work counts, rooted at a seek.
 FIT_COAUTHORS: Final = """
 UNWIND $ids AS key
-MATCH (a:Author {id: key})-[:AUTHORED]->(:Paper)<-[:AUTHORED]-(b:Author) WHERE b <> a
-RETURN key, b.id AS id, count(*) AS n
+MATCH (:Author {id: key})-[c:COAUTHOR]-(b:Author)
+RETURN key, b.id AS id, c.papers AS n
+"""
+COAUTHORED: Final = """
+UNWIND $ids AS key
+MATCH (b:Author {id: key})
+WHERE EXISTS { (b)-[:AUTHORED]->(:Paper)<-[:AUTHORED]-(:Author {id: $id}) }
+RETURN key AS id
 """
 FIT_TOPICS: Final = """
 UNWIND $ids AS key
@@ -632,3 +638,39 @@ def corrections_by_status(*, after: bool, before: bool = False, from_end: bool =
 COUNT_CORRECTIONS_BY_STATUS: Final = _count(
     _CORRECTION_QUEUE, ["n.status = $status", "n.sort_key IS NOT NULL"]
 )
+
+# Close co-authorship (graph_store/coauthors.py): COAUTHOR from the smaller id.
+TEAMS_OF_PAPERS: Final = """
+UNWIND $ids AS key
+MATCH (a:Author)-[:AUTHORED]->(:Paper {id: key})
+RETURN key, collect(a.id) AS ids
+"""
+ADD_COAUTHOR_PAPERS: Final = """
+UNWIND $rows AS r
+MATCH (a:Author {id: r.a})
+MATCH (b:Author {id: r.b})
+MERGE (a)-[c:COAUTHOR]->(b)
+ON CREATE SET c.papers = r.n
+ON MATCH SET c.papers = c.papers + r.n
+WITH c WHERE c.papers <= 0
+DELETE c
+"""
+SET_COAUTHOR_PAPERS: Final = """
+UNWIND $rows AS r
+MATCH (a:Author {id: r.a})
+MATCH (b:Author {id: r.b})
+MERGE (a)-[c:COAUTHOR]->(b)
+SET c.papers = r.n
+"""
+DROP_COAUTHORS: Final = """
+UNWIND $rows AS r
+MATCH (:Author {id: r.a})-[c:COAUTHOR]->(:Author {id: r.b})
+DELETE c
+"""
+ALL_AUTHORSHIPS: Final = "MATCH (a:Author)-[:AUTHORED]->(p:Paper) RETURN p.id AS p, a.id AS a"
+ALL_COAUTHOR_PAPERS: Final = """
+MATCH (a:Author)-[c:COAUTHOR]->(b:Author) RETURN a.id AS a, b.id AS b, c.papers AS n
+"""
+HAS_MARK: Final = "MATCH (m:StoreMark {name: $name}) RETURN m.name AS name"
+SET_MARK: Final = "MERGE (:StoreMark {name: $name})"
+CLEAR_MARK: Final = "MATCH (m:StoreMark {name: $name}) DELETE m"

@@ -372,6 +372,20 @@ class Neo4jReads(Neo4jSession):
                 getattr(out[r["key"]], field)[str(r["id"])] = int(r["n"])
         return out
 
+    async def coauthor_weights(self, author_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        ids = list(dict.fromkeys(author_ids))
+        out: dict[str, dict[str, int]] = {i: {} for i in ids}
+        for r in await self._read_rows(q.FIT_COAUTHORS, ids=ids) if ids else []:
+            out[r["key"]][str(r["id"])] = int(r["n"])
+        return out
+
+    async def coauthored(self, author_id: str, candidate_ids: Sequence[str]) -> set[str]:
+        ids = [c for c in dict.fromkeys(candidate_ids) if c != author_id]
+        if not ids:
+            return set()
+        rows = await self._read_rows(q.COAUTHORED, id=author_id, ids=ids)
+        return {str(r["id"]) for r in rows}
+
     async def work_counts(self, author_ids: Sequence[str]) -> dict[str, int]:
         out = dict.fromkeys(author_ids, 0)
         for r in await self._related_rows(q.WORK_COUNTS, author_ids):

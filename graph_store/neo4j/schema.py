@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-SCHEMA_VERSION: Final = 5
+SCHEMA_VERSION: Final = 6
 FULLTEXT_INDEX: Final = "peergraph_search"
 
 Kind = Literal["UNIQUE", "RANGE", "TEXT", "FULLTEXT"]
@@ -112,6 +112,8 @@ ITEMS: Final[tuple[SchemaItem, ...]] = (
     _unique("revision_id", "Revision", "id"),
     _range("revision_entity_field", "Revision", "entity_id", "field"),
     _range("revision_overridden_sort_key", "Revision", "overridden", "sort_key"),
+    # v6: named states of derived data (the COAUTHOR weights' stale mark).
+    _unique("store_mark_name", "StoreMark", "name"),
     # Lucene full-text over the casefolded searchable text (v3; v2 indexed the
     # raw text, which Lucene folds differently: "Straße" never met "strasse").
     SchemaItem(

@@ -26,6 +26,7 @@ from neo4j import (
 )
 
 from graph_store import paging
+from graph_store.coauthors import STALE as COAUTHORS_STALE
 from graph_store.errors import Rule, RuleViolation, StoreError, StoreUnavailable
 from graph_store.factory import StoreConfig
 from graph_store.neo4j import queries as q
@@ -416,6 +417,9 @@ class Neo4jSession:
             for item in schema.ITEMS:
                 await run(item.create)
             await run(schema.AWAIT_INDEXES)
+            if version < 6:
+                # Made before the COAUTHOR weights: count them (Neo4jBulk.initialize).
+                await run(q.SET_MARK, name=COAUTHORS_STALE)
             if version < schema.SCHEMA_VERSION:
                 await run(schema.SET_VERSION, version=schema.SCHEMA_VERSION)
             elif version > schema.SCHEMA_VERSION:

@@ -28,6 +28,7 @@ from graph_store.mapping import (
     USER,
     NodeMapping,
 )
+from graph_store.neo4j import coauthor_weights
 from graph_store.neo4j import queries as q
 from graph_store.neo4j.session import (
     Neo4jSession,
@@ -141,6 +142,8 @@ class Neo4jWrites(Neo4jSession, SessionWrites):
             if revisions:
                 await _rows(tx, q.MERGE_REVISIONS, rows=[REVISION.to_props(r) for r in revisions])
             if authorships:
+                named = list(dict.fromkeys(p for _, p in authorships))
+                before = await coauthor_weights.teams(tx, named)
                 await _rows(
                     tx,
                     q.IMPORT_AUTHORSHIPS,
@@ -149,6 +152,7 @@ class Neo4jWrites(Neo4jSession, SessionWrites):
                         for w in authorships.values()
                     ],
                 )
+                await coauthor_weights.count_grown(tx, list(authorships), before)
             if paper_topics:
                 await _rows(
                     tx,

@@ -83,8 +83,9 @@ async def test_a_suggestion_list_is_a_few_store_calls(world: World, tmp_path: Pa
     reads = {k: v for k, v in counting.calls.items() if k not in {"get_users"}}
     assert reads == {
         "verified_authors_of_users": 1,
-        # The author's, then the bridges' (their co-author lists), then the candidates'.
-        "collaboration_profiles": 3,
+        # The author's, then the candidates'; the bridges' co-author lists alone.
+        "collaboration_profiles": 2,
+        "coauthor_weights": 1,
         "work_counts": 2,  # which co-authors are bridges; the common co-authors' weights
         "paper_pages_of_topics": 1,  # the top topics' newest papers (few co-authors)
         "authors_of_papers": 1,
