@@ -9,23 +9,34 @@ Identity rules (what makes a re-import change nothing):
 - An author is the same person as an existing author with the same name
   (case-insensitive, whitespace-normalised); otherwise a new author with id
   ``author:<slug>``, the slug being the lower-case hyphenated name, suffixed
-  ``-2``, ``-3``... when another author already holds it.
+  ``-2``, ``-3``... when another author already holds it. An author a
+  correction renamed is still found by the name a page gave it: the author
+  holding the id that name's slug gives, with that name in its history.
 - A paper is the same work as an existing paper with the same title
   (case-insensitive, whitespace-normalised), or as the paper already holding
   the id the title hashes to (its title was corrected since it was imported);
   otherwise a new paper ``paper:<sha1(normalised casefolded title)[:12]>``.
-- Existing records keep their stored values (a moderator's corrections are
-  not undone); the import only fills fields they lack. Imported figures are
-  replaced by those of the owner's profile page, and so is the profile
-  header (role, affiliation note, open to collaborate), except that a
-  claimed author keeps its openToCollaborate (graph_store/shared_rules.py).
-  An author no profile page describes is not open to collaborate.
+- A page updates the records it is the source of: an existing record whose
+  recorded origin is this page (the same file; lines may move) takes the
+  page's name, title, kind, year, venue, abstract and code link through the
+  import rules every import follows (graph_store/shared_rules.py: a
+  correction or a claim keeps its value, a value the page lacks clears
+  none, and each changed tracked field records a revision). A record another
+  source made (another page, OpenAlex, no recorded origin) keeps its stored
+  values and the page only fills the fields it lacks, so pages loaded one
+  at a time, in any order, change nothing. Names and titles identify
+  records, so an edit beyond case and spacing makes a new one. Imported
+  figures are replaced by those of the owner's profile page, and so is the
+  profile header (role, affiliation note, open to collaborate), except that
+  a claimed author keeps its openToCollaborate. An author no profile page
+  describes is not open to collaborate.
 
 Provenance: every author and paper of the batch carries its source
 (``SEED_PAGE``, locator ``<page file>:<line>``: an author's name line on its
 own profile or anthology page, else the first line naming them as an author;
-a paper's title line on the page its kind, year and venue were taken from).
-The pages print no date, so there is no snapshot date.
+a paper's title line on the page its kind, year and venue were taken from;
+an author's name is as printed there). The pages print no date, so there is
+no snapshot date.
 """
 
 from __future__ import annotations
@@ -55,6 +66,7 @@ from graph_store.records import (
     TopicRecord,
     utcnow,
 )
+from graph_store.shared_rules import legacy_origin
 from graph_store.store import GraphStore
 from seeds.parser import (
     ParsedPage,
@@ -84,6 +96,7 @@ __all__ = [
 
 PAGES_DIR = Path(__file__).with_name("pages")
 _SLUG_SPARE = 4  # suffixes asked beyond one per new name, in a slug's first round
+_NAME_HISTORY = 100  # revisions of a name read to find a renamed author (few exist)
 K = TypeVar("K", bound=Hashable)
 
 
@@ -320,6 +333,46 @@ async def free_slugs(
     return {key: found[key] for key in names}
 
 
+async def _renamed_authors(store: GraphStore, names: Mapping[str, str]) -> dict[str, AuthorRecord]:
+    """name_key → the author a page named so before a correction renamed it:
+    the author holding the id the name's slug gives, whose name history has
+    this name from a seed page (a correction records the value it replaces)."""
+    ids = {key: author_id_for_slug(slugify(name)) for key, name in names.items()}
+    found = await store.get_authors(list(ids.values()))
+    if not found:
+        return {}
+    histories = await store.revisions_of(list(found), "name", _NAME_HISTORY)
+    out = {}
+    for key, author_id in ids.items():
+        if author_id in found and any(
+            r.kind is SourceKind.SEED_PAGE and r.value is not None and name_key(r.value) == key
+            for r in histories.get(author_id, ())
+        ):
+            out[key] = found[author_id]
+    return out
+
+
+def _page_of(locator: str) -> str:
+    """``000_x.txt:63`` → ``000_x.txt`` (a legacy origin names the page alone)."""
+    return locator.rpartition(":")[0] or locator
+
+
+async def _sourced_here(
+    store: GraphStore, found: Sequence[tuple[AuthorRecord | PaperRecord, str]]
+) -> set[str]:
+    """Ids of the existing records (with the locator this import gives each)
+    whose recorded origin is the same page: the records that page updates."""
+    if not found:
+        return set()
+    origins = await store.sources_of([r.id for r, _ in found])
+    out = set()
+    for record, locator in found:
+        origin = origins.get(record.id) or legacy_origin(record)
+        if origin.kind is SourceKind.SEED_PAGE and _page_of(origin.locator) == _page_of(locator):
+            out.add(record.id)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class PlannedImport:
     batch: ImportBatch
@@ -344,7 +397,7 @@ async def build_import(
         own_page = owners[name_key(page.owner)]
         owner = authors.setdefault(
             name_key(page.owner),
-            _AuthorDraft(page.owner, f"{own_page.source}:{own_page.owner_line}"),
+            _AuthorDraft(own_page.owner, f"{own_page.source}:{own_page.owner_line}"),
         )
         figures = _figures(page)
         if figures is not None:
@@ -356,25 +409,48 @@ async def build_import(
             for a in paper.authors:
                 key = name_key(a.name)
                 located = owners.get(key)
-                where = (
-                    f"{located.source}:{located.owner_line}"
+                draft = (
+                    _AuthorDraft(located.owner, f"{located.source}:{located.owner_line}")
                     if located is not None
-                    else f"{paper.source}:{a.line}"
+                    else _AuthorDraft(a.name, f"{paper.source}:{a.line}")
                 )
-                authors.setdefault(key, _AuthorDraft(a.name, where))
+                authors.setdefault(key, draft)
 
     # Authors: reuse by name, else a new slug.
     found_authors = await store.find_authors_by_name([d.name for d in authors.values()])
     existing_by_key = {name_key(k): v for k, v in found_authors.items()}
+    existing_by_key |= await _renamed_authors(
+        store, {k: d.name for k, d in authors.items() if k not in existing_by_key}
+    )
     new_names = [d.name for k, d in authors.items() if k not in existing_by_key]
     slugs = await free_slugs(store, {name: name for name in new_names})
+    # Papers found by title, or by the id the title hashes to.
+    merged = {key: draft.merged() for key, draft in papers.items()}
+    found_papers = await store.find_papers_by_title([p.title for p in merged.values()])
+    by_title = {title_key(k): v for k, v in found_papers.items()}
+    hashed_ids = {key: paper_id_for_title(p.title) for key, p in merged.items()}
+    by_id = await store.get_papers([hashed_ids[k] for k in merged if k not in by_title])
+    existing_papers = {
+        key: found
+        for key in merged
+        if (found := by_title.get(key) or by_id.get(hashed_ids[key])) is not None
+    }
+    ours = await _sourced_here(
+        store,
+        [(existing_by_key[k], d.locator) for k, d in authors.items() if k in existing_by_key]
+        + [(p, f"{papers[k].primary().source}:{papers[k].primary().line}")
+           for k, p in existing_papers.items()],
+    )  # fmt: skip
+
+    # Authors: reuse by name, else a new slug.
     author_records: dict[str, AuthorRecord] = {}  # name_key → record
     authors_created = 0
     for key, draft in authors.items():
         existing = existing_by_key.get(key)
         if existing is not None:
+            name = normalize_space(draft.name) if existing.id in ours else existing.name
             author_records[key] = draft.with_header(
-                replace(existing, imported=draft.figures or existing.imported)
+                replace(existing, name=name, imported=draft.figures or existing.imported)
             )
         else:
             slug = slugs[draft.name]
@@ -388,17 +464,23 @@ async def build_import(
             )
             authors_created += 1
 
-    # Papers: reuse by title, or by the id the title hashes to; else new.
-    merged = {key: draft.merged() for key, draft in papers.items()}
-    found_papers = await store.find_papers_by_title([p.title for p in merged.values()])
-    by_title = {title_key(k): v for k, v in found_papers.items()}
-    hashed_ids = {key: paper_id_for_title(p.title) for key, p in merged.items()}
-    by_id = await store.get_papers([hashed_ids[k] for k in merged if k not in by_title])
+    # Papers: reuse what was found; else new.
     paper_records: dict[str, PaperRecord] = {}  # title_key → record
     papers_created = 0
     for key, parsed in merged.items():
-        existing_paper = by_title.get(key) or by_id.get(hashed_ids[key])
-        if existing_paper is not None:
+        existing_paper = existing_papers.get(key)
+        if existing_paper is not None and existing_paper.id in ours:
+            # The page's values; the import rules decide what they change.
+            paper_records[key] = replace(
+                existing_paper,
+                title=parsed.title,
+                kind=parsed.kind,
+                year=parsed.year,
+                venue=parsed.venue,
+                abstract=parsed.abstract,
+                code_url=parsed.code_url,
+            )
+        elif existing_paper is not None:
             paper_records[key] = replace(
                 existing_paper,
                 year=existing_paper.year if existing_paper.year is not None else parsed.year,

@@ -18,6 +18,9 @@ without downloading one. The same spec and seed give the same bytes.
 - Titles and abstracts use the topic vocabulary's terms, so the tagger finds
   topics; half of the works also carry OpenAlex ``topics`` of their own.
 - Some names are non-Latin (Chinese, Cyrillic, Polish), to exercise slugs.
+- Each work has OpenAlex's ``updated_date`` (the snapshot date provenance
+  shows), a time in the SNAPSHOT_DAYS after SNAPSHOT_FROM drawn from a
+  stream of its own, so adding it left every other value as it was.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import random
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any, TextIO
 
@@ -49,6 +53,8 @@ _KINDS = ("article", "preprint", "proceedings-article")
 _KIND_WEIGHTS = (6.0, 3.0, 4.0)
 _VENUES = 400
 _MAX_AUTHORS_PER_PAPER = 500
+SNAPSHOT_FROM = datetime(2025, 11, 1)
+SNAPSHOT_DAYS = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +188,8 @@ def works(spec: GeneratorSpec) -> Iterator[dict[str, Any]]:
     """The works, one dict each, in id order (and publication year order)."""
     spec.check()
     rng = random.Random(spec.seed)
+    # Its own stream (a str seed is hashed the same in every process).
+    updates = random.Random(f"updated_date:{spec.seed}")
     topics = _topic_terms()
     names = [_name(rng, i) for i in range(spec.authors)]
     affiliation = [rng.randrange(spec.institutions) for _ in range(spec.authors)]
@@ -268,6 +276,10 @@ def works(spec: GeneratorSpec) -> Iterator[dict[str, Any]]:
                 }
                 for i, a in enumerate(chosen)
             ],
+            "updated_date": (
+                SNAPSHOT_FROM
+                + timedelta(microseconds=updates.randrange(SNAPSHOT_DAYS * 86_400_000_000))
+            ).isoformat(timespec="microseconds"),
         }
         if n % 2 == 0:
             work["topics"] = [{"id": f"{OPENALEX}T-{slug}", "display_name": topic_name,

@@ -11,6 +11,7 @@ from typing import Any
 import ladybug as lb
 
 from graph_store.embedded.connection import DB_FILE_NAME
+from graph_store.embedded.ddl import REVISION_LIST_TABLE
 from graph_store.embedded.store import EmbeddedGraphStore
 from graph_store.mapping import NODES
 from graph_store.records import (
@@ -26,6 +27,7 @@ from graph_store.records import (
     Role,
     from_micros,
 )
+from tests.contract.test_provenance import P, batch, correct, history
 
 # The node tables of the version before graph_store/mapping.py, verbatim.
 OLD_NODE_TABLES = (
@@ -240,3 +242,39 @@ async def test_a_database_of_the_previous_version_is_migrated(tmp_path: Path) ->
         assert [a.id for a in page.items] == [ANNA.id, "author:ben"]
     finally:
         await store.close()
+
+
+async def test_revisions_stored_before_their_lists_are_listed_at_start_up(
+    tmp_path: Path,
+) -> None:
+    # A database of the version that found revisions by scanning their table:
+    # this version's, without the lists (ddl.REVISION_LIST_TABLE).
+    data_dir = tmp_path / "db"
+    store = EmbeddedGraphStore(data_dir)
+    await store.initialize()
+    try:
+        await store.import_batch(batch())
+        await correct(store, 1, P, "title", "Deep Things (corrected)")
+        await store.import_batch(batch(title="Deep Things, Again", minute=5))
+        titles = await history(store, P, "title")
+        conflicts = await store.overridden_revisions(10, None)
+    finally:
+        await store.close()
+    assert len(titles) == 3 and [r.value for r in conflicts.items] == ["Deep Things, Again"]
+    db = lb.Database(str(data_dir / DB_FILE_NAME))
+    conn = lb.Connection(db)
+    try:
+        _run(conn, "DROP TABLE LISTED")
+        _run(conn, f"DROP TABLE {REVISION_LIST_TABLE}")
+    finally:
+        conn.close()
+        db.close()
+
+    for _ in range(2):  # the second start finds the lists and adds nothing
+        store = EmbeddedGraphStore(data_dir)
+        await store.initialize()
+        try:
+            assert await history(store, P, "title") == titles
+            assert await store.overridden_revisions(10, None) == conflicts
+        finally:
+            await store.close()

@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+from dataclasses import replace
 
 import ladybug as lb
 import pytest
 
 from graph_store.embedded import queries as Q
-from graph_store.embedded.connection import DB_FILE_NAME
+from graph_store.embedded.connection import DB_FILE_NAME, page_queries
+from graph_store.embedded.ddl import OVERRIDDEN_LIST, revision_list_key
 from graph_store.embedded.store import EmbeddedGraphStore
 from seeds.openalex_generator import GeneratorSpec, write
 from seeds.openalex_import import import_openalex
@@ -34,6 +36,24 @@ BY_KEY = {
     "PAPERS_BY_ID": (Q.PAPERS_BY_ID, {"ids": ["paper:a"]}),
     "TOPICS_BY_ID": (Q.TOPICS_BY_ID, {"ids": ["topic:a"]}),
     "USERS_BY_ID": (Q.USERS_BY_ID, {"ids": ["user:a"]}),
+    # Provenance: a field's revisions and the conflicts list, through their lists.
+    "SOURCES_BY_ID": (Q.SOURCES_BY_ID, {"ids": ["paper:openalex-w1"]}),
+    "REVISIONS_LISTED": (
+        Q.REVISIONS_LISTED,
+        {"key": revision_list_key("paper:openalex-w1", "title")},
+    ),
+    "REVISIONS_NEWEST": (
+        Q.REVISIONS_NEWEST,
+        {"key": revision_list_key("author:openalex-a1", "name"), "limit": 20},
+    ),
+    **{
+        f"OVERRIDDEN_{kind}": (query, {"list": OVERRIDDEN_LIST, "limit": 21})
+        for kind, query in zip(
+            ("PAGE", "COUNT"),
+            page_queries(Q.OVERRIDDEN_MATCH, [], after=False, before=False, from_end=False),
+            strict=True,
+        )
+    },
 }
 
 
@@ -65,6 +85,11 @@ ROOTED = {
     "WORK_COUNTS": (Q.WORK_COUNTS, {"ids": ["author:a", "author:b"]}),
     # The COAUTHOR weights an import keeps: a paper's team before and after.
     "TEAM_OF_PAPER": (Q.TEAM_OF_PAPER, {"id": "paper:p"}),
+    # The conflicts list after a key filters the listed revisions by sort_key.
+    "OVERRIDDEN_PAGE[after]": (
+        page_queries(Q.OVERRIDDEN_MATCH, [], after=True, before=False, from_end=False)[0],
+        {"list": OVERRIDDEN_LIST, "limit": 21, "after": "0"},
+    ),
 }
 
 
@@ -75,12 +100,20 @@ def conn(tmp_path_factory: pytest.TempPathFactory) -> lb.Connection:
     async def create() -> None:
         # Plans follow table sizes: an empty database would plan anything.
         out = io.StringIO()
-        write(GeneratorSpec(authors=500, papers=1_500, authorships=5_000, institutions=20), out)
+        spec = GeneratorSpec(authors=500, papers=1_500, authorships=5_000, institutions=20)
+        write(spec, out)
         works = data_dir / "works.jsonl"
         works.write_text(out.getvalue(), encoding="utf-8")
+        # A newer snapshot of the first 300 works (another seed: other titles,
+        # names, venues) gives the revision tables rows.
+        newer = io.StringIO()
+        write(replace(spec, seed=spec.seed + 1), newer)
+        changed = data_dir / "newer.jsonl"
+        changed.write_text("".join(newer.getvalue().splitlines(True)[:300]), encoding="utf-8")
         store = EmbeddedGraphStore(data_dir)
         await store.initialize()
         await import_openalex(store, [works], workers=0)
+        await import_openalex(store, [changed], workers=0)
         await store.close()
 
     asyncio.run(create())
@@ -110,3 +143,13 @@ def test_a_slug_filter_on_the_author_table_would_scan(conn: lb.Connection) -> No
     assert "QUERY_PRIMARY_KEY_LOOKUP" not in plan and "SCAN_NODE_TABLE" in plan
     relation = "MATCH (a:Author)-[:AUTHORED]->(p:Paper) WHERE p.id IN $ids RETURN a"
     assert "SCAN_NODE_TABLE" in _plan(conn, relation, {"ids": ["paper:a"]})
+
+
+def test_revisions_are_listed_not_scanned(conn: lb.Connection) -> None:
+    # The plans above are of a Revision table with rows (the newer snapshot's).
+    listed = "MATCH (:RevisionList)-[e:LISTED]->(:Revision) RETURN count(e)"
+    assert conn.execute(listed).get_all()[0][0] > 300
+    # Finding a field's revisions by their properties would scan the table.
+    scan = "MATCH (r:Revision) WHERE r.entity_id IN $ids AND r.field = $field RETURN r"
+    plan = _plan(conn, scan, {"ids": ["paper:openalex-w1"], "field": "title"})
+    assert "SCAN_NODE_TABLE" in plan and "QUERY_PRIMARY_KEY_LOOKUP" not in plan

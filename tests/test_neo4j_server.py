@@ -301,6 +301,39 @@ async def test_batch_relation_reads_start_from_an_index(big: Neo4jGraphStore) ->
         assert hits < bound, f"{name}: {hits} db hits\n{tree}"
 
 
+async def test_provenance_reads_use_the_revision_indexes(n4j: Neo4jGraphStore) -> None:
+    # Ten revisions of each of 3,000 (record, field) pairs, one in 50 overridden:
+    # a scan of the label would read 30,000 nodes.
+    await _run(
+        n4j,
+        "UNWIND range(1, $n) AS i CREATE (:Revision {id: 'rev:' + i, "
+        "entity_id: 'paper:p' + (i % 3000), field: 'title', sort_key: right('0000' + i, 5), "
+        "overridden: CASE WHEN i % 50 = 0 THEN 1 ELSE 0 END})",
+        n=10 * N,
+    )
+    await _run(n4j, "CALL db.awaitIndexes(60)")
+    await _run(n4j, "CALL db.prepareForReplanning(60)")
+    pages = [
+        (q.overridden_revisions(after=False), {}),
+        (q.overridden_revisions(after=True), {"after": "10000"}),
+        (q.overridden_revisions(after=False, before=True, from_end=True), {"before": "20000"}),
+    ]
+    for statement, params in pages:
+        ops, hits, tree = await _profile(n4j, statement, overridden=1, limit=11, **params)
+        assert any(op.startswith("NodeIndex") for op in ops), tree
+        assert not {"Sort", "Top", "NodeByLabelScan"} & set(ops), tree
+        assert hits < 200, tree
+    reads = [
+        (q.REVISIONS_OF_FIELD, {"ids": ["paper:p1", "paper:p2"], "field": "title", "first": 5}),
+        (q.REVISIONS_OF_PAIRS, {"pairs": [{"id": "paper:p1", "field": "title"}]}),
+        (q.COUNT_OVERRIDDEN, {"overridden": 1}),
+    ]
+    for statement, params in reads:
+        ops, hits, tree = await _profile(n4j, statement, **params)
+        assert any(op.startswith("NodeIndex") for op in ops), tree
+        assert "NodeByLabelScan" not in ops and hits < 2000, tree
+
+
 async def test_search_narrows_with_the_fulltext_index(big: Neo4jGraphStore) -> None:
     ops, _, _ = await _profile(
         big,

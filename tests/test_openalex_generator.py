@@ -7,13 +7,14 @@ import gzip
 import io
 import json
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from api.cli import main
 from seeds.loader import slugify
-from seeds.openalex_generator import GeneratorSpec, works, write
+from seeds.openalex_generator import SNAPSHOT_FROM, GeneratorSpec, works, write
 
 SPEC = GeneratorSpec(authors=400, papers=1200, authorships=4000, institutions=30, seed=3)
 
@@ -58,7 +59,7 @@ def test_papers_per_author_and_authors_per_paper_are_heavy_tailed() -> None:
 def test_works_have_the_openalex_fields() -> None:
     work = next(works(SPEC))
     assert {"id", "doi", "title", "publication_year", "type", "primary_location",
-            "abstract_inverted_index", "authorships"} <= set(work)  # fmt: skip
+            "abstract_inverted_index", "authorships", "updated_date"} <= set(work)  # fmt: skip
     assert work["primary_location"]["source"]["display_name"].startswith("Venue ")
     first = work["authorships"][0]
     assert first["author_position"] == "first" and first["institutions"][0]["id"]
@@ -68,6 +69,15 @@ def test_works_have_the_openalex_fields() -> None:
     with_topics = [w for w in works(SPEC) if "topics" in w]
     assert len(with_topics) == SPEC.papers // 2
     assert 0.5 <= with_topics[0]["topics"][0]["score"] <= 1.0
+
+
+def test_works_carry_an_updated_date_from_the_seed() -> None:
+    # OpenAlex's updated_date: what provenance shows as a snapshot date.
+    dates = [w["updated_date"] for w in works(SPEC)]
+    assert all(datetime.fromisoformat(d) >= SNAPSHOT_FROM for d in dates)
+    assert len(set(dates)) > SPEC.papers * 0.9
+    other = [w["updated_date"] for w in works(GeneratorSpec(400, 1200, 4000, 30, seed=4))]
+    assert dates == [w["updated_date"] for w in works(SPEC)] and dates != other
 
 
 def test_non_latin_names_get_real_slugs() -> None:

@@ -57,6 +57,9 @@ async def test_works_become_papers_authors_and_topics(store: GraphStore, tmp_pat
     assert paper.venue == first["primary_location"]["source"]["display_name"]
     assert paper.abstract == abstract_text(first["abstract_inverted_index"])
     assert paper.doi == first["doi"].removeprefix("https://doi.org/")
+    # The generator's updated_date is the snapshot date of every origin.
+    origins = await store.sources_of([paper_id])
+    assert origins[paper_id].snapshot_date == first["updated_date"][:10]
     authors = (await store.authors_of_papers([paper_id]))[paper_id]
     expected = [a["author"]["display_name"] for a in first["authorships"]]
     assert [a.name for a in authors] == expected

@@ -14,10 +14,14 @@ from graph_store.records import (
     CorrectionStatus,
     ImportBatch,
     ImportedFigures,
+    Page,
     PaperFilterSpec,
     PaperKind,
     PaperRecord,
+    RevisionRecord,
     Role,
+    SourceKind,
+    SourceRecord,
     UserRecord,
     utcnow,
 )
@@ -418,3 +422,127 @@ async def test_a_directory_loads_its_pages(store: GraphStore) -> None:
     summary = await load_pages(store, [default_seed_paths()[0].parent])
     assert summary.pages == tuple(p.name for p in default_seed_paths())
     assert await counts(store) == (15, 16, 12)
+
+
+# --- an edited page: the import rules and provenance of every import ------------
+
+PAGE0 = default_seed_paths()[0]
+PRUNING = "Task-Specific Expert Pruning for Sparse Mixture-of-Experts"
+JIAO = "author:binxing-jiao"
+
+
+def _edited_pages(tmp_path: Path, edits: dict[int, str]) -> list[Path]:
+    """The seed pages, the first a copy (same file name) with these lines
+    (numbered from 1) replaced."""
+    lines = PAGE0.read_text(encoding="utf-8").split("\n")
+    assert (lines[2], lines[54], lines[56]) == ("Binxing Jiao", "preprint2022arXiv", PRUNING)
+    for n, text in edits.items():
+        lines[n - 1] = text
+    copy = tmp_path / PAGE0.name
+    copy.write_text("\n".join(lines), encoding="utf-8")
+    return [copy, *default_seed_paths()[1:]]
+
+
+def _rows(revisions: list[RevisionRecord]) -> list[tuple[object, ...]]:
+    return [(r.value, r.kind, r.locator, r.overridden) for r in revisions]
+
+
+async def _history(store: GraphStore, entity_id: str, field: str) -> list[RevisionRecord]:
+    return (await store.revisions_of([entity_id], field, 100))[entity_id]
+
+
+async def _apply_correction(store: GraphStore, target: str, field: str, value: str | int) -> None:
+    now = utcnow()
+    await store.create_user(
+        UserRecord("user:mod", "mod@example.org", "Mod", "x", Role.MODERATOR, now)
+    )
+    await store.create_correction(
+        CorrectionRecord(
+            "corr:1", target, field, str(value), "typo", CorrectionStatus.OPEN, "user:mod", now
+        )
+    )
+    await store.decide_correction(
+        "corr:1", CorrectionStatus.APPLIED, "user:mod", None, now, (field, value)
+    )
+
+
+async def test_an_edited_page_revises_what_it_changed(store: GraphStore, tmp_path: Path) -> None:
+    await load_pages(store, default_seed_paths())
+    pid = (await paper(store, PRUNING)).id
+    edited = _edited_pages(tmp_path, {3: "BINXING JIAO", 55: "preprint2023arXiv"})
+    await load_pages(store, edited)
+    assert (await paper(store, PRUNING)).year == 2023
+    assert (await store.get_authors([JIAO]))[JIAO].name == "BINXING JIAO"
+    # The new value from the page and line, above the value it replaced.
+    here = f"{PAGE0.name}:57"
+    assert _rows(await _history(store, pid, "year")) == [
+        ("2023", SourceKind.SEED_PAGE, here, False),
+        ("2022", SourceKind.SEED_PAGE, here, False),
+    ]
+    assert _rows(await _history(store, JIAO, "name")) == [
+        ("BINXING JIAO", SourceKind.SEED_PAGE, f"{PAGE0.name}:3", False),
+        ("Binxing Jiao", SourceKind.SEED_PAGE, f"{PAGE0.name}:3", False),
+    ]
+    for field in ("title", "venue", "abstract", "code_url"):
+        assert await _history(store, pid, field) == []
+    # The same pages again, or any one alone: nothing changes, no revision.
+    before = await snapshot(store)
+    years = await _history(store, pid, "year")
+    await load_pages(store, edited)
+    for path in edited:
+        await load_pages(store, [path])
+    assert await snapshot(store) == before
+    assert await _history(store, pid, "year") == years
+    assert await store.overridden_revisions(10, None) == Page((), 0, False, False)
+
+
+async def test_a_page_changes_no_record_another_source_made(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    # The paper exists from another source: the edited page only fills in.
+    pruning = PaperRecord("paper:elsewhere", PRUNING, PaperKind.JOURNAL, 2021)
+    origin = SourceRecord(pruning.id, SourceKind.OPENALEX, "https://openalex.org/W9")
+    await store.import_batch(ImportBatch(papers=(pruning,), sources=(origin,)))
+    await load_pages(store, _edited_pages(tmp_path, {55: "preprint2023arXiv"}))
+    stored = (await store.get_papers([pruning.id]))[pruning.id]
+    assert (stored.kind, stored.year, stored.venue) == (PaperKind.JOURNAL, 2021, "arXiv")
+    assert await _history(store, pruning.id, "year") == []
+
+
+async def test_an_edited_page_does_not_undo_a_correction(store: GraphStore, tmp_path: Path) -> None:
+    await load_pages(store, default_seed_paths())
+    pid = (await paper(store, PRUNING)).id
+    await _apply_correction(store, pid, "year", 2021)
+    await load_pages(store, _edited_pages(tmp_path, {55: "preprint2023arXiv"}))
+    assert (await paper(store, PRUNING)).year == 2021
+    years = await _history(store, pid, "year")
+    # The page's value is recorded as overridden, for the moderators.
+    assert _rows(years) == [
+        ("2023", SourceKind.SEED_PAGE, f"{PAGE0.name}:57", True),
+        ("2021", SourceKind.CORRECTION, "corr:1", False),
+        ("2022", SourceKind.SEED_PAGE, f"{PAGE0.name}:57", False),
+    ]
+    assert (await store.overridden_revisions(10, None)).items == (years[0],)
+    # Again: nothing more.
+    await load_pages(store, _edited_pages(tmp_path, {55: "preprint2023arXiv"}))
+    assert await _history(store, pid, "year") == years
+
+
+async def test_an_author_renamed_by_a_correction_is_found_and_kept(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    await load_pages(store, default_seed_paths())
+    await _apply_correction(store, JIAO, "name", "Binxing J. Jiao")
+    before = await snapshot(store)
+    # The pages still print the old name: the same author, nothing changes.
+    summary = await load_pages(store, default_seed_paths())
+    assert summary.nothing_created and await snapshot(store) == before
+    # An edited spelling is recorded, overridden by the correction.
+    await load_pages(store, _edited_pages(tmp_path, {3: "BINXING JIAO"}))
+    assert (await store.get_authors([JIAO]))[JIAO].name == "Binxing J. Jiao"
+    assert _rows(await _history(store, JIAO, "name")) == [
+        ("BINXING JIAO", SourceKind.SEED_PAGE, f"{PAGE0.name}:3", True),
+        ("Binxing J. Jiao", SourceKind.CORRECTION, "corr:1", False),
+        ("Binxing Jiao", SourceKind.SEED_PAGE, f"{PAGE0.name}:3", False),
+    ]
+    assert await store.author_count() == 15

@@ -26,7 +26,9 @@ from graph_store.embedded import durability
 from graph_store.embedded import queries as Q
 from graph_store.embedded.ddl import (
     ALL_DDL,
+    FILL_REVISION_LISTS,
     FILL_SLUGS,
+    REVISION_LIST_TABLE,
     SHOW_TABLES,
     SLUG_TABLE,
     TABLE_INFO,
@@ -105,6 +107,21 @@ def _group(keys: Iterable[str]) -> dict[str, list[Any]]:
 
 def _uniq(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
+
+
+def page_queries(
+    match: str, filters: list[str], *, after: bool, before: bool, from_end: bool
+) -> tuple[str, str]:
+    """A keyset page of ``match``'s nodes ``n`` by sort_key, and their count."""
+
+    def where(extra: list[str]) -> str:
+        clauses = filters + extra
+        return " WHERE " + " AND ".join(clauses) if clauses else ""
+
+    bounds = where(paging.bounds("n.sort_key", after, before))
+    by = paging.order("n.sort_key", from_end)
+    page_q = f"{match}{bounds} RETURN n ORDER BY {by} LIMIT $limit"
+    return page_q, match + where([]) + Q.COUNT_TAIL
 
 
 def _migrate(conn: _Conn) -> set[str]:
@@ -511,14 +528,9 @@ class EmbeddedBase:
         before: str | None = None,
         from_end: bool = False,
     ) -> Page[T]:
-        def where(extra: list[str]) -> str:
-            clauses = filters + extra
-            return " WHERE " + " AND ".join(clauses) if clauses else ""
-
-        page_filters = paging.bounds("n.sort_key", after is not None, before is not None)
-        by = paging.order("n.sort_key", from_end)
-        page_q = f"{match}{where(page_filters)} RETURN n ORDER BY {by} LIMIT $limit"
-        count_q = match + where([]) + Q.COUNT_TAIL
+        page_q, count_q = page_queries(
+            match, filters, after=after is not None, before=before is not None, from_end=from_end
+        )
         page_params = {**params, **paging.page_params(first, after, before)}
 
         def run(conn: _Conn) -> Page[T]:
@@ -558,6 +570,9 @@ class EmbeddedBase:
                 if "AUTHORED" in rels and "COAUTHOR" not in rels:
                     # Made before the weights: count them (EmbeddedBulk.initialize).
                     conn.rows(Q.SET_MARK, {"name": COAUTHORS_STALE})
+                if tables and REVISION_LIST_TABLE not in tables:
+                    for statement in FILL_REVISION_LISTS:
+                        conn.rows(statement)
                 conn.rows("COMMIT")
             except Exception as e:
                 self._rollback(conn)

@@ -60,19 +60,44 @@ REL_TABLES: Final[tuple[str, ...]] = (
     "CREATE REL TABLE IF NOT EXISTS TRUST_CHANGED(FROM Author TO TrustChange)",
     # Close co-authorship, one per pair, smaller id first (graph_store/coauthors.py).
     "CREATE REL TABLE IF NOT EXISTS COAUTHOR(FROM Author TO Author, papers INT64)",
+    # Revisions reached from their list's primary key (REVISION_LIST_TABLE).
+    "CREATE REL TABLE IF NOT EXISTS LISTED(FROM RevisionList TO Revision)",
 )
 
 # LadybugDB indexes only primary keys, so a look-up by slug is a table of
 # its own: one row per author, written with the author (slugs never change).
 SLUG_TABLE: Final = "AuthorSlug"
+# For the same reason revisions are reached through lists keyed by what reads
+# them: a record's field (``<record id>#<field>``, revision_list_key) and the
+# moderators' list of overridden import values (OVERRIDDEN_LIST), each
+# linked to its revisions (LISTED), so a field's history or the conflicts
+# list is a primary-key lookup and its adjacency, not a scan of Revision.
+REVISION_LIST_TABLE: Final = "RevisionList"
+OVERRIDDEN_LIST: Final = "overridden"
 MARK_TABLE: Final = "StoreMark"  # named states of derived data (graph_store/coauthors.STALE)
 INDEX_TABLES: Final[tuple[str, ...]] = (
     f"CREATE NODE TABLE IF NOT EXISTS {SLUG_TABLE}(slug STRING PRIMARY KEY, author_id STRING)",
+    f"CREATE NODE TABLE IF NOT EXISTS {REVISION_LIST_TABLE}(key STRING PRIMARY KEY)",
     f"CREATE NODE TABLE IF NOT EXISTS {MARK_TABLE}(name STRING PRIMARY KEY)",
 )
 # For a database made before the slug table existed.
 FILL_SLUGS: Final = (
     f"MATCH (a:Author) MERGE (s:{SLUG_TABLE} {{slug: a.slug}}) ON CREATE SET s.author_id = a.id"
+)
+
+
+def revision_list_key(entity_id: str, field: str) -> str:
+    """The list of one record's field's revisions (ids hold no ``#``)."""
+    return f"{entity_id}#{field}"
+
+
+# For a database made before the revision lists existed (the keys as
+# revision_list_key makes them).
+FILL_REVISION_LISTS: Final[tuple[str, ...]] = (
+    f"MATCH (r:Revision) MERGE (l:{REVISION_LIST_TABLE} {{key: r.entity_id + '#' + r.field}}) "
+    "MERGE (l)-[:LISTED]->(r)",
+    f"MATCH (r:Revision) WHERE r.overridden = 1 "
+    f"MERGE (l:{REVISION_LIST_TABLE} {{key: '{OVERRIDDEN_LIST}'}}) MERGE (l)-[:LISTED]->(r)",
 )
 
 # Rel tables name their node tables, so nodes first.

@@ -76,13 +76,21 @@ MERGE_NEW: Final = {
 # --- provenance -----------------------------------------------------------------
 # Origins by the id of their record (a primary-key lookup each).
 SOURCES_BY_ID = "UNWIND $ids AS k MATCH (s:Source {id: k}) RETURN s"
-# Revisions of these records: one scan of the Revision table, which holds
-# only changes (an import that creates a record writes none).
-REVISIONS_OF = "MATCH (r:Revision) WHERE r.entity_id IN $ids RETURN r"
-REVISIONS_OF_FIELD = "MATCH (r:Revision) WHERE r.entity_id IN $ids AND r.field = $field RETURN r"
-# For the moderators: import values a correction kept out, newest first.
-REVISIONS_MATCH = "MATCH (n:Revision)"
-OVERRIDDEN_FILTER = "n.overridden = 1"
+# Revisions through their lists (ddl.REVISION_LIST_TABLE): a primary-key
+# lookup and its adjacency, one statement per list (UNWIND over a relationship
+# would join the whole relation table).
+REVISIONS_LISTED = "MATCH (:RevisionList {key: $key})-[:LISTED]->(n:Revision) RETURN n"
+# A field's newest revisions.
+REVISIONS_NEWEST = REVISIONS_LISTED + " ORDER BY n.sort_key DESC LIMIT $limit"
+# Each revision into its lists (a retried write merges onto its links).
+LIST_REVISIONS = """
+UNWIND $rows AS r
+MATCH (n:Revision {id: r.id})
+MERGE (l:RevisionList {key: r.key})
+MERGE (l)-[:LISTED]->(n)
+"""
+# For the moderators: import values a correction kept out (ddl.OVERRIDDEN_LIST).
+OVERRIDDEN_MATCH = "MATCH (:RevisionList {key: $list})-[:LISTED]->(n:Revision)"
 
 # An existing authorship keeps its position.
 MERGE_AUTHORSHIPS = """

@@ -16,6 +16,7 @@ from graph_store.embedded.connection import (
     _group,
     _uniq,
 )
+from graph_store.embedded.ddl import OVERRIDDEN_LIST, revision_list_key
 from graph_store.mapping import (
     AUTHOR,
     CLAIM,
@@ -590,12 +591,9 @@ class EmbeddedReads(EmbeddedBase):
     ) -> dict[str, list[RevisionRecord]]:
         def run(conn: _Conn) -> dict[str, list[RevisionRecord]]:
             out: dict[str, list[RevisionRecord]] = _group(ids)
-            if out:
-                params = {"ids": list(out), "field": field}
-                for n in conn.column(Q.REVISIONS_OF_FIELD, params):
-                    out[n["entity_id"]].append(REVISION.from_props(n))
-            for key, revisions in out.items():
-                out[key] = sorted(revisions, key=lambda r: r.sort_key, reverse=True)[:first]
+            for key in out:
+                params = {"key": revision_list_key(key, field), "limit": first}
+                out[key] = [REVISION.from_props(n) for n in conn.column(Q.REVISIONS_NEWEST, params)]
             return out
 
         return await self._read(run)
@@ -609,9 +607,9 @@ class EmbeddedReads(EmbeddedBase):
         from_end: bool = False,
     ) -> Page[RevisionRecord]:
         return await self._page(
-            Q.REVISIONS_MATCH,
-            [Q.OVERRIDDEN_FILTER],
-            {},
+            Q.OVERRIDDEN_MATCH,
+            [],
+            {"list": OVERRIDDEN_LIST},
             first,
             after,
             REVISION.from_props,

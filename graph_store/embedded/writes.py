@@ -19,6 +19,7 @@ from graph_store.embedded.connection import (
     _Conn,
     _uniq,
 )
+from graph_store.embedded.ddl import OVERRIDDEN_LIST, revision_list_key
 from graph_store.embedded.search_index import Doc, doc
 from graph_store.errors import Rule, RuleViolation
 from graph_store.mapping import (
@@ -75,7 +76,7 @@ def _one(conn: _Conn, mapping: NodeMapping[R], node_id: str) -> R | None:
     return mapping.from_props(nodes[0]) if nodes else None
 
 
-def _upsert(conn: _Conn, mapping: NodeMapping[R], records: list[R]) -> None:
+def _upsert(conn: _Conn, mapping: NodeMapping[R], records: Sequence[R]) -> None:
     """Write records whole (merged on their id)."""
     if records:
         conn.rows(Q.UPSERT[mapping.label], {"rows": [mapping.to_props(r) for r in records]})
@@ -106,12 +107,26 @@ def _import_revisions(
     if not pairs:
         return []
     ids = _uniq(i for i, _ in pairs)
-    past: dict[tuple[str, str], list[RevisionRecord]] = {}
-    for n in conn.column(Q.REVISIONS_OF, {"ids": ids}):
-        r = REVISION.from_props(n)
-        past.setdefault((r.entity_id, r.field), []).append(r)
+    past = {pair: _revisions(conn, *pair) for pair in dict.fromkeys(pairs)}
     origins = {n["id"]: SOURCE.from_props(n) for n in conn.column(Q.SOURCES_BY_ID, {"ids": ids})}
     return import_revisions(stored, rows, corrected, past, origins, sources)
+
+
+def _revisions(conn: _Conn, entity_id: str, field: str) -> list[RevisionRecord]:
+    """One field's stored revisions, through its list (ddl.REVISION_LIST_TABLE)."""
+    key = revision_list_key(entity_id, field)
+    return [REVISION.from_props(n) for n in conn.column(Q.REVISIONS_LISTED, {"key": key})]
+
+
+def _write_revisions(conn: _Conn, revisions: Sequence[RevisionRecord]) -> None:
+    """Store revisions and list each under its field, an overridden one also
+    in the moderators' list."""
+    if not revisions:
+        return
+    _upsert(conn, REVISION, revisions)
+    rows = [{"id": r.id, "key": revision_list_key(r.entity_id, r.field)} for r in revisions]
+    rows += [{"id": r.id, "key": OVERRIDDEN_LIST} for r in revisions if r.overridden]
+    conn.rows(Q.LIST_REVISIONS, {"rows": rows})
 
 
 def _origin(conn: _Conn, entity_id: str) -> SourceRecord | None:
@@ -252,7 +267,7 @@ class EmbeddedWrites(EmbeddedBase, SessionWrites):
             origins = [SOURCE.to_props(sources[i]) for i in created if i in sources]
             if origins:
                 conn.rows(Q.MERGE_NEW[SOURCE.label], {"rows": origins})
-            _upsert(conn, REVISION, revisions)
+            _write_revisions(conn, revisions)
             if batch.authorships:
                 first_rows = {(r.author_id, r.paper_id): r for r in reversed(batch.authorships)}
                 ships = [
@@ -491,9 +506,7 @@ class EmbeddedWrites(EmbeddedBase, SessionWrites):
                     target = _one(conn, PAPER, current.target_id)
                 if target is not None and update is not None:
                     origin = _origin(conn, target.id)
-                    revised = bool(
-                        conn.column(Q.REVISIONS_OF_FIELD, {"ids": [target.id], "field": update[0]})
-                    )
+                    revised = bool(_revisions(conn, target.id, update[0]))
             facts = decisions.CorrectionFacts(current, target, origin, revised)
             outcome = decisions.decide_correction(facts, status, reviewer_id, note, at, update)
             if outcome.done:
@@ -504,7 +517,7 @@ class EmbeddedWrites(EmbeddedBase, SessionWrites):
                 _upsert(conn, PAPER, [outcome.target])
             if outcome.target is not None:
                 self._search.upsert([doc(outcome.target)])
-            _upsert(conn, REVISION, list(outcome.revisions))
+            _write_revisions(conn, outcome.revisions)
             _upsert(conn, CORRECTION, [outcome.record])
             return outcome.record
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from graph_store.records import ImportBatch, SourceKind, SourceRecord
@@ -154,6 +155,25 @@ async def test_a_correction_appends_a_revision_and_reimport_adds_none(world: Wor
     await load_pages(world.store, default_seed_paths())
     again = (await world.run(PAPER_PROVENANCE, {"id": paper_id, "field": "title"}))["paper"]
     assert again == paper
+
+
+async def test_an_edited_seed_page_shows_in_history(world: World, tmp_path: Path) -> None:
+    # A copy of the page (same file name) that prints the name otherwise.
+    page = default_seed_paths()[0]
+    lines = page.read_text(encoding="utf-8").split("\n")
+    assert page.name == PAGE and lines[2] == "Binxing Jiao"
+    lines[2] = "BINXING JIAO"
+    (tmp_path / PAGE).write_text("\n".join(lines), encoding="utf-8")
+    await load_pages(world.store, [tmp_path / PAGE, *default_seed_paths()[1:]])
+    author = (await world.run(AUTHOR_PROVENANCE, {"id": JIAO, "field": "name"}))["author"]
+    assert author["name"] == "BINXING JIAO"
+    assert [(h["value"], h["source"], h["provenance"]["locator"]) for h in author["history"]] == [
+        ("BINXING JIAO", "SEED_PAGE", f"{PAGE}:3"),
+        ("Binxing Jiao", "SEED_PAGE", f"{PAGE}:3"),
+    ]
+    # The same page and line: one source.
+    (source,) = author["provenance"]
+    assert (source["source"], source["locator"]) == ("SEED_PAGE", f"{PAGE}:3")
 
 
 async def test_a_newer_import_after_a_correction_is_flagged_not_applied(world: World) -> None:
