@@ -6,6 +6,7 @@ too, for authors holding a claim)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import pytest
@@ -207,6 +208,7 @@ async def test_a_withdrawn_claim_moves_no_point(graph: GraphStore) -> None:
 
 # --- trust changes made by imports ---------------------------------------------------
 
+ROUNDS = 5
 NEWCOMER = AuthorRecord("author:newcomer", "newcomer", "New Comer")
 P6 = PaperRecord("paper:p6", "Distilling Again", PaperKind.PREPRINT, year=2024)
 P6_ORIGIN = SourceRecord(P6.id, SourceKind.OPENALEX, "https://openalex.org/W6", "2024-06-01")
@@ -288,3 +290,30 @@ async def test_an_import_records_a_claimed_authors_new_coauthor_and_printed_figu
         (TrustCause.CLAIM_VERIFIED, verified - 20, verified),
     ]
     assert await score(graph, ZOE) == verified + 1 + 6  # 5 works, not 2: +6
+
+
+async def test_imports_racing_follows_record_one_chain_of_changes(graph: GraphStore) -> None:
+    # Each event starts from the score the one before it left (Neo4j: the
+    # import locks the claimed author, as a follow does).
+    await claim(graph, 1, await graph.create_user(make_user(1)), DONG)
+    fans = [await graph.create_user(make_user(10 + n)) for n in range(ROUNDS)]
+    start = await score(graph, DONG)
+
+    def new_paper(n: int) -> ImportBatch:
+        coauthor = AuthorRecord(f"author:race-{n}", f"race-{n}", f"Race {n}")
+        paper = PaperRecord(f"paper:race-{n}", f"Race {n}", PaperKind.PREPRINT, year=2024)
+        rows = (AuthorshipRow(DONG, paper.id, 1), AuthorshipRow(coauthor.id, paper.id, 2))
+        return ImportBatch(authors=(coauthor,), papers=(paper,), authorships=rows)
+
+    await asyncio.gather(
+        *(graph.import_batch(new_paper(n)) for n in range(ROUNDS)),
+        *(graph.follow(fan.id, DONG, utcnow()) for fan in fans),
+    )
+    # Every event raised the score: ordered by it, each change starts where
+    # the one before ended, from the start to the score now.
+    changes = sorted((await graph.trust_history(DONG, 100, None)).items, key=lambda c: c.old_score)
+    assert [c.cause for c in changes].count(TrustCause.IMPORT) == ROUNDS
+    assert [c.cause for c in changes].count(TrustCause.FOLLOWED) == ROUNDS
+    scores = [start] + [c.new_score for c in changes]
+    assert [c.old_score for c in changes] == scores[:-1]
+    assert scores[-1] == await score(graph, DONG)
