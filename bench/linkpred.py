@@ -50,6 +50,7 @@ from typing import Any
 
 from bench.report import machine
 from domain import collaboration_fit as fitting
+from graph_store import coauthors as close
 from graph_store.records import (
     AuthorRecord,
     CollaborationProfileRecord,
@@ -127,25 +128,41 @@ class TrainGraph:
         key = self._key
         self.topic_papers = {t: sorted(ps, key=key) for t, ps in by_topic.items()}
         self._profiles: dict[str, CollaborationProfileRecord] = {}
+        self._everyone: dict[str, set[str]] = {}
         self._records: dict[str, AuthorRecord] = {}
 
     def _key(self, paper_id: str) -> str:
         return self.papers[paper_id].sort_key
 
     def profile(self, author: str) -> CollaborationProfileRecord:
+        """What ``collaboration_profiles`` answers: close co-authors only
+        (papers counted by ``graph_store.coauthors.counts``), every paper's
+        topics and venue."""
         found = self._profiles.get(author)
         if found is None:
             coauthors: Counter[str] = Counter()
             topics: Counter[str] = Counter()
             venues: Counter[str] = Counter()
             for p in self.papers_of.get(author, ()):
-                coauthors.update(x for x in self.authors_of[p] if x != author)
+                team = self.authors_of[p]
+                if close.counts(team):
+                    coauthors.update(x for x in team if x != author)
                 topics.update(self.topics_of[p])
                 venue = self.papers[p].venue
                 if venue is not None:
                     venues[venue] += 1
             found = CollaborationProfileRecord(dict(coauthors), dict(topics), dict(venues))
             self._profiles[author] = found
+        return found
+
+    def coauthors(self, author: str) -> set[str]:
+        """Everyone the author wrote with, whatever the team size: the full
+        co-author graph of the baselines, the truth and the exclusions."""
+        found = self._everyone.get(author)
+        if found is None:
+            found = {x for p in self.papers_of.get(author, ()) for x in self.authors_of[p]}
+            found.discard(author)
+            self._everyone[author] = found
         return found
 
     def record(self, author: str) -> AuthorRecord:
@@ -160,6 +177,9 @@ class TrainGraph:
         self, author_ids: Sequence[str]
     ) -> dict[str, CollaborationProfileRecord]:
         return {a: self.profile(a) for a in author_ids}
+
+    async def coauthored(self, author_id: str, candidate_ids: Sequence[str]) -> set[str]:
+        return self.coauthors(author_id).intersection(candidate_ids)
 
     async def coauthor_weights(self, author_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         return {a: self.profile(a).coauthors for a in author_ids}
@@ -209,7 +229,7 @@ def new_pairs(test: Sequence[Work], graph: TrainGraph) -> dict[str, set[str]]:
     for w in test:
         known = [a for a in w.authors if a in graph.papers_of]
         for i, u in enumerate(known):
-            coauthors = graph.profile(u).coauthors
+            coauthors = graph.coauthors(u)
             for v in known[i + 1 :]:
                 if v not in coauthors:
                     truth.setdefault(u, set()).add(v)
@@ -241,7 +261,7 @@ def evaluate(graph: TrainGraph, truth: dict[str, set[str]], sample: int, seed: i
     chosen = sorted(truth)
     rng.shuffle(chosen)
     chosen = chosen[:sample]
-    degree = {a: len(graph.profile(a).coauthors) for a in everyone}
+    degree = {a: len(graph.coauthors(a)) for a in everyone}
     out = Scores()
 
     async def peergraph(u: str, first: int) -> dict[str, float]:
@@ -262,13 +282,13 @@ def evaluate(graph: TrainGraph, truth: dict[str, set[str]], sample: int, seed: i
                 for i in range(n):
                     yield everyone[(offset + i) % n]
 
-            mine = graph.profile(u).coauthors
+            mine = graph.coauthors(u)
             excluded = {u, *mine}
             cn: Counter[str] = Counter()
             aa: dict[str, float] = {}
             for c in mine:
                 damp = 1.0 / math.log(degree[c]) if degree[c] > 1 else 0.0
-                for x in graph.profile(c).coauthors:
+                for x in graph.coauthors(c):
                     if x not in excluded:
                         cn[x] += 1
                         aa[x] = aa.get(x, 0.0) + damp

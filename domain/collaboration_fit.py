@@ -8,13 +8,17 @@ cannot see them).
 The four reasons (constants below; weights are rounded to 6 places and the
 score is the sum of the rounded weights):
 
-- COMMON_COAUTHOR: both wrote with c. ``W_COMMON / ln(1 + works(c))`` per
-  common co-author (the ``COMMON_LIMIT`` with the strongest ties to both
-  count; the reason's count says how many there are): Adamic-Adar's idea,
-  a shared co-author of few papers says more than one of thousands (the
-  degree is c's paper count, which the store counts through an index,
+- COMMON_COAUTHOR: both wrote with c, a close co-author of each (papers of
+  at most ``graph_store.coauthors.TEAM_LIMIT`` authors).
+  ``W_COMMON · sqrt(n_a · n_b) / ln(1 + works(c))`` per common co-author,
+  n_a and n_b the papers c shared with each (the ``COMMON_LIMIT`` with the
+  strongest ties to both count; the reason's count says how many there
+  are): Adamic-Adar's idea, a shared co-author of few papers says more than
+  one of thousands, weighted by how closely c works with both (the ties'
+  strength lifts the link-prediction benchmark's Hits@50, bench/README.md).
+  The degree is c's paper count, which the store counts through an index,
   instead of c's co-author count, which would expand each of a hub's
-  thousands of co-authors).
+  thousands of co-authors.
 - TWO_HOP_PATH: a's close co-author c has written with b's close co-author
   d (c among a's ``PATH_FANOUT`` strongest co-authors, d among b's, neither
   a common co-author, c ≠ d). ``W_PATH / (ln(1 + works(c)) · ln(1 + works(d)))``
@@ -29,8 +33,9 @@ Suggestions (``suggest``) read a few batches whatever the author's size:
 candidates are friends of friends through the author's strongest co-authors
 who are not prolific themselves and, when those are too few, the authors of
 the newest papers on their top topics (see ``_reached``); they are ranked by
-how many of those links they have, and only the best ``pool_size(first)``
-are scored exactly, with the same ``fit`` as a pair.
+how many of those links they have, anyone the author already wrote with in
+any team (``FitReads.coauthored``) is dropped, and only the best
+``pool_size(first)`` are scored exactly, with the same ``fit`` as a pair.
 """
 
 from __future__ import annotations
@@ -162,6 +167,12 @@ def _damp(works: int) -> float:
     return 1.0 / math.log(1 + max(1, works))
 
 
+def _common_weight(with_a: int, with_b: int, works: int) -> float:
+    """A common co-author's weight from the papers they shared with each side
+    and their own paper count (see the module's docstring)."""
+    return W_COMMON * math.sqrt(with_a * with_b) * _damp(works)
+
+
 def _shares(counts: Mapping[str, int]) -> dict[str, float]:
     total = sum(counts.values())
     return {k: n / total for k, n in counts.items()} if total else {}
@@ -199,7 +210,9 @@ def fit(
     common co-authors (``works``) and the paper ids of the ``path_ends``
     (``strong_a`` as for ``path_ends``)."""
     common = set(common_coauthors(a, pa, b, pb))
-    common_parts = [(c, W_COMMON * _damp(works.get(c, 1))) for c in common]
+    common_parts = [
+        (c, _common_weight(pa.coauthors[c], pb.coauthors[c], works.get(c, 1))) for c in common
+    ]
 
     # Paths c-d: c one of a's strongest, d one of b's, who share a paper.
     via_pairs: list[tuple[float, str, str]] = []
@@ -247,6 +260,11 @@ class FitReads(Protocol):
     async def collaboration_profiles(
         self, author_ids: Sequence[str]
     ) -> dict[str, CollaborationProfileRecord]: ...
+
+    async def coauthored(self, author_id: str, candidate_ids: Sequence[str]) -> set[str]:
+        """The candidates who wrote any paper with the author, whatever its
+        team size (``coauthors`` holds close co-authors only)."""
+        ...
 
     async def coauthor_weights(self, author_ids: Sequence[str]) -> dict[str, dict[str, int]]: ...
 
@@ -372,12 +390,15 @@ async def _nothing(make: Callable[[], Any]) -> Any:
 
 async def suggest(store: FitReads, author_id: str, first: int) -> list[tuple[AuthorRecord, Fit]]:
     """Up to ``first`` authors the author has not written with, best fit first
-    (only fits above 0): at most nine batch reads whatever the author's size."""
+    (only fits above 0): at most ten batch reads whatever the author's size."""
     profile = (await store.collaboration_profiles([author_id])).get(author_id, EMPTY_PROFILE)
     top_topics = [t for t, _ in sorted(profile.topics.items(), key=lambda kv: (-kv[1], kv[0]))]
     wanted = pool_size(first)
     via_coauthors, via_topics = await _reached(store, author_id, profile, top_topics, wanted)
-    pool_ids = rank_candidates(author_id, profile, via_coauthors, via_topics, wanted)
+    ranked = rank_candidates(author_id, profile, via_coauthors, via_topics, 2 * wanted)
+    # Co-authors of big teams are no close co-authors, but never suggestions.
+    written = await store.coauthored(author_id, ranked) if ranked else set()
+    pool_ids = [x for x in ranked if x not in written][:wanted]
     if not pool_ids:
         return []
     records, profiles = await asyncio.gather(

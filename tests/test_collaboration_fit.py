@@ -8,7 +8,9 @@ import random
 
 import pytest
 
+from bench.linkpred import TrainGraph, Work
 from domain import collaboration_fit as F
+from graph_store import coauthors
 from graph_store.records import AuthorRecord, CollaborationProfileRecord
 
 
@@ -31,7 +33,8 @@ def test_common_coauthors_weigh_more_when_they_wrote_less() -> None:
     (reason,) = fit.reasons
     assert reason.kind is F.FitKind.COMMON_COAUTHOR and reason.count == 2
     assert reason.via == ("author:c", "author:hub")  # the one of fewer papers first
-    expected = 1 / math.log(3) + 1 / math.log(2001)
+    # Each weighed by its ties to both: sqrt(2 · 1) and sqrt(1 · 3) shared papers.
+    expected = math.sqrt(2) / math.log(3) + math.sqrt(3) / math.log(2001)
     assert reason.weight == pytest.approx(expected, abs=1e-6)
     assert fit.score == reason.weight
 
@@ -115,6 +118,24 @@ def test_candidates_are_never_the_author_or_a_coauthor_and_rank_by_links() -> No
     assert F.rank_candidates("author:me", me, [], ["author:y", "author:x"], 1) == ["author:x"]
 
 
+async def test_a_suggestion_is_never_someone_written_with_in_a_big_team() -> None:
+    # me wrote with friend in a small team and with x in a team too big to be
+    # close; friend wrote with x and y. Only y may be suggested.
+    team = [f"author:t{i:02d}" for i in range(coauthors.TEAM_LIMIT - 1)]
+    works = [
+        Work("paper:1", 2010, "One", "V", ("topic:nlp",), ("author:me", "author:friend")),
+        Work("paper:2", 2011, "Two", "V", ("topic:nlp",), ("author:friend", "author:x")),
+        Work("paper:3", 2012, "Three", "V", ("topic:nlp",), ("author:friend", "author:y")),
+        Work("paper:4", 2013, "Big", "V", ("topic:nlp",), ("author:me", "author:x", *team)),
+    ]
+    graph = TrainGraph(works)
+    assert graph.profile("author:me").coauthors == {"author:friend": 1}  # x is not close
+    assert await graph.coauthored("author:me", ["author:x", "author:y"]) == {"author:x"}
+    suggested = [x.id for x, _ in await F.suggest(graph, "author:me", 10)]
+    assert "author:y" in suggested
+    assert not {"author:me", "author:friend", "author:x", *team} & set(suggested)
+
+
 def test_an_author_who_opted_out_is_not_suggestible() -> None:
     assert F.suggestible(AuthorRecord("author:a", "a", "A"))
     assert not F.suggestible(AuthorRecord("author:q", "q", "Q", suggestible=False))
@@ -141,4 +162,5 @@ def test_only_the_strongest_common_coauthors_count_but_all_are_told() -> None:
     assert reason.count == 40 and len(reason.via) == F.VIA_LIMIT
     counted = F.common_coauthors("author:a", profile(many), "author:b", profile(dict(many)))
     assert len(counted) == F.COMMON_LIMIT and all(many[c] == 3 for c in counted[:13])
-    assert reason.weight == pytest.approx(F.COMMON_LIMIT / math.log(2), abs=1e-5)
+    # The 13 of 3 shared papers with each side and 12 of the 2 (works unknown: 1).
+    assert reason.weight == pytest.approx((13 * 3 + 12 * 2) / math.log(2), abs=1e-5)

@@ -89,6 +89,7 @@ async def test_a_suggestion_list_is_a_few_store_calls(world: World, tmp_path: Pa
         "work_counts": 2,  # which co-authors are bridges; the common co-authors' weights
         "paper_pages_of_topics": 1,  # the top topics' newest papers (few co-authors)
         "authors_of_papers": 1,
+        "coauthored": 1,  # which candidates the author wrote with in a big team
         "get_authors": 2,  # the candidates kept, then the co-authors named in via
         "paper_ids_of_authors": 1,  # the ends of two-hop paths
         "get_topics": 1,
