@@ -6,10 +6,11 @@ the rest through ``import_batch`` and its merge rules (graph_store/shared_rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
+from graph_store.decisions import holds_claim
 from graph_store.records import (
     AuthorRecord,
     AuthorshipRow,
@@ -65,11 +66,16 @@ def named_ids(batch: ImportBatch) -> dict[str, list[str]]:
     return {label: list(dict.fromkeys(named)) for label, named in ids.items()}
 
 
-def split_batch(batch: ImportBatch, existing: Mapping[str, set[str]]) -> Split:
+def split_batch(
+    batch: ImportBatch, existing: Mapping[str, set[str]], claimed: Collection[str] = ()
+) -> Split:
     """Which rows are new (absent from ``existing``, by label) and which merge.
 
     Within the batch, records of one id merge in order with the same rules as
-    ``import_batch``; the first row of an authorship or tagging wins.
+    ``import_batch``; the first row of an authorship or tagging wins. A new
+    paper by an author in ``claimed`` (existing authors holding a claim:
+    ``claimed_ids``) goes through ``import_batch`` whole, which records the
+    author's trust change (decisions.import_watch); such papers are few.
     """
     institutions = _first_by_id(batch.institutions)
     topics = _first_by_id(batch.topics)
@@ -80,7 +86,8 @@ def split_batch(batch: ImportBatch, existing: Mapping[str, set[str]]) -> Split:
     for p in batch.papers:
         papers[p.id] = merge_paper(papers.get(p.id), p)
     new_author_ids = authors.keys() - existing["Author"]
-    new_paper_ids = papers.keys() - existing["Paper"]
+    by_claimed = {w.paper_id for w in batch.authorships if w.author_id in claimed}
+    new_paper_ids = papers.keys() - existing["Paper"] - by_claimed
     new_topic_ids = topics.keys() - existing["Topic"]
     new_inst_ids = institutions.keys() - existing["Institution"]
     known_authors = existing["Author"] | authors.keys()
@@ -120,6 +127,11 @@ def split_batch(batch: ImportBatch, existing: Mapping[str, set[str]]) -> Split:
         new_sources=tuple(s for i, s in first_sources(batch.sources).items() if i in new_ids),
         rest=rest,
     )
+
+
+def claimed_ids(stored: Mapping[str, AuthorRecord]) -> set[str]:
+    """The stored authors holding a claim, for ``split_batch``."""
+    return {i for i, a in stored.items() if holds_claim(a)}
 
 
 def without_unchanged_authors(

@@ -15,7 +15,8 @@ stored record with ``done`` set, and nothing is to be written.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Final, Generic, Protocol, TypeVar
@@ -29,6 +30,7 @@ from graph_store.records import (
     ClaimStatus,
     CorrectionRecord,
     CorrectionStatus,
+    ImportBatch,
     InvitationRecord,
     InvitationStatus,
     NodeKind,
@@ -394,6 +396,41 @@ def trust_change(
         cause=cause,
         model_version=model.version,
     )
+
+
+# Imports record score changes only for authors holding a claim (pending or
+# verified; README, "Trust-score history"): an import may touch millions of
+# authors, and only a claimant ever reads an author's history. The same fact
+# on both sides of a claim: its decision, and the status it gives the author.
+ACTIVE_CLAIMS: Final = (ClaimDecision.PENDING.value, ClaimDecision.VERIFIED.value)
+
+
+def holds_claim(author: AuthorRecord) -> bool:
+    """Whether the author has a pending or verified claim (``ACTIVE_CLAIMS``)."""
+    return author.claim_status != ClaimStatus.UNCLAIMED
+
+
+def import_watch(batch: ImportBatch, claimed: Mapping[str, Collection[str]]) -> list[str]:
+    """The authors whose score change an import records, sorted: of the
+    authors holding a claim (``claimed`` maps each to the ids of its papers,
+    read in the import's transaction), those the batch names (their own row,
+    an authorship of theirs: works, printed figures) and those one of whose
+    papers the batch gives an authorship (a co-author, maybe a new one)."""
+    if not claimed:
+        return []
+    named = {a.id for a in batch.authors} | {w.author_id for w in batch.authorships}
+    papers = {w.paper_id for w in batch.authorships}
+    return sorted(
+        author_id
+        for author_id, own in claimed.items()
+        if author_id in named or not papers.isdisjoint(own)
+    )
+
+
+def import_event_key() -> str:
+    """Names one import in the ids of its trust changes: an import has no id
+    of its own, and two at one instant must not share one."""
+    return uuid.uuid4().hex
 
 
 CLAIM_CAUSES: Final[Mapping[ClaimDecision, TrustCause]] = {

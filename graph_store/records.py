@@ -429,8 +429,9 @@ class TrustCause(enum.StrEnum):
     CLAIM_WITHDRAWN = "CLAIM_WITHDRAWN"
     CLAIM_VERIFIED = "CLAIM_VERIFIED"
     CLAIM_REJECTED = "CLAIM_REJECTED"
-    # Not recorded yet (README, "Trust-score history"): imports and corrections.
+    # Recorded for authors holding a claim only (README, "Trust-score history").
     IMPORT = "IMPORT"
+    # Never recorded: no correctable field feeds the score.
     CORRECTION = "CORRECTION"
 
 

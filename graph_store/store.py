@@ -62,13 +62,17 @@ class GraphStore(Protocol):
 
     # --- import ---------------------------------------------------------------
     async def import_batch(self, batch: ImportBatch) -> None:
-        """Write one import in one transaction (see ImportBatch for merge rules)."""
+        """Write one import in one transaction (see ImportBatch for merge rules),
+        with the trust changes it makes to authors holding a claim (see
+        ``follow``)."""
 
     async def bulk_import(self, batch: ImportBatch) -> None:
         """``import_batch`` for big imports, through the engine's bulk path, with
         the same merge rules: new rows by LadybugDB ``COPY`` on the embedded
         store (not one transaction there: see embedded/bulk.py), batched
-        ``UNWIND`` on Neo4j. For one writer at a time (the import command)."""
+        ``UNWIND`` on Neo4j. For one writer at a time (the import command).
+        A new paper of an author holding a claim goes through ``import_batch``,
+        which records the author's trust change."""
 
     async def finish_bulk_import(self) -> None:
         """After the last ``bulk_import``: fold the load into the store
@@ -286,8 +290,10 @@ class GraphStore(Protocol):
         Trust history: a store given a trust model (``StoreConfig.trust_model``)
         records a ``TrustChangeRecord`` in the transaction of each follow,
         unfollow, claim creation, withdrawal and decision that moves the
-        author's score (``decisions.trust_change``). Imports and corrections
-        record none yet."""
+        author's score (``decisions.trust_change``), and in the transaction
+        of each import (``import_batch``, ``bulk_import``) that moves the
+        score of an author holding a claim (``decisions.import_watch``).
+        Corrections record none (no correctable field feeds the score)."""
 
     async def unfollow(self, user_id: str, author_id: str, at: datetime | None = None) -> None:
         """Idempotent; no error when there was no follow. ``at``: when (for

@@ -132,8 +132,9 @@ described(
         TrustCause.CLAIM_WITHDRAWN: "The claimant withdrew their pending claim.",
         TrustCause.CLAIM_VERIFIED: "A moderator verified a claim on the author.",
         TrustCause.CLAIM_REJECTED: "A moderator rejected a claim on the author.",
-        TrustCause.IMPORT: "An import added works or co-authors. Not recorded yet: such "
-        "changes are missing from the history for now.",
+        TrustCause.IMPORT: "An import added works or co-authors (or newly printed figures). "
+        "Recorded only while the author has a pending or verified claim: earlier imports "
+        "moved the score unrecorded.",
         TrustCause.CORRECTION: "A moderator applied a correction. No correctable field feeds "
         "the score today, so none is recorded.",
     },

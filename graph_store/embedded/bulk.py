@@ -32,7 +32,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from graph_store.bulk_split import Split as _Split
-from graph_store.bulk_split import named_ids, split_batch, without_unchanged_authors
+from graph_store.bulk_split import (
+    claimed_ids,
+    named_ids,
+    split_batch,
+    without_unchanged_authors,
+)
 from graph_store.embedded import coauthor_weights
 from graph_store.embedded import queries as Q
 from graph_store.embedded.connection import _Conn, _uniq
@@ -184,7 +189,8 @@ class EmbeddedBulk(EmbeddedWrites):
             }
         except Exception as e:
             raise StoreError(f"embedded store read failed: {e}") from e
-        return split_batch(batch, {"Author": set(stored), **existing}), stored
+        split = split_batch(batch, {"Author": set(stored), **existing}, claimed_ids(stored))
+        return split, stored
 
     def _copy_new(self, batch: ImportBatch) -> ImportBatch:
         """COPY the batch's new rows; what is left to merge."""

@@ -270,6 +270,10 @@ WHERE b.id <> $id RETURN count(DISTINCT b)
 """,
 }
 
+# The authors holding a claim of these decisions (the Claim table is small:
+# a scan of it, not of the authors).
+CLAIMED_AUTHORS: Final = "MATCH (c:Claim) WHERE c.status IN $active RETURN DISTINCT c.author_id"
+
 # A trust change, linked from its author (ddl: TRUST_CHANGED).
 LINK_TRUST_CHANGE: Final = """
 MATCH (a:Author {id: $author_id}), (t:TrustChange {id: $id})

@@ -165,14 +165,19 @@ class _TrustLog:
         event_key: str,
         *,
         claim_status: ClaimStatus | None = None,
+        refreshed: bool = False,
     ) -> None:
         """``claim_status``: the status a claim event gave the author (its
-        counts did not change); without it, the counts are read again."""
+        counts did not change); without it, the counts are read again, and
+        with ``refreshed`` the author record too (an import may rewrite it)."""
         if self._model is None or self._author is None or self._counts is None:
             return
         before = (self._author, self._counts)
         if claim_status is None:
-            after = (self._author, _counts(self._conn, self._author.id))
+            author: AuthorRecord | None = self._author
+            if refreshed:
+                author = _one(self._conn, AUTHOR, self._author.id)
+            after = None if author is None else (author, _counts(self._conn, author.id))
         else:
             after = (replace(self._author, claim_status=claim_status), self._counts)
         change = decisions.trust_change(self._model, before, after, cause, at, event_key)
@@ -181,9 +186,41 @@ class _TrustLog:
             self._conn.rows(Q.LINK_TRUST_CHANGE, {"author_id": change.author_id, "id": change.id})
 
 
+class _ImportTrust:
+    """The trust changes one import makes (cause IMPORT): a ``_TrustLog`` per
+    author ``decisions.import_watch`` picks, started before the import's
+    writes, recorded after them, in its transaction."""
+
+    def __init__(self, model: decisions.TrustModel | None, conn: _Conn, batch: ImportBatch) -> None:
+        self._logs: list[_TrustLog] = []
+        if model is None:
+            return
+        active = list(decisions.ACTIVE_CLAIMS)
+        claimed: dict[str, list[str]] = {
+            i: [] for i in conn.column(Q.CLAIMED_AUTHORS, {"active": active})
+        }
+        if claimed:
+            for author_id, paper_id in conn.rows(Q.PAPER_IDS_OF_AUTHORS, {"ids": list(claimed)}):
+                if paper_id is not None:
+                    claimed[author_id].append(paper_id)
+        watched = decisions.import_watch(batch, claimed)
+        if watched:
+            stored = {
+                n["id"]: AUTHOR.from_props(n)
+                for n in conn.column(Q.AUTHORS_BY_ID, {"ids": watched})
+            }
+            self._logs = [_TrustLog(model, conn, stored.get(i)) for i in watched]
+
+    def record(self) -> None:
+        at, key = utcnow(), decisions.import_event_key()
+        for log in self._logs:
+            log.record(TrustCause.IMPORT, at, key, refreshed=True)
+
+
 class EmbeddedWrites(EmbeddedBase, SessionWrites):
     async def import_batch(self, batch: ImportBatch) -> None:
         def run(conn: _Conn) -> None:
+            trust = _ImportTrust(self._trust_model, conn, batch)
             docs: list[Doc] = []
             if batch.institutions:
                 firsts = {i.id: i for i in reversed(batch.institutions)}.values()
@@ -250,6 +287,7 @@ class EmbeddedWrites(EmbeddedBase, SessionWrites):
                         ]
                     },
                 )
+            trust.record()
             # Topics keep their first name (shared_rules), in the index too.
             topic_docs = [doc(t) for t in batch.topics]
             self._search.upsert(docs, keep_existing=topic_docs)

@@ -32,7 +32,13 @@ from typing import Any, Final
 
 import neo4j.exceptions as nx
 
-from graph_store.bulk_split import Split, named_ids, split_batch, without_unchanged_authors
+from graph_store.bulk_split import (
+    Split,
+    claimed_ids,
+    named_ids,
+    split_batch,
+    without_unchanged_authors,
+)
 from graph_store.errors import StoreError
 from graph_store.mapping import AUTHOR, INSTITUTION, PAPER, SOURCE, TOPIC, NodeMapping
 from graph_store.neo4j import coauthor_weights
@@ -160,7 +166,7 @@ async def _create_new(tx: Tx, batch: ImportBatch) -> ImportBatch:
     authors = sorted(wanted.pop("Author"))
     stored = {n["id"]: AUTHOR.from_props(n) for n in await locks.take_many("Author", authors)}
     existing = {label: await _existing(tx, label, ids) for label, ids in wanted.items()}
-    split = split_batch(batch, {"Author": set(stored), **existing})
+    split = split_batch(batch, {"Author": set(stored), **existing}, claimed_ids(stored))
     if split.has_new:
         await _create(tx, split)
     if split.new_authorships:

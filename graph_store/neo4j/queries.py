@@ -371,6 +371,13 @@ UNWIND $ids AS key
 MATCH (a:Author {id: key})
 RETURN key, COUNT { (a)-[:AUTHORED]->(:Paper) } AS n
 """
+# The authors holding a claim of these decisions (an import records their
+# trust changes: decisions.import_watch).
+CLAIMED_AUTHORS: Final = """
+MATCH (c:Claim) USING INDEX c:Claim(status, sort_key)
+WHERE c.status IN $active AND c.sort_key IS NOT NULL
+RETURN DISTINCT c.author_id AS id
+"""
 PAPER_IDS_OF_AUTHORS: Final = """
 UNWIND $ids AS key
 MATCH (:Author {id: key})-[:AUTHORED]->(p:Paper)

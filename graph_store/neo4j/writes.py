@@ -97,9 +97,9 @@ class Neo4jWrites(Neo4jSession, SessionWrites):
                 await _rows(tx, q.IMPORT_TOPICS, rows=[_row(TOPIC, t) for t in topics.values()])
             # Read under lock: a claim or correction cannot commit between
             # these reads and the writes below. Only what changes is written.
-            stored_authors = {
-                n["id"]: AUTHOR.from_props(n) for n in await locks.take_many("Author", author_ids)
-            }
+            stored_authors, trust = await _ImportTrust.lock(
+                self._trust_model, tx, locks, batch, author_ids
+            )
             stored_papers = {
                 n["id"]: PAPER.from_props(n) for n in await locks.take_many("Paper", paper_ids)
             }
@@ -159,6 +159,7 @@ class Neo4jWrites(Neo4jSession, SessionWrites):
                     q.IMPORT_PAPER_TOPICS,
                     rows=[{"paper_id": p, "topic_id": t} for p, t in paper_topics],
                 )
+            await trust.record()
             await locks.release()
 
         await self._write(work, timeout=self._import_timeout)
@@ -567,19 +568,68 @@ class _TrustLog:
         event_key: str,
         *,
         claim_status: ClaimStatus | None = None,
+        refreshed: bool = False,
     ) -> None:
         """``claim_status``: the status a claim event gave the author (its
-        counts did not change); without it, the counts are read again."""
+        counts did not change); without it, the counts are read again, and
+        with ``refreshed`` the author record too (an import may rewrite it)."""
         if self._model is None or self._author is None or self._counts is None:
             return
         before = (self._author, self._counts)
         if claim_status is None:
-            after = (self._author, await _counts(self._tx, self._author.id))
+            author: AuthorRecord | None = self._author
+            if refreshed:
+                author = await _one(self._tx, AUTHOR, self._author.id)
+            after = None if author is None else (author, await _counts(self._tx, author.id))
         else:
             after = (replace(self._author, claim_status=claim_status), self._counts)
         change = decisions.trust_change(self._model, before, after, cause, at, event_key)
         if change is not None:
             await _create(self._tx, TRUST_CHANGE, change)
+
+
+class _ImportTrust:
+    """The trust changes one import makes (cause IMPORT): a ``_TrustLog`` per
+    author ``decisions.import_watch`` picks, started under its lock before the
+    import's writes, recorded after them, in its transaction."""
+
+    def __init__(self, logs: list[_TrustLog]) -> None:
+        self._logs = logs
+
+    @classmethod
+    async def lock(
+        cls,
+        model: decisions.TrustModel | None,
+        tx: Tx,
+        locks: _Locks,
+        batch: ImportBatch,
+        author_ids: Sequence[str],
+    ) -> tuple[dict[str, AuthorRecord], _ImportTrust]:
+        """Lock and read the batch's authors (``author_ids``) and the watched
+        ones, in one sorted pass (LOCK_ORDER); the batch's authors as stored."""
+        watched: list[str] = []
+        if model is not None:
+            active = list(decisions.ACTIVE_CLAIMS)
+            claimed: dict[str, list[str]] = {
+                r["id"]: [] for r in await _rows(tx, q.CLAIMED_AUTHORS, active=active)
+            }
+            if claimed:
+                for r in await _rows(tx, q.PAPER_IDS_OF_AUTHORS, ids=list(claimed)):
+                    claimed[r["key"]] = r["ids"]
+            watched = decisions.import_watch(batch, claimed)
+        locked = {
+            n["id"]: AUTHOR.from_props(n)
+            for n in await locks.take_many("Author", [*author_ids, *watched])
+        }
+        logs = [_TrustLog(model, tx, locked.get(i)) for i in watched]
+        for log in logs:
+            await log.begin()
+        return {i: locked[i] for i in author_ids if i in locked}, cls(logs)
+
+    async def record(self) -> None:
+        at, key = utcnow(), decisions.import_event_key()
+        for log in self._logs:
+            await log.record(TrustCause.IMPORT, at, key, refreshed=True)
 
 
 async def _lock_claim(

@@ -1,10 +1,12 @@
 """The profile header's flags and the trust history, on both backends: the
 verified claimant's settings, invitations refused by a closed recipient
 inside their transaction, imports that never undo the claimant's choice,
-and the score changes recorded with the events that made them."""
+and the score changes recorded with the events that made them (imports
+too, for authors holding a claim)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import pytest
@@ -14,14 +16,33 @@ from graph_store.decisions import AuthorSettings
 from graph_store.errors import Rule, RuleViolation
 from graph_store.records import (
     AuthorRecord,
+    AuthorshipRow,
     ClaimDecision,
     ClaimRecord,
     ImportBatch,
+    PaperKind,
+    PaperRecord,
+    SourceKind,
+    SourceRecord,
     TrustCause,
     UserRecord,
+    utcnow,
 )
 from graph_store.store import GraphStore
-from tests.contract.conftest import AUTHORS, BAO, DONG, GRAPH, LONELY, WEI, at, make_user
+from tests.contract.conftest import (
+    AUTHORS,
+    BAO,
+    BAO_FIGURES,
+    DONG,
+    GRAPH,
+    KD,
+    LONELY,
+    P4,
+    WEI,
+    ZOE,
+    at,
+    make_user,
+)
 from tests.contract.test_invitations import invitation, rule_of, send, verified_user
 
 CLOSE = AuthorSettings(open_to_collaborate=False)
@@ -183,3 +204,116 @@ async def test_a_withdrawn_claim_moves_no_point(graph: GraphStore) -> None:
     await graph.withdraw_claim(claim_id, claimant.id, at(5))
     # Pending scores 0 under this model, as unclaimed does: nothing to record.
     assert (await graph.trust_history(DONG, 10, None)).items == ()
+
+
+# --- trust changes made by imports ---------------------------------------------------
+
+ROUNDS = 5
+NEWCOMER = AuthorRecord("author:newcomer", "newcomer", "New Comer")
+P6 = PaperRecord("paper:p6", "Distilling Again", PaperKind.PREPRINT, year=2024)
+P6_ORIGIN = SourceRecord(P6.id, SourceKind.OPENALEX, "https://openalex.org/W6", "2024-06-01")
+# Dong's and Wei's new paper with a newcomer: one more work and one more
+# co-author for Dong (Wei was one already).
+NEW_PAPER = ImportBatch(
+    authors=(NEWCOMER,),
+    papers=(P6,),
+    authorships=(AuthorshipRow(DONG, P6.id, 1), AuthorshipRow(NEWCOMER.id, P6.id, 2)),
+    paper_topics=((P6.id, KD),),
+    sources=(P6_ORIGIN,),
+)
+NEW_PAPER_WITH_WEI = replace(
+    NEW_PAPER, authorships=(*NEW_PAPER.authorships, AuthorshipRow(WEI, P6.id, 3))
+)
+
+
+async def score(store: GraphStore, author_id: str) -> int:
+    stats = (await store.author_stats([author_id]))[author_id]
+    return trust.compute(await author(store, author_id), stats).score
+
+
+async def history(store: GraphStore, author_id: str) -> list[tuple[TrustCause, int, int]]:
+    page = await store.trust_history(author_id, 100, None)
+    return [(c.cause, c.old_score, c.new_score) for c in page.items]
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["import_batch", "bulk_import"])
+async def test_an_import_records_the_trust_change_of_a_claimed_author(
+    graph: GraphStore, bulk: bool
+) -> None:
+    run = graph.bulk_import if bulk else graph.import_batch
+    await claim(graph, 1, await graph.create_user(make_user(1)), DONG)  # pending
+    before = await score(graph, DONG)
+    started = utcnow()
+    await run(NEW_PAPER_WITH_WEI)
+    ended = utcnow()
+
+    # 3 works → 4 (+2), 2 co-authors → 3 (+1): one change, in the import.
+    page = await graph.trust_history(DONG, 100, None)
+    assert [(c.cause, c.old_score, c.new_score) for c in page.items] == [
+        (TrustCause.IMPORT, before, before + 3)
+    ]
+    (change,) = page.items
+    assert change.model_version == trust.MODEL_VERSION
+    assert started <= change.at <= ended
+    assert change.new_score == await score(graph, DONG)
+    # The paper went in whole, its origin with it.
+    authors_of = await graph.authors_of_papers([P6.id])
+    assert [a.id for a in authors_of[P6.id]] == [DONG, NEWCOMER.id, WEI]
+    assert [t.id for t in (await graph.topics_of_papers([P6.id]))[P6.id]] == [KD]
+    assert (await graph.sources_of([P6.id]))[P6.id].locator == P6_ORIGIN.locator
+    # Unclaimed authors keep no history of imports (README), though Wei's score moved.
+    assert await history(graph, WEI) == []
+    assert await history(graph, NEWCOMER.id) == []
+
+    # The same data again moves no score: nothing more is recorded.
+    await run(NEW_PAPER_WITH_WEI)
+    await graph.import_batch(GRAPH)
+    assert [c.id for c in (await graph.trust_history(DONG, 100, None)).items] == [change.id]
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["import_batch", "bulk_import"])
+async def test_an_import_records_a_claimed_authors_new_coauthor_and_printed_figures(
+    graph: GraphStore, bulk: bool
+) -> None:
+    run = graph.bulk_import if bulk else graph.import_batch
+    await verified_user(graph, 1, ZOE)
+    verified = await score(graph, ZOE)
+    # A newcomer joins Zoe's paper P4: the batch does not name Zoe, her
+    # co-authors still grow by one.
+    await run(ImportBatch(authors=(NEWCOMER,), authorships=(AuthorshipRow(NEWCOMER.id, P4, 2),)))
+    # A page printing more works than the graph holds: the score counts them.
+    figures = replace(BAO_FIGURES, works=5, collaborators=0, followers=0, source="zoe.txt")
+    await run(ImportBatch(authors=(replace(AUTHORS[3], imported=figures),)))
+    assert await history(graph, ZOE) == [
+        (TrustCause.IMPORT, verified + 1, await score(graph, ZOE)),
+        (TrustCause.IMPORT, verified, verified + 1),
+        (TrustCause.CLAIM_VERIFIED, verified - 20, verified),
+    ]
+    assert await score(graph, ZOE) == verified + 1 + 6  # 5 works, not 2: +6
+
+
+async def test_imports_racing_follows_record_one_chain_of_changes(graph: GraphStore) -> None:
+    # Each event starts from the score the one before it left (Neo4j: the
+    # import locks the claimed author, as a follow does).
+    await claim(graph, 1, await graph.create_user(make_user(1)), DONG)
+    fans = [await graph.create_user(make_user(10 + n)) for n in range(ROUNDS)]
+    start = await score(graph, DONG)
+
+    def new_paper(n: int) -> ImportBatch:
+        coauthor = AuthorRecord(f"author:race-{n}", f"race-{n}", f"Race {n}")
+        paper = PaperRecord(f"paper:race-{n}", f"Race {n}", PaperKind.PREPRINT, year=2024)
+        rows = (AuthorshipRow(DONG, paper.id, 1), AuthorshipRow(coauthor.id, paper.id, 2))
+        return ImportBatch(authors=(coauthor,), papers=(paper,), authorships=rows)
+
+    await asyncio.gather(
+        *(graph.import_batch(new_paper(n)) for n in range(ROUNDS)),
+        *(graph.follow(fan.id, DONG, utcnow()) for fan in fans),
+    )
+    # Every event raised the score: ordered by it, each change starts where
+    # the one before ended, from the start to the score now.
+    changes = sorted((await graph.trust_history(DONG, 100, None)).items, key=lambda c: c.old_score)
+    assert [c.cause for c in changes].count(TrustCause.IMPORT) == ROUNDS
+    assert [c.cause for c in changes].count(TrustCause.FOLLOWED) == ROUNDS
+    scores = [start] + [c.new_score for c in changes]
+    assert [c.old_score for c in changes] == scores[:-1]
+    assert scores[-1] == await score(graph, DONG)

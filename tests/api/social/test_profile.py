@@ -1,12 +1,14 @@
 """The profile header over HTTP: what the seed pages print (role, affiliation
 state, open to collaborate), the verified claimant's two settings, invitations
-refused by a closed researcher, and the trust history only the claimant sees."""
+refused by a closed researcher, and the trust history only the claimant sees
+(an import's change included)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from domain.trust import MODEL_VERSION
+from graph_store.records import AuthorRecord, AuthorshipRow, ImportBatch, PaperKind, PaperRecord
 from seeds.loader import default_seed_paths, load_pages
 from tests.api.social.helpers import FOLLOW, REVIEW_CLAIM, SEND_INVITATION, World, errors
 
@@ -172,3 +174,35 @@ async def test_the_trust_history_is_the_claimants_alone(world: World) -> None:
     for token in (None, fan.token, world.moderator.token):
         data = await world.run(TRUST_HISTORY, {"id": ADA_AUTHOR}, token)
         assert data["author"]["trustHistory"] is None
+
+
+async def test_the_claimant_sees_the_change_an_import_made(world: World) -> None:
+    bob, fan = await world.sign_up("Bob"), await world.sign_up("Fan")
+    await world.claim(bob, BOB_AUTHOR)  # pending: enough for imports to be recorded
+    start = (await world.run(TRUST_HISTORY, {"id": BOB_AUTHOR}, bob.token))["author"]["trust"]
+    # A new paper of Bob's with a new co-author arrives (an OpenAlex-like import).
+    newcomer = AuthorRecord("author:newcomer", "newcomer", "New Comer")
+    paper = PaperRecord("paper:new-one", "A New One", PaperKind.PREPRINT, year=2025)
+    batch = ImportBatch(
+        authors=(newcomer,),
+        papers=(paper,),
+        authorships=(
+            AuthorshipRow(BOB_AUTHOR, paper.id, 1),
+            AuthorshipRow(newcomer.id, paper.id, 2),
+        ),
+    )
+    await world.store.import_batch(batch)
+    await world.store.import_batch(batch)  # the same again moves nothing
+
+    data = await world.run(TRUST_HISTORY, {"id": BOB_AUTHOR}, bob.token)
+    history, now = data["author"]["trustHistory"], data["author"]["trust"]["score"]
+    (change,) = [e["node"] for e in history["edges"]]
+    assert (change["cause"], change["oldScore"], change["newScore"]) == (
+        "IMPORT",
+        start["score"],
+        now,
+    )
+    assert change["delta"] == now - start["score"] > 0 and change["modelVersion"] == MODEL_VERSION
+    # Still the claimant's alone.
+    data = await world.run(TRUST_HISTORY, {"id": BOB_AUTHOR}, fan.token)
+    assert data["author"]["trustHistory"] is None
