@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench import sections
 from bench.report import machine
 from domain import collaboration_fit as fitting
 from graph_store import coauthors as close
@@ -64,8 +65,7 @@ from seeds.openalex_import import _blocks, _parse_block, default_workers
 TOP = 50
 PRECISION_AT = 10
 METHODS = ("random", "common neighbours", "Adamic-Adar", "PeerGraph")
-SECTION_START = "<!-- linkpred:start -->"
-SECTION_END = "<!-- linkpred:end -->"
+SECTION_START, SECTION_END = sections.markers("linkpred")
 
 
 @dataclass(frozen=True, slots=True)
@@ -478,17 +478,6 @@ def run(args: argparse.Namespace) -> Report:
     )
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace this benchmark's section of ``path`` (or append it), leaving the rest."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    start, end = text.find(SECTION_START), text.find(SECTION_END)
-    if start >= 0 and end > start:
-        text = text[:start] + section + text[end + len(SECTION_END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text, encoding="utf-8")
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python -m bench.linkpred",
@@ -515,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     text = report.markdown()
     print(text)
     if args.out is not None:
-        write_section(args.out, text)
+        sections.replace(args.out, "linkpred", text)
     return 0
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from bench import dataset, floor, load
+from bench import dataset, floor, load, sections
 from bench.leg import CLIENTS, Backend, Plan, login_flood_leg, run_leg, typename_run
 from bench.neo4j import neo4j_backend
 from bench.procs import (
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     command = " ".join(["python -m bench", *raw_argv])
     if args.out:
-        args.out.write_text(markdown(report, legs, command), encoding="utf-8")
+        sections.rewrite(args.out, markdown(report, legs, command))
     if args.json:
         args.json.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
     print(text_table(legs))
