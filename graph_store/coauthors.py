@@ -17,10 +17,11 @@ load's time, so each chunk's transaction sets the ``STALE`` mark instead,
 and ``finish_bulk_import`` (or the next start, after a crash) recounts every
 pair from the authorships (``weights``) and writes only the difference
 (``reconcile``), clearing the mark in the same transaction; until then the
-weights are those from before the load. Neo4j counts each chunk's new papers
-in the database, in the chunk's own transaction, and recounts from scratch
-only when the mark is set (a database from before the weights). A pair is
-stored once, from the smaller id to the larger (``pair``).
+weights are those from before the load. On Neo4j each chunk flags its new
+papers ``unpaired``, and transactions right after it count them in the
+database, each paper once (graph_store/neo4j/queries.py); a paper a crash
+leaves flagged is counted at the next start. A pair is stored once, from the
+smaller id to the larger (``pair``).
 """
 
 from __future__ import annotations

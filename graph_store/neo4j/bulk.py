@@ -109,7 +109,7 @@ def _props(mapping: NodeMapping[Any], records: Sequence[Any]) -> list[dict[str, 
 class Neo4jBulk(Neo4jWrites):
     async def bulk_import(self, batch: ImportBatch) -> None:
         try:
-            rest = await self._write(
+            rest, created = await self._write(
                 lambda tx: _create_new(tx, batch), timeout=self._import_timeout
             )
         except StoreError as e:
@@ -117,46 +117,50 @@ class Neo4jBulk(Neo4jWrites):
                 raise
             # An id created by another writer since this one looked (or a
             # taken slug, which import_batch reports in turn).
-            rest = batch
+            rest, created = batch, []
+        if created:
+            await self._count_new_papers(created)
         if rest.authors or rest.papers or rest.authorships or rest.paper_topics:
             await self.import_batch(rest)
 
+    async def _count_new_papers(self, paper_ids: list[str]) -> None:
+        """The pairs of papers a chunk created (flagged ``unpaired`` in it),
+        counted after it, ``PAPERS_PER_TX`` papers a transaction: in the
+        chunk's own transaction they overran Neo4j's transaction memory (1 GB
+        heap). Papers a crash leaves flagged are counted at the next start."""
+        step = coauthor_weights.PAPERS_PER_TX
+        for start in range(0, len(paper_ids), step):
+            part = paper_ids[start : start + step]
+
+            async def count(tx: Tx, part: list[str] = part) -> None:
+                await coauthor_weights.count_papers(tx, part)
+
+            await self._write(count, timeout=self._import_timeout)
+
+    async def _count_unpaired(self) -> None:
+        """Count every paper still flagged (a chunk cut short, or every paper
+        of a database from before the weights: queries.py)."""
+        while found := await self._write(coauthor_weights.unpaired, timeout=self._import_timeout):
+            log.info("counting the co-author pairs of %d papers", len(found))
+            await self._count_new_papers(found)
+
     async def initialize(self) -> None:
         await super().initialize()
-        # A database from before the weights (or whose recount was cut
-        # short): count them.
-        await self._count_coauthors()
+        await self._count_unpaired()
 
     async def finish_bulk_import(self) -> None:
+        await self._count_unpaired()
+
         async def work(tx: Tx) -> None:
             result = await tx.run("CALL db.resampleOutdatedIndexes()")
             await result.consume()
 
         await self._write(work, timeout=self._import_timeout)
 
-    async def _count_coauthors(self) -> None:
-        """Recount every COAUTHOR pair from scratch if the stale mark is set
-        (graph_store/coauthors.py): delete them all, then count the authors
-        in id order, a thousand per transaction (a million pairs in one would
-        hold their state in the server's heap). The mark goes last, so a
-        recount cut short starts over at the next start."""
-        if not await self._write(coauthor_weights.is_stale, timeout=self._import_timeout):
-            return
-        log.info("counting co-author weights")
-        while await self._write(coauthor_weights.delete_some, timeout=self._import_timeout):
-            pass
-        after: str | None = ""
-        while after is not None:
 
-            async def count(tx: Tx, after: str = after) -> str | None:
-                return await coauthor_weights.count_after(tx, after)
-
-            after = await self._write(count, timeout=self._import_timeout)
-        await self._write(coauthor_weights.clear, timeout=self._import_timeout)
-
-
-async def _create_new(tx: Tx, batch: ImportBatch) -> ImportBatch:
-    """Transaction 1 (module docstring): create what is new; the rest."""
+async def _create_new(tx: Tx, batch: ImportBatch) -> tuple[ImportBatch, list[str]]:
+    """Transaction 1 (module docstring): create what is new; the rest, and
+    the ids of the new papers whose co-author pairs are still to count."""
     wanted = named_ids(batch)
     locks = _Locks(tx)
     # Every existing author the chunk names is found, locked (sorted; Author
@@ -169,9 +173,11 @@ async def _create_new(tx: Tx, batch: ImportBatch) -> ImportBatch:
     split = split_batch(batch, {"Author": set(stored), **existing}, claimed_ids(stored))
     if split.has_new:
         await _create(tx, split)
+    created: list[str] = []
     if split.new_authorships:
-        # The new papers' pairs, counted in the database in this transaction.
-        await coauthor_weights.count_new_papers(tx, [p.id for p in split.new_papers])
+        # Their pairs are counted next, in transactions of their own.
+        created = [p.id for p in split.new_papers]
+        await coauthor_weights.flag(tx, created)
     rest, unchanged = without_unchanged_authors(split.rest, stored)
     # What import_batch does for every author it is given, for those it is no
     # longer given: the affiliation edge (the institution may have come only now).
@@ -182,7 +188,7 @@ async def _create_new(tx: Tx, batch: ImportBatch) -> ImportBatch:
     ]
     await _run_sliced(tx, q.IMPORT_AFFILIATIONS, edges)
     await locks.release()
-    return rest
+    return rest, created
 
 
 async def _create(tx: Tx, split: Split) -> None:

@@ -640,10 +640,13 @@ COUNT_CORRECTIONS_BY_STATUS: Final = _count(
 )
 
 # Close co-authorship (graph_store/coauthors.py): COAUTHOR from the smaller id.
+# A paper whose pairs are not counted yet carries ``unpaired`` (indexed): a
+# bulk chunk's new papers until the transactions after it count them, every
+# paper of a database from before the weights until its first start does.
 TEAMS_OF_PAPERS: Final = """
 UNWIND $ids AS key
-MATCH (a:Author)-[:AUTHORED]->(:Paper {id: key})
-RETURN key, collect(a.id) AS ids
+MATCH (a:Author)-[:AUTHORED]->(p:Paper {id: key})
+RETURN key, collect(a.id) AS ids, p.unpaired AS unpaired
 """
 ADD_COAUTHOR_PAPERS: Final = """
 UNWIND $rows AS r
@@ -655,12 +658,17 @@ ON MATCH SET c.papers = c.papers + r.n
 WITH c WHERE c.papers < $least
 DELETE c
 """
-# A bulk chunk's new papers, counted in the database inside the chunk's
-# transaction (their authors are all new rows, so every pair gains).
-COUNT_NEW_PAPERS: Final = """
+FLAG_UNPAIRED: Final = "UNWIND $ids AS pid MATCH (p:Paper {id: pid}) SET p.unpaired = true"
+# Each paper once, whoever else counts: the write lock comes first (SET), the
+# flag is read under it.
+COUNT_PAPERS: Final = """
 UNWIND $ids AS pid
 MATCH (p:Paper {id: pid})
-WHERE COUNT { (p)<-[:AUTHORED]-(:Author) } <= $limit
+SET p.pairing = true
+REMOVE p.pairing
+WITH p WHERE p.unpaired = true
+REMOVE p.unpaired
+WITH p WHERE COUNT { (p)<-[:AUTHORED]-(:Author) } <= $limit
 MATCH (a:Author)-[:AUTHORED]->(p)<-[:AUTHORED]-(b:Author)
 WHERE a.id < b.id
 WITH a, b, count(p) AS n
@@ -668,22 +676,13 @@ MERGE (a)-[c:COAUTHOR]->(b)
 ON CREATE SET c.papers = n
 ON MATCH SET c.papers = c.papers + n
 """
-# A recount from scratch: delete every pair, then count the authors in id
-# order, a batch per transaction, each pair from its smaller id.
-DELETE_COAUTHORS: Final = """
-MATCH ()-[c:COAUTHOR]->() WITH c LIMIT $batch DELETE c RETURN count(*) AS n
+UNPAIRED_PAPERS: Final = "MATCH (p:Paper) WHERE p.unpaired = true RETURN p.id AS id LIMIT $batch"
+# A database from before the weights (no pair yet): every paper flagged, a
+# batch a transaction.
+ANY_COAUTHOR: Final = "MATCH ()-[c:COAUTHOR]->() WITH c LIMIT $one RETURN count(c) AS n"
+FLAG_ALL_PAPERS: Final = """
+MATCH (p:Paper) WHERE p.unpaired IS NULL
+WITH p LIMIT $batch
+SET p.unpaired = true
+RETURN count(p) AS n
 """
-COUNT_AUTHORS_AFTER: Final = """
-MATCH (a:Author) WHERE a.id > $after
-WITH a ORDER BY a.id LIMIT $batch
-CALL (a) {
-  MATCH (a)-[:AUTHORED]->(p:Paper)<-[:AUTHORED]-(b:Author)
-  WHERE a.id < b.id AND COUNT { (p)<-[:AUTHORED]-(:Author) } <= $limit
-  WITH b, count(p) AS n
-  CREATE (a)-[:COAUTHOR {papers: n}]->(b)
-}
-RETURN max(a.id) AS last
-"""
-HAS_MARK: Final = "MATCH (m:StoreMark {name: $name}) RETURN m.name AS name"
-SET_MARK: Final = "MERGE (:StoreMark {name: $name})"
-CLEAR_MARK: Final = "MATCH (m:StoreMark {name: $name}) DELETE m"

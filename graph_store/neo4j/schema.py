@@ -112,8 +112,8 @@ ITEMS: Final[tuple[SchemaItem, ...]] = (
     _unique("revision_id", "Revision", "id"),
     _range("revision_entity_field", "Revision", "entity_id", "field"),
     _range("revision_overridden_sort_key", "Revision", "overridden", "sort_key"),
-    # v6: named states of derived data (the COAUTHOR weights' stale mark).
-    _unique("store_mark_name", "StoreMark", "name"),
+    # v6: the papers whose co-author pairs are still to count.
+    _range("paper_unpaired", "Paper", "unpaired"),
     # Lucene full-text over the casefolded searchable text (v3; v2 indexed the
     # raw text, which Lucene folds differently: "Straße" never met "strasse").
     SchemaItem(

@@ -26,7 +26,6 @@ from neo4j import (
 )
 
 from graph_store import paging
-from graph_store.coauthors import STALE as COAUTHORS_STALE
 from graph_store.errors import Rule, RuleViolation, StoreError, StoreUnavailable
 from graph_store.factory import StoreConfig
 from graph_store.neo4j import queries as q
@@ -417,9 +416,12 @@ class Neo4jSession:
             for item in schema.ITEMS:
                 await run(item.create)
             await run(schema.AWAIT_INDEXES)
-            if version < 6:
-                # Made before the COAUTHOR weights: count them (Neo4jBulk.initialize).
-                await run(q.SET_MARK, name=COAUTHORS_STALE)
+            if version < 6 and not (await run(q.ANY_COAUTHOR, one=1))[0]["n"]:
+                # Made before the COAUTHOR weights: every paper is to count
+                # (Neo4jBulk.initialize counts them). A database that has
+                # pairs already counts its papers as it writes them.
+                while (await run(q.FLAG_ALL_PAPERS, batch=10_000))[0]["n"]:
+                    pass
             if version < schema.SCHEMA_VERSION:
                 await run(schema.SET_VERSION, version=schema.SCHEMA_VERSION)
             elif version > schema.SCHEMA_VERSION:

@@ -143,7 +143,7 @@ class Neo4jWrites(Neo4jSession, SessionWrites):
                 await _rows(tx, q.MERGE_REVISIONS, rows=[REVISION.to_props(r) for r in revisions])
             if authorships:
                 named = list(dict.fromkeys(p for _, p in authorships))
-                before = await coauthor_weights.teams(tx, named)
+                before, _ = await coauthor_weights.teams(tx, named)
                 await _rows(
                     tx,
                     q.IMPORT_AUTHORSHIPS,
