@@ -10,6 +10,7 @@ import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,9 +25,21 @@ T = TypeVar("T")
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 
 
-def _with_store(settings: Settings, work: Callable[[GraphStore], Awaitable[T]]) -> T:
+# An import's reads (which of a chunk's 20,000 ids exist, which slugs are
+# free) run on a database busy with the import's own writes: they get this
+# budget, not the one a served request gets.
+IMPORT_READ_TIMEOUT = 60.0
+
+
+def _with_store(
+    settings: Settings, work: Callable[[GraphStore], Awaitable[T]], *, importing: bool = False
+) -> T:
+    config = settings.store_config()
+    if importing:
+        config = replace(config, transaction_timeout=IMPORT_READ_TIMEOUT)
+
     async def run() -> T:
-        store = open_store(settings.store_config())
+        store = open_store(config)
         try:
             await store.initialize()
             return await work(store)
@@ -179,6 +192,7 @@ def cmd_import_openalex(args: argparse.Namespace, settings: Settings) -> int:
             lambda store: import_openalex(
                 store, paths, chunk=args.chunk, workers=args.workers, progress=show
             ),
+            importing=True,
         )
     except StoreLocked as e:
         # Not through the admin socket: see api/admin.py for why.
