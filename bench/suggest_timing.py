@@ -11,7 +11,7 @@ Neo4j when ``NEO4J_URI`` is set), and prints p50 and p90 of each, next to
 the author page's own store reads (stats, topics, top co-authors, a page of
 papers) for the same author in the same run: a yardstick that load on the
 machine skews alike. The target is the hub page's budget (50 ms,
-BENCHMARKS.md). ``--out`` writes the "suggest" section of that file.
+BENCHMARKS.md). ``--out`` writes the section of that file for the store.
 """
 
 from __future__ import annotations
@@ -31,6 +31,11 @@ from graph_store.factory import StoreConfig, open_store
 from graph_store.store import GraphStore
 
 TARGET_MS = 50.0
+
+
+def _name(backend: str) -> str:
+    """The section of BENCHMARKS.md: one per store."""
+    return "suggest-neo4j" if backend == "Neo4j" else "suggest"
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -89,12 +94,12 @@ async def measure(
 
 def section(results: dict[str, dict[str, float]], backend: str, command: str) -> str:
     m = machine()
-    start, end = sections.markers("suggest")
+    start, end = sections.markers(_name(backend))
     lines = [
         start,
-        "## Suggestion lists: time (issue 10)",
+        f"## Suggestion lists: time, {backend} (issue 10)",
         "",
-        f"Written by `{command}` on the {backend}, in-process (no HTTP, no GraphQL), "
+        f"Written by `{command}`, in-process (no HTTP, no GraphQL), "
         f"at commit {m['commit']}, {m['date']}; load average "
         f"{', '.join(str(x) for x in m['load_average'])} when it started. "
         '"Page reads" are the author page\'s own store reads for the same author '
@@ -143,10 +148,10 @@ def main(argv: list[str] | None = None) -> int:
         for name, value in result.items():
             print(f"  {name}: {value:,.2f}")
     if args.out:
-        backend = "Neo4j store" if uri else "embedded store"
+        backend = "Neo4j" if uri else "embedded store"
         words = sys.argv[1:] if argv is None else argv
         command = "python -m bench.suggest_timing " + " ".join(words)
-        sections.replace(args.out, "suggest", section(results, backend, command))
+        sections.replace(args.out, _name(backend), section(results, backend, command))
     return 0
 
 

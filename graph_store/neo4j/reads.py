@@ -4,7 +4,7 @@ and the social layer's queries.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -369,14 +369,14 @@ class Neo4jReads(Neo4jSession):
         results = await self._read_all([(query, {"ids": ids}) for query in queries])
         for rows, field in zip(results, ("coauthors", "topics", "venues"), strict=True):
             for r in rows:
-                getattr(out[r["key"]], field)[str(r["id"])] = int(r["n"])
+                getattr(out[r["key"]], field).update(_pairs(r))
         return out
 
     async def coauthor_weights(self, author_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         ids = list(dict.fromkeys(author_ids))
         out: dict[str, dict[str, int]] = {i: {} for i in ids}
         for r in await self._read_rows(q.FIT_COAUTHORS, ids=ids) if ids else []:
-            out[r["key"]][str(r["id"])] = int(r["n"])
+            out[r["key"]].update(_pairs(r))
         return out
 
     async def coauthored(self, author_id: str, candidate_ids: Sequence[str]) -> set[str]:
@@ -638,3 +638,8 @@ class Neo4jReads(Neo4jSession):
             from_end=from_end,
             status=status.value,
         )
+
+
+def _pairs(row: Mapping[str, Any]) -> dict[str, int]:
+    """A per-author record of ``ids`` and their counts ``ns`` (FIT_*)."""
+    return {str(k): int(n) for k, n in zip(row["ids"], row["ns"], strict=True)}
