@@ -100,7 +100,8 @@ def section(results: dict[str, dict[str, float]], backend: str, command: str) ->
         f"## Suggestion lists: time, {backend} (issue 10)",
         "",
         f"Written by `{command}`, in-process (no HTTP, no GraphQL), "
-        f"at commit {m['commit']}, {m['date']}; load average "
+        f"at commit {m['commit']}{' with uncommitted changes' if m['uncommitted'] else ''}, "
+        f"{m['date']}; load average "
         f"{', '.join(str(x) for x in m['load_average'])} when it started. "
         '"Page reads" are the author page\'s own store reads for the same author '
         "in the same run (stats, topics, top 10 co-authors, 20 papers).",
