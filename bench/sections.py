@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-_SECTION = re.compile(r"<!-- (\w+):start -->.*?<!-- \1:end -->", re.S)
+_SECTION = re.compile(r"<!-- ([\w-]+):start -->.*?<!-- \1:end -->", re.S)
 
 
 def markers(name: str) -> tuple[str, str]:

@@ -33,6 +33,11 @@ def test_a_section_is_replaced_in_place(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8") == f"# Benchmarks\n\n{start}\nnew\n{end}\n\ntail\n"
     sections.replace(out, "suggest", "<!-- suggest:start -->\nS\n<!-- suggest:end -->")
     assert sections.kept(out.read_text(encoding="utf-8"))[1].startswith("<!-- suggest:start")
+    # Names with a hyphen (one section per store) are kept too.
+    neo4j = "<!-- suggest-neo4j:start -->\nN\n<!-- suggest-neo4j:end -->"
+    sections.replace(out, "suggest-neo4j", neo4j)
+    sections.rewrite(out, "# Benchmarks\n\nnew\n")
+    assert sections.kept(out.read_text(encoding="utf-8"))[2] == neo4j
 
 
 def test_suggestion_timing_writes_its_section(tmp_path: Path) -> None:

@@ -29,7 +29,8 @@ async def teams(tx: Tx, paper_ids: Sequence[str]) -> tuple[dict[str, list[str]],
 async def count_grown(
     tx: Tx, rows: Sequence[tuple[str, str]], before: dict[str, list[str]]
 ) -> None:
-    """After (author, paper) ``rows`` were merged (which locked the papers):
+    """After (author, paper) ``rows`` were merged (their papers locked first,
+    so no other import changes a team between the two reads):
     add the pairs they made (``before``: the named papers' authors read
     before the merge). A paper still unpaired is left to its count, which
     will see the whole team."""
@@ -56,8 +57,3 @@ async def count_papers(tx: Tx, paper_ids: Sequence[str]) -> None:
 
 async def unpaired(tx: Tx) -> list[str]:
     return [str(r["id"]) for r in await _rows(tx, q.UNPAIRED_PAPERS, batch=PAPERS_PER_TX)]
-
-
-async def flag_all(tx: Tx) -> int:
-    """Flag up to ``SLICE`` more papers; how many."""
-    return int((await _rows(tx, q.FLAG_ALL_PAPERS, batch=SLICE))[0]["n"])

@@ -644,8 +644,10 @@ COUNT_CORRECTIONS_BY_STATUS: Final = _count(
 )
 
 # Close co-authorship (graph_store/coauthors.py): COAUTHOR from the smaller id.
-# A paper whose pairs are not counted yet carries ``unpaired`` (indexed): a
-# bulk chunk's new papers until the transactions after it count them, every
+# A paper whose pairs are not counted yet carries ``unpaired = true``
+# (indexed): a bulk chunk's new papers until the transactions after it count
+# them (then false, never null again: the upgrade below flags only null ones,
+# so a second process upgrading at once cannot flag a counted paper), every
 # paper of a database from before the weights until its first start does.
 TEAMS_OF_PAPERS: Final = """
 UNWIND $ids AS key
@@ -671,7 +673,7 @@ MATCH (p:Paper {id: pid})
 SET p.pairing = true
 REMOVE p.pairing
 WITH p WHERE p.unpaired = true
-REMOVE p.unpaired
+SET p.unpaired = false
 WITH p WHERE COUNT { (p)<-[:AUTHORED]-(:Author) } <= $limit
 MATCH (a:Author)-[:AUTHORED]->(p)<-[:AUTHORED]-(b:Author)
 WHERE a.id < b.id

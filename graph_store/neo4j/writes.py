@@ -100,8 +100,14 @@ class Neo4jWrites(Neo4jSession, SessionWrites):
             stored_authors, trust = await _ImportTrust.lock(
                 self._trust_model, tx, locks, batch, author_ids
             )
+            # The papers the authorships name are locked too: their teams are
+            # read before and after the merge (COAUTHOR weights).
+            lock_papers = dict.fromkeys([*paper_ids, *(p for _, p in authorships)])
+            wanted = set(paper_ids)
             stored_papers = {
-                n["id"]: PAPER.from_props(n) for n in await locks.take_many("Paper", paper_ids)
+                n["id"]: PAPER.from_props(n)
+                for n in await locks.take_many("Paper", list(lock_papers))
+                if n["id"] in wanted
             }
             corrected = corrected_fields(
                 (r["id"], r["field"])

@@ -4,6 +4,7 @@ author's close co-authors are exactly what their papers' teams say."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,24 @@ async def test_import_batch_counts_each_shared_paper_once(store: GraphStore) -> 
     assert (await _weights(store, [four]))[four] == {one: 1, two: 1}
     ids = [_author(i).id for i in (1, 2, 3, 4)]
     assert await _weights(store, ids) == await _expected(store, ids)
+
+
+async def test_imports_adding_to_one_team_at_once_count_each_pair_once(
+    store: GraphStore,
+) -> None:
+    await store.import_batch(_batch({"race": [1, 2, 3]}))
+    # Each names the paper only through an authorship (no paper row).
+    adds = [
+        ImportBatch(
+            authors=(_author(i),), authorships=(AuthorshipRow(_author(i).id, _paper("race").id, i),)
+        )
+        for i in range(4, 10)
+    ]
+    await asyncio.gather(*(store.import_batch(b) for b in adds))
+    ids = [_author(i).id for i in range(1, 10)]
+    weights = await _weights(store, ids)
+    assert weights[_author(1).id] == {_author(i).id: 1 for i in range(2, 10)}
+    assert weights == await _expected(store, ids)
 
 
 async def test_a_team_past_the_limit_stops_counting(store: GraphStore) -> None:
@@ -149,7 +168,9 @@ async def test_neo4j_counts_a_database_from_before_the_weights_once(
     assert await _weights(store, [one, two]) == expected
     server = require_neo4j(neo4j)
     async with AsyncGraphDatabase.driver(server.uri, auth=(server.user, server.password)) as driver:
+        # As a database made before v6: no pairs, no paper flags.
         await driver.execute_query("MATCH ()-[c:COAUTHOR]->() DELETE c")
+        await driver.execute_query("MATCH (p:Paper) REMOVE p.unpaired")
         await driver.execute_query("MATCH (v:PeerGraphSchema) SET v.version = 5")
     for _ in range(2):
         store = await _reopen(store, tmp_path, neo4j)
