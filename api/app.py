@@ -60,6 +60,7 @@ from api.persisted import (
 from api.schema import MASKED_MESSAGE, build_schema
 from api.settings import Settings
 from api.throttle import Throttle, address_key
+from domain.fit_cache import FitCache
 from graph_store.errors import StoreDegraded, StoreError
 from graph_store.factory import open_store
 from graph_store.store import GraphStore
@@ -231,6 +232,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.persisted = persisted
         self.throttle = throttle
         self.hashing = hashing
+        self.fit_cache = FitCache(settings.fit_cache_items)
         self._origin_pattern = (
             re.compile(settings.cors_origin_regex) if settings.cors_origin_regex else None
         )
@@ -281,6 +283,7 @@ class GraphQLApp(GraphQL[Context, None]):
             events=self.events,
             throttle=self.throttle,
             hashing=self.hashing,
+            fit_cache=self.fit_cache,
             client_address=address_key(request.client.host if request.client else "unknown"),
         )
 

@@ -12,6 +12,7 @@ from api.hashing import HashPool
 from api.loaders import Loaders
 from api.settings import Settings
 from api.throttle import Throttle
+from domain.fit_cache import FitCache
 from graph_store.records import UserRecord
 from graph_store.store import GraphStore
 
@@ -26,6 +27,8 @@ class Context:
     events: Broker
     throttle: Throttle
     hashing: HashPool
+    # Collaboration profiles kept between this process's requests.
+    fit_cache: FitCache
     # The ASGI client host (the peer, or the address uvicorn's proxy-headers
     # took from X-Forwarded-For when the peer is a trusted proxy) as the
     # per-address limits count it: IPv6 by its /64 (api/throttle.address_key).

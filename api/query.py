@@ -337,7 +337,8 @@ class Query:
             return None
         if None in await info.context.loaders.author.load_many(ids):
             return None
-        found = await collaboration_fit.pair_fit(info.context.store, ids[0], ids[1])
+        reads = await info.context.fit_cache.reads(info.context.store)
+        found = await collaboration_fit.pair_fit(reads, ids[0], ids[1])
         (presented,) = await present(info, [found])
         return presented
 

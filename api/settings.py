@@ -202,6 +202,10 @@ class Settings:
     # any beyond are refused at once (api/hashing.py).
     hash_threads: int = field(default_factory=_default_hash_threads)
     hash_queue: int = 8
+    # Collaboration profiles kept between requests (domain/fit_cache.py), in
+    # items: a profile costs its co-authors, topics and venues (about 100
+    # bytes each). 0: none kept.
+    fit_cache_items: int = 200_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -243,6 +247,7 @@ class Settings:
             rate_limits_enabled=_bool(env, "PEERGRAPH_RATE_LIMITS") is not False,
             hash_threads=_positive_int(env, "PEERGRAPH_HASH_THREADS", defaults.hash_threads),
             hash_queue=_int(env, "PEERGRAPH_HASH_QUEUE", defaults.hash_queue),
+            fit_cache_items=_int(env, "PEERGRAPH_FIT_CACHE_ITEMS", defaults.fit_cache_items),
             login_failures_per_account=_limit(
                 env, "login_failures_per_account", defaults.login_failures_per_account
             ),

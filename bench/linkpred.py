@@ -187,9 +187,6 @@ class TrainGraph:
     async def work_counts(self, author_ids: Sequence[str]) -> dict[str, int]:
         return {a: len(self.papers_of.get(a, ())) for a in author_ids}
 
-    async def paper_ids_of_authors(self, author_ids: Sequence[str]) -> dict[str, set[str]]:
-        return {a: set(self.papers_of.get(a, ())) for a in author_ids}
-
     async def paper_pages_of_topics(
         self,
         topic_ids: Sequence[str],

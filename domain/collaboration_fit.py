@@ -19,10 +19,11 @@ score is the sum of the rounded weights):
   The degree is c's paper count, which the store counts through an index,
   instead of c's co-author count, which would expand each of a hub's
   thousands of co-authors.
-- TWO_HOP_PATH: a's close co-author c has written with b's close co-author
-  d (c among a's ``PATH_FANOUT`` strongest co-authors, d among b's, neither
-  a common co-author, c ≠ d). ``W_PATH / (ln(1 + works(c)) · ln(1 + works(d)))``
-  per path: reaches pairs with no common co-author yet.
+- TWO_HOP_PATH: a's close co-author c is a close co-author of b's close
+  co-author d (c among a's ``PATH_FANOUT`` strongest co-authors, d among b's,
+  neither a common co-author, c ≠ d). ``W_PATH / (ln(1 + works(c)) · ln(1 + works(d)))``
+  per path: reaches pairs with no common co-author yet. "Close" as for
+  COMMON_COAUTHOR: a consortium paper makes no path.
 - SHARED_TOPIC: ``W_TOPIC · min(share_a(t), share_b(t))`` per topic both write
   on, a share being the topic's part of the author's tagged papers.
 - COMPLEMENTARY_VENUE: the same over the venues both publish at
@@ -153,14 +154,18 @@ def path_ends(
     b: str,
     pb: CollaborationProfileRecord,
     strong_a: Sequence[str] | None = None,
-) -> list[str]:
-    """The co-authors whose papers TWO_HOP_PATH compares (see ``fit``);
-    ``strong_a``: ``strongest(pa, PATH_FANOUT)`` if already known."""
+) -> tuple[list[str], list[str]]:
+    """The two sides of TWO_HOP_PATH (see ``fit``): a's strongest co-authors
+    and b's, neither a common co-author nor a or b; ``strong_a``:
+    ``strongest(pa, PATH_FANOUT)`` if already known."""
     common = set(common_coauthors(a, pa, b, pb))
     if strong_a is None:
         strong_a = strongest(pa, PATH_FANOUT)
-    ends = [*strong_a, *strongest(pb, PATH_FANOUT)]
-    return [c for c in dict.fromkeys(ends) if c not in common and c not in (a, b)]
+
+    def keep(ids: Sequence[str]) -> list[str]:
+        return [c for c in ids if c not in common and c not in (a, b)]
+
+    return keep(strong_a), keep(strongest(pb, PATH_FANOUT))
 
 
 def _damp(works: int) -> float:
@@ -203,27 +208,24 @@ def fit(
     b: str,
     pb: CollaborationProfileRecord,
     works: Mapping[str, int],
-    papers: Mapping[str, set[str]],
+    links: Mapping[str, Mapping[str, int]],
     strong_a: Sequence[str] | None = None,
 ) -> Fit:
     """The fit of a and b from their profiles, the paper counts of their
-    common co-authors (``works``) and the paper ids of the ``path_ends``
-    (``strong_a`` as for ``path_ends``)."""
+    common co-authors and of both sides of ``path_ends`` (``works``), and the
+    close co-authors of a's side (``links``); ``strong_a`` as for ``path_ends``."""
     common = set(common_coauthors(a, pa, b, pb))
     common_parts = [
         (c, _common_weight(pa.coauthors[c], pb.coauthors[c], works.get(c, 1))) for c in common
     ]
 
-    # Paths c-d: c one of a's strongest, d one of b's, who share a paper.
+    # Paths c-d: c one of a's strongest, d one of b's, close co-authors themselves.
     via_pairs: list[tuple[float, str, str]] = []
-    if strong_a is None:
-        strong_a = strongest(pa, PATH_FANOUT)
-    starts = [c for c in strong_a if c not in common and c not in (a, b)]
-    ends = [d for d in strongest(pb, PATH_FANOUT) if d not in common and d not in (a, b)]
+    starts, ends = path_ends(a, pa, b, pb, strong_a)
     for c in starts:
         for d in ends:
-            if c != d and papers.get(c, set()) & papers.get(d, set()):
-                w = W_PATH * _damp(len(papers[c])) * _damp(len(papers[d]))
+            if c != d and d in links.get(c, {}):
+                w = W_PATH * _damp(works.get(c, 1)) * _damp(works.get(d, 1))
                 via_pairs.append((w, c, d))
     via_pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     path = None
@@ -270,8 +272,6 @@ class FitReads(Protocol):
 
     async def work_counts(self, author_ids: Sequence[str]) -> dict[str, int]: ...
 
-    async def paper_ids_of_authors(self, author_ids: Sequence[str]) -> dict[str, set[str]]: ...
-
     async def paper_pages_of_topics(
         self,
         topic_ids: Sequence[str],
@@ -296,17 +296,19 @@ async def _fits(
     others: Sequence[tuple[str, CollaborationProfileRecord]],
 ) -> list[Fit]:
     """The fits of a with each other author: two batch reads for them all."""
-    commons: set[str] = set()
-    ends: set[str] = set()
+    counted: set[str] = set()
+    starts: set[str] = set()
     strong_a = strongest(pa, PATH_FANOUT)  # once: a hub has tens of thousands
     for b, pb in others:
-        commons.update(common_coauthors(a, pa, b, pb))
-        ends.update(path_ends(a, pa, b, pb, strong_a))
-    works, papers = await asyncio.gather(
-        store.work_counts(sorted(commons)) if commons else _nothing(dict),
-        store.paper_ids_of_authors(sorted(ends)) if ends else _nothing(dict),
+        counted.update(common_coauthors(a, pa, b, pb))
+        mine, theirs = path_ends(a, pa, b, pb, strong_a)
+        starts.update(mine)
+        counted.update(mine, theirs)
+    works, links = await asyncio.gather(
+        store.work_counts(sorted(counted)) if counted else _nothing(dict),
+        store.coauthor_weights(sorted(starts)) if starts else _nothing(dict),
     )
-    return [fit(a, pa, b, pb, works, papers, strong_a) for b, pb in others]
+    return [fit(a, pa, b, pb, works, links, strong_a) for b, pb in others]
 
 
 async def pair_fit(store: FitReads, a: str, b: str) -> Fit:

@@ -39,19 +39,21 @@ def test_common_coauthors_weigh_more_when_they_wrote_less() -> None:
     assert fit.score == reason.weight
 
 
-def test_a_two_hop_path_joins_close_coauthors_who_wrote_together() -> None:
+def test_a_two_hop_path_joins_close_coauthors_who_are_close_coauthors() -> None:
     a = profile({"author:c": 5})
     b = profile({"author:d": 4})
-    papers = {"author:c": {"paper:1", "paper:2"}, "author:d": {"paper:2", "paper:3", "paper:4"}}
-    assert F.path_ends("author:a", a, "author:b", b) == ["author:c", "author:d"]
-    fit = F.fit("author:a", a, "author:b", b, {}, papers)
+    # c's close co-authors (papers of at most TEAM_LIMIT authors) include d.
+    links = {"author:c": {"author:d": 1, "author:e": 2}}
+    works = {"author:c": 2, "author:d": 3}
+    assert F.path_ends("author:a", a, "author:b", b) == (["author:c"], ["author:d"])
+    fit = F.fit("author:a", a, "author:b", b, works, links)
     (reason,) = fit.reasons
     assert reason.kind is F.FitKind.TWO_HOP_PATH
     assert reason.via == ("author:c", "author:d") and reason.count == 1
     assert reason.weight == pytest.approx(0.5 / math.log(3) / math.log(4), abs=1e-6)
-    # Without a shared paper there is no path.
-    papers["author:d"] = {"paper:9"}
-    assert F.fit("author:a", a, "author:b", b, {}, papers).reasons == ()
+    # Not close co-authors (a consortium paper alone is no tie): no path.
+    links = {"author:c": {"author:e": 2}}
+    assert F.fit("author:a", a, "author:b", b, works, links).reasons == ()
 
 
 def test_shared_topics_and_venues_weigh_the_smaller_share() -> None:
@@ -86,13 +88,16 @@ def test_weights_add_up_to_the_score_over_many_random_pairs() -> None:
             {f"V{v}": rng.randint(1, 4) for v in rng.sample(range(6), rng.randint(0, 4))},
         )
         works = {p: rng.randint(1, 500) for p in people}
-        papers = {p: {f"paper:{rng.randint(0, 40)}" for _ in range(5)} for p in people}
-        fit = F.fit("author:a", a, "author:b", b, works, papers)
+        links: dict[str, dict[str, int]] = {p: {} for p in people}
+        for _ in range(60):
+            c, d = rng.sample(people, 2)
+            links[c][d] = links[d][c] = rng.randint(1, 3)
+        fit = F.fit("author:a", a, "author:b", b, works, links)
         assert fit.score == pytest.approx(sum(r.weight for r in fit.reasons), abs=1e-6)
         assert all(r.weight > 0 and r.via and len(r.via) <= F.VIA_LIMIT for r in fit.reasons)
         assert len({r.kind for r in fit.reasons}) == len(fit.reasons)
         # Symmetric: the fit of b and a is the same score.
-        assert F.fit("author:b", b, "author:a", a, works, papers).score == pytest.approx(
+        assert F.fit("author:b", b, "author:a", a, works, links).score == pytest.approx(
             fit.score, abs=1e-5
         )
 

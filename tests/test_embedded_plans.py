@@ -76,12 +76,13 @@ ROOTED = {
         {"id": "author:a", "limit": 10, "offset": 0},
     ),
     "TOPIC_WEIGHTS_OF_AUTHOR": (Q.TOPIC_WEIGHTS_OF_AUTHOR, {"id": "author:a"}),
-    # Collaboration fit (issue 10): an author's co-authors, topics, venues, paper ids.
+    # Collaboration fit (issue 10): an author's co-authors, topics, venues; who wrote with whom.
     # Many authors at once, each by its key (no scan of a relationship table).
     "FIT_COAUTHORS": (Q.FIT_COAUTHORS, {"ids": ["author:a", "author:b"]}),
     "FIT_TOPICS": (Q.FIT_TOPICS, {"ids": ["author:a", "author:b"]}),
     "FIT_VENUES": (Q.FIT_VENUES, {"ids": ["author:a", "author:b"]}),
     "PAPER_IDS_OF_AUTHORS": (Q.PAPER_IDS_OF_AUTHORS, {"ids": ["author:a", "author:b"]}),
+    "COAUTHORED": (Q.COAUTHORED, {"ids": ["author:a", "author:b"], "id": "author:c"}),
     "WORK_COUNTS": (Q.WORK_COUNTS, {"ids": ["author:a", "author:b"]}),
     # The COAUTHOR weights an import keeps: a paper's team before and after.
     "TEAM_OF_PAPER": (Q.TEAM_OF_PAPER, {"id": "paper:p"}),

@@ -193,7 +193,8 @@ class User(Node):
         own = await info.context.loaders.verified_author_of_user.load(self.record.id)
         if own is None:
             return None
-        rows = await suggest(info.context.store, own.id, page_size(first, 10))
+        reads = await info.context.fit_cache.reads(info.context.store)
+        rows = await suggest(reads, own.id, page_size(first, 10))
         fits = await present(info, [f for _, f in rows])
         return [CollaboratorSuggestion(author=Author.from_record(x), fit=f)
                 for (x, _), f in zip(rows, fits, strict=True)]  # fmt: skip

@@ -124,7 +124,10 @@ class EmbeddedBulk(EmbeddedWrites):
         self._refuse_unwritable()
         # One writer job: no other write can come between the check for
         # existing ids and the COPYs that rely on it.
-        rest = await self._submit(self._writer, lambda: self._copy_new(batch))
+        try:
+            rest = await self._submit(self._writer, lambda: self._copy_new(batch))
+        finally:
+            self._profiles_changed()
         if rest.authors or rest.papers or rest.authorships or rest.paper_topics:
             await self.import_batch(rest)
 
@@ -133,6 +136,7 @@ class EmbeddedBulk(EmbeddedWrites):
         # A bulk load that stopped before its end (or a database from before
         # the weights) left its pairs uncounted.
         await self._submit(self._writer, self._count_coauthors)
+        self._profiles_changed()
 
     async def finish_bulk_import(self) -> None:
         # Fold the write-ahead log into the database file now, not at the next open.
@@ -146,7 +150,10 @@ class EmbeddedBulk(EmbeddedWrites):
             except Exception as e:
                 raise StoreError(f"embedded store checkpoint failed: {e}") from e
 
-        await self._submit(self._writer, run)
+        try:
+            await self._submit(self._writer, run)
+        finally:
+            self._profiles_changed()
 
     def _count_coauthors(self) -> None:
         """Recount every COAUTHOR pair if a bulk load marked them stale, in

@@ -237,6 +237,11 @@ class EmbeddedBase:
         self._busy_since: float | None = None
         self._gate = _Gate()
         self._generation = 0
+        # Moved after each committed write that may change collaboration
+        # profiles (GraphStore.profile_generation): this process is the
+        # database's only writer, so a counter here sees every such write.
+        self._profile_generation = 0
+        self._profile_lock = threading.Lock()  # moved by the writer and the bulk load
         self._stop = threading.Event()
         self._probe: threading.Thread | None = None
         self._db_path = self._data_dir / DB_FILE_NAME
@@ -463,18 +468,29 @@ class EmbeddedBase:
     async def _read(self, fn: Callable[[_Conn], T]) -> T:
         return await self._submit(self._readers, lambda: self._run_read(fn))
 
-    async def _write(self, fn: Callable[[_Conn], T], *, timed: bool = True) -> T:
+    async def _write(
+        self, fn: Callable[[_Conn], T], *, timed: bool = True, changes_profiles: bool = False
+    ) -> T:
         """One write transaction on the writer thread. Refused at once while
         the store is degraded (before the engine can meet a full disk); past
         the write timeout (``timed``: not the import) the caller gets
-        SERVICE_UNAVAILABLE, and the write is dropped if it has not started."""
+        SERVICE_UNAVAILABLE, and the write is dropped if it has not started.
+        ``changes_profiles``: the write may change what collaboration fits
+        read; the profile generation moves once it has committed."""
         self._refuse_unwritable()
         abandoned = threading.Event()
 
         def run() -> T:
             if abandoned.is_set():
                 raise StoreUnavailable("write abandoned at its deadline before it began")
-            return self._run_write(fn)
+            if not changes_profiles:
+                return self._run_write(fn)
+            try:
+                return self._run_write(fn)
+            finally:
+                # After the commit (a rollback moves it too: harmless), on
+                # the writer thread: also when the caller gave up waiting.
+                self._profiles_changed()
 
         loop = asyncio.get_running_loop()
         try:
@@ -494,11 +510,20 @@ class EmbeddedBase:
                 abandoned.set()
                 future.add_done_callback(_consume)
 
-    async def _write_indexed(self, fn: Callable[[_Conn], T], *, timed: bool = True) -> T:
+    def _profiles_changed(self) -> None:
+        with self._profile_lock:
+            self._profile_generation += 1
+
+    async def profile_generation(self) -> int:
+        return self._profile_generation
+
+    async def _write_indexed(
+        self, fn: Callable[[_Conn], T], *, timed: bool = True, changes_profiles: bool = False
+    ) -> T:
         """A write that may change searchable text: ``fn`` puts the documents in
         the search index; they count once the graph has committed."""
         try:
-            result = await self._write(fn, timed=timed)
+            result = await self._write(fn, timed=timed, changes_profiles=changes_profiles)
         except BaseException:
             # The graph rolled back: documents written for it must go too.
             with contextlib.suppress(Exception):

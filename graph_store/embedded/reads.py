@@ -386,13 +386,12 @@ class EmbeddedReads(EmbeddedBase):
         return await self._read(run) if ids else {}
 
     async def coauthored(self, author_id: str, candidate_ids: Sequence[str]) -> set[str]:
-        # Paper ids on both sides (a key look-up each): the other way round
-        # expands every author of the author's papers.
-        papers = await self.paper_ids_of_authors([author_id, *candidate_ids])
-        mine = papers.get(author_id, set())
-        return {
-            c for c in _uniq(candidate_ids) if c != author_id and not mine.isdisjoint(papers[c])
-        }
+        ids = [c for c in _uniq(candidate_ids) if c != author_id]
+
+        def run(conn: _Conn) -> set[str]:
+            return set(conn.column(Q.COAUTHORED, {"ids": ids, "id": author_id}))
+
+        return await self._read(run) if ids else set()
 
     async def work_counts(self, author_ids: Sequence[str]) -> dict[str, int]:
         ids = _uniq(author_ids)
@@ -400,18 +399,6 @@ class EmbeddedReads(EmbeddedBase):
         def run(conn: _Conn) -> dict[str, int]:
             out = dict.fromkeys(ids, 0)
             out.update({aid: int(n) for aid, n in conn.rows(Q.WORK_COUNTS, {"ids": ids})})
-            return out
-
-        return await self._read(run) if ids else {}
-
-    async def paper_ids_of_authors(self, author_ids: Sequence[str]) -> dict[str, set[str]]:
-        ids = _uniq(author_ids)
-
-        def run(conn: _Conn) -> dict[str, set[str]]:
-            out: dict[str, set[str]] = {i: set() for i in ids}
-            for aid, pid in conn.rows(Q.PAPER_IDS_OF_AUTHORS, {"ids": ids}):
-                if pid is not None:
-                    out[aid].add(pid)
             return out
 
         return await self._read(run) if ids else {}

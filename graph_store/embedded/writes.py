@@ -293,7 +293,7 @@ class EmbeddedWrites(EmbeddedBase, SessionWrites):
             self._search.upsert(docs, keep_existing=topic_docs)
 
         # An import runs as long as it needs: no write timeout.
-        await self._write_indexed(run, timed=False)
+        await self._write_indexed(run, timed=False, changes_profiles=True)
 
     async def create_user(self, user: UserRecord) -> UserRecord:
         def run(conn: _Conn) -> UserRecord:
@@ -521,7 +521,8 @@ class EmbeddedWrites(EmbeddedBase, SessionWrites):
             _upsert(conn, CORRECTION, [outcome.record])
             return outcome.record
 
-        return await self._write_indexed(run)
+        # An applied correction may change a paper's venue.
+        return await self._write_indexed(run, changes_profiles=True)
 
 
 def _decided_claim(

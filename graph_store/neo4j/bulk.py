@@ -110,7 +110,9 @@ class Neo4jBulk(Neo4jWrites):
     async def bulk_import(self, batch: ImportBatch) -> None:
         try:
             rest, created = await self._write(
-                lambda tx: _create_new(tx, batch), timeout=self._import_timeout
+                lambda tx: _create_new(tx, batch),
+                timeout=self._import_timeout,
+                changes_profiles=True,
             )
         except StoreError as e:
             if not isinstance(e.__cause__, nx.ConstraintError):
@@ -135,7 +137,7 @@ class Neo4jBulk(Neo4jWrites):
             async def count(tx: Tx, part: list[str] = part) -> None:
                 await coauthor_weights.count_papers(tx, part)
 
-            await self._write(count, timeout=self._import_timeout)
+            await self._write(count, timeout=self._import_timeout, changes_profiles=True)
 
     async def _count_unpaired(self) -> None:
         """Count every paper still flagged (a chunk cut short, or every paper

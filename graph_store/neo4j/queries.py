@@ -387,6 +387,15 @@ UNWIND $ids AS key
 MATCH (:Author {id: key})-[:AUTHORED]->(p:Paper)
 RETURN key, collect(p.id) AS ids
 """
+# A number the writes that change collaboration profiles move (imports, the
+# co-author counts, applied corrections), kept beside the schema version.
+PROFILE_GENERATION: Final = """
+MATCH (v:PeerGraphSchema {id: 'profiles'}) RETURN v.generation AS n
+"""
+BUMP_PROFILE_GENERATION: Final = """
+MERGE (v:PeerGraphSchema {id: 'profiles'})
+SET v.generation = coalesce(v.generation, 0) + 1
+"""
 # Venues are a paper property without an index: a scan, for Query.node only.
 EXISTING_VENUES: Final = """
 UNWIND $names AS name

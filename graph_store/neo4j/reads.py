@@ -386,16 +386,14 @@ class Neo4jReads(Neo4jSession):
         rows = await self._read_rows(q.COAUTHORED, id=author_id, ids=ids)
         return {str(r["id"]) for r in rows}
 
+    async def profile_generation(self) -> int:
+        rows = await self._read_rows(q.PROFILE_GENERATION)
+        return int(rows[0]["n"] or 0) if rows else 0
+
     async def work_counts(self, author_ids: Sequence[str]) -> dict[str, int]:
         out = dict.fromkeys(author_ids, 0)
         for r in await self._related_rows(q.WORK_COUNTS, author_ids):
             out[r["key"]] = int(r["n"])
-        return out
-
-    async def paper_ids_of_authors(self, author_ids: Sequence[str]) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = {i: set() for i in author_ids}
-        for r in await self._related_rows(q.PAPER_IDS_OF_AUTHORS, author_ids):
-            out[r["key"]] = {str(i) for i in r["ids"]}
         return out
 
     async def existing_venues(self, names: Sequence[str]) -> set[str]:

@@ -110,6 +110,16 @@ def translate_error(e: Exception) -> StoreError:
     return StoreError(f"Neo4j error: {e}")
 
 
+def _bumping(work: Callable[[Tx], Awaitable[R]]) -> Callable[[Tx], Awaitable[R]]:
+    async def bumped(tx: Tx) -> R:
+        result = await work(tx)
+        # Last: concurrent imports then wait for this one lock only at their end.
+        await _rows(tx, q.BUMP_PROFILE_GENERATION)
+        return result
+
+    return bumped
+
+
 async def _rows(tx: Tx, query: str, **params: Any) -> list[dict[str, Any]]:
     result = await tx.run(query, params)
     return await result.data()
@@ -325,10 +335,16 @@ class Neo4jSession:
         constraint_rule: Rule | None = None,
         constraint_property: str = "",
         timeout: float | None = None,
+        *,
+        changes_profiles: bool = False,
     ) -> R:
         """Run ``work`` as one managed write transaction. A uniqueness failure on
         ``constraint_property`` becomes ``RuleViolation(constraint_rule)``; one on
-        another property (a duplicate id) stays a StoreError."""
+        another property (a duplicate id) stays a StoreError. ``changes_profiles``:
+        the write may change what collaboration fits read, so it moves the
+        profile generation (``profile_generation``) in the same transaction."""
+        if changes_profiles:
+            work = _bumping(work)
         bounded = unit_of_work(timeout=timeout or self._tx_timeout)(work)
         # An import's long transactions have their own timeout and no call budget.
         budget = self._call_budget if timeout is None else None

@@ -168,7 +168,7 @@ class Neo4jWrites(Neo4jSession, SessionWrites):
             await trust.record()
             await locks.release()
 
-        await self._write(work, timeout=self._import_timeout)
+        await self._write(work, timeout=self._import_timeout, changes_profiles=True)
 
     async def create_user(self, user: UserRecord) -> UserRecord:
         async def work(tx: Tx) -> UserRecord:
@@ -453,7 +453,8 @@ class Neo4jWrites(Neo4jSession, SessionWrites):
             await locks.release()
             return outcome.record
 
-        return await self._write(work)
+        # An applied correction may change a paper's venue.
+        return await self._write(work, changes_profiles=True)
 
 
 async def _import_revisions(

@@ -67,9 +67,10 @@ async def test_a_fit_is_a_few_store_calls(read_store: GraphStore, tmp_path: Path
     async with client_for(app) as http:
         await GraphQLClient(http).data(FIT, {"a": A, "b": B})
     assert dict(counting.calls) == {
+        "profile_generation": 1,  # which profiles kept in this process still hold
         "get_authors": 2,  # the pair, then the co-authors named in via
         "collaboration_profiles": 1,
         "work_counts": 1,
-        "paper_ids_of_authors": 1,
+        "coauthor_weights": 1,  # the author's side of two-hop paths
         "get_topics": 1,
     }, counting.calls
