@@ -4,7 +4,8 @@ and the social layer's queries.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
 from graph_store import paging
@@ -63,6 +64,13 @@ from graph_store.shared_rules import (
     search_score,
     search_words,
 )
+
+
+def _coauthor_lists(conn: _Conn, ids: list[str]) -> Iterator[tuple[str, dict[str, int]]]:
+    """Each author's close co-authors with the papers they share (FIT_COAUTHORS)."""
+    for aid, others, counts in conn.rows(Q.FIT_COAUTHORS, {"ids": ids}):
+        # OPTIONAL MATCH: an author without any gives a list of nulls.
+        yield aid, {o: int(n) for o, n in zip(others, counts, strict=True) if o is not None}
 
 
 class EmbeddedReads(EmbeddedBase):
@@ -359,28 +367,34 @@ class EmbeddedReads(EmbeddedBase):
     ) -> dict[str, CollaborationProfileRecord]:
         ids = _uniq(author_ids)
 
-        def run(conn: _Conn) -> dict[str, CollaborationProfileRecord]:
-            out = {i: CollaborationProfileRecord(coauthors={}, topics={}, venues={}) for i in ids}
-            for query, part in (
-                (Q.FIT_COAUTHORS, "coauthors"),
-                (Q.FIT_TOPICS, "topics"),
-                (Q.FIT_VENUES, "venues"),
-            ):
+        if not ids:
+            return {}
+
+        def counts(query: str) -> Callable[[_Conn], dict[str, dict[str, int]]]:
+            def run(conn: _Conn) -> dict[str, dict[str, int]]:
+                out: dict[str, dict[str, int]] = {i: {} for i in ids}
                 for aid, key, n in conn.rows(query, {"ids": ids}):
                     if key is not None:
-                        getattr(out[aid], part)[key] = int(n)
-            return out
+                        out[aid][key] = int(n)
+                return out
 
-        return await self._read(run) if ids else {}
+            return run
+
+        # Three statements on reader threads at once: the engine runs them
+        # outside the GIL, and a hub's three take about as long each.
+        weights, topics, venues = await asyncio.gather(
+            self.coauthor_weights(ids), self._read(counts(Q.FIT_TOPICS)),
+            self._read(counts(Q.FIT_VENUES)),
+        )  # fmt: skip
+        return {i: CollaborationProfileRecord(weights[i], topics[i], venues[i]) for i in ids}
 
     async def coauthor_weights(self, author_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         ids = _uniq(author_ids)
 
         def run(conn: _Conn) -> dict[str, dict[str, int]]:
             out: dict[str, dict[str, int]] = {i: {} for i in ids}
-            for aid, other, n in conn.rows(Q.FIT_COAUTHORS, {"ids": ids}):
-                if other is not None:
-                    out[aid][other] = int(n)
+            for aid, weights in _coauthor_lists(conn, ids):
+                out[aid].update(weights)
             return out
 
         return await self._read(run) if ids else {}
