@@ -402,12 +402,14 @@ RETURN key, collect(p.id) AS ids
 """
 # A number the writes that change collaboration profiles move (imports, the
 # co-author counts, applied corrections), kept beside the schema version.
+PROFILES_MARK: Final = "profiles"  # the node's id, passed as $id
 PROFILE_GENERATION: Final = """
-MATCH (v:PeerGraphSchema {id: 'profiles'}) RETURN v.generation AS n
+MATCH (v:PeerGraphSchema {id: $id}) RETURN v.generation AS n
 """
 BUMP_PROFILE_GENERATION: Final = """
-MERGE (v:PeerGraphSchema {id: 'profiles'})
-SET v.generation = coalesce(v.generation, 0) + 1
+MERGE (v:PeerGraphSchema {id: $id})
+ON CREATE SET v.generation = $step
+ON MATCH SET v.generation = v.generation + $step
 """
 # Venues are a paper property without an index: a scan, for Query.node only.
 EXISTING_VENUES: Final = """

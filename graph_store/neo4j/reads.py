@@ -387,7 +387,7 @@ class Neo4jReads(Neo4jSession):
         return {str(r["id"]) for r in rows}
 
     async def profile_generation(self) -> int:
-        rows = await self._read_rows(q.PROFILE_GENERATION)
+        rows = await self._read_rows(q.PROFILE_GENERATION, id=q.PROFILES_MARK)
         return int(rows[0]["n"] or 0) if rows else 0
 
     async def work_counts(self, author_ids: Sequence[str]) -> dict[str, int]:
