@@ -33,6 +33,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from e
 
 
+def _non_negative_int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 0:
+        raise SettingsError(f"{name} must be 0 or more, got {env.get(name)!r}")
+    return value
+
+
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     value = _int(env, name, default)
     if value <= 0:
@@ -205,7 +212,7 @@ class Settings:
     # Collaboration profiles kept between requests (domain/fit_cache.py), in
     # items: a profile costs its co-authors, topics and venues (about 100
     # bytes each). 0: none kept.
-    fit_cache_items: int = 200_000
+    fit_cache_items: int = 500_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -247,7 +254,9 @@ class Settings:
             rate_limits_enabled=_bool(env, "PEERGRAPH_RATE_LIMITS") is not False,
             hash_threads=_positive_int(env, "PEERGRAPH_HASH_THREADS", defaults.hash_threads),
             hash_queue=_int(env, "PEERGRAPH_HASH_QUEUE", defaults.hash_queue),
-            fit_cache_items=_int(env, "PEERGRAPH_FIT_CACHE_ITEMS", defaults.fit_cache_items),
+            fit_cache_items=_non_negative_int(
+                env, "PEERGRAPH_FIT_CACHE_ITEMS", defaults.fit_cache_items
+            ),
             login_failures_per_account=_limit(
                 env, "login_failures_per_account", defaults.login_failures_per_account
             ),

@@ -38,7 +38,7 @@ PROFILE, WEIGHTS, WORKS = "profile", "weights", "works"
 
 
 class GenerationReads(FitReads, Protocol):
-    async def profile_generation(self) -> int: ...
+    async def profile_generation(self) -> str: ...
 
 
 class FitCache:
@@ -47,7 +47,7 @@ class FitCache:
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
-        self._generation: int | None = None
+        self._generation: str | None = None
         self._entries: OrderedDict[tuple[str, str], tuple[object, int]] = OrderedDict()
         self._cost = 0
         self.hits = 0
@@ -71,7 +71,7 @@ class FitCache:
             self._generation = generation
         return _CachedReads(store, self, generation)
 
-    def get(self, generation: int, kind: str, key: str) -> object | None:
+    def get(self, generation: str, kind: str, key: str) -> object | None:
         if generation != self._generation:
             return None
         found = self._entries.get((kind, key))
@@ -80,7 +80,7 @@ class FitCache:
         self._entries.move_to_end((kind, key))
         return found[0]
 
-    def put(self, generation: int, kind: str, key: str, value: object, cost: int) -> None:
+    def put(self, generation: str, kind: str, key: str, value: object, cost: int) -> None:
         # A request that started under an older generation must not store
         # what it read: it may predate a write the current one has seen.
         if generation != self._generation or cost > self.budget:
@@ -103,7 +103,7 @@ class _CachedReads:
     """``FitReads`` of one request: profiles, co-author weights and paper
     counts through the cache; the rest straight from the store."""
 
-    def __init__(self, store: GenerationReads, cache: FitCache, generation: int) -> None:
+    def __init__(self, store: GenerationReads, cache: FitCache, generation: str) -> None:
         self._store = store
         self._cache = cache
         self._generation = generation

@@ -203,13 +203,14 @@ class GraphStore(Protocol):
     async def coauthored(self, author_id: str, candidate_ids: Sequence[str]) -> set[str]:
         """The candidates who wrote a paper with the author (any team size)."""
 
-    async def profile_generation(self) -> int:
-        """A number that moves whenever a committed write may have changed
-        what ``collaboration_profiles``, ``coauthor_weights`` or
-        ``work_counts`` answer (imports, bulk loads and their co-author
-        counts, applied corrections), and not on the social writes. Read it
-        before those reads: their answers hold for that number at least
-        (domain/fit_cache.py keeps them while it stays)."""
+    async def profile_generation(self) -> str:
+        """A token that changes whenever a write may have changed what
+        ``collaboration_profiles``, ``coauthor_weights`` or ``work_counts``
+        answer (imports, bulk loads and their co-author counts, decided
+        corrections), by the time the write is acknowledged, and never
+        comes back; the social writes leave it. Read it before those reads:
+        their answers hold for that token at least (domain/fit_cache.py keeps
+        them while it stays)."""
 
     async def work_counts(self, author_ids: Sequence[str]) -> dict[str, int]:
         """How many papers each author wrote (0 for unknown ids)."""

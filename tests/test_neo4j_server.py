@@ -334,6 +334,30 @@ async def test_provenance_reads_use_the_revision_indexes(n4j: Neo4jGraphStore) -
         assert "NodeByLabelScan" not in ops and hits < 2000, tree
 
 
+async def test_coauthored_expands_the_side_with_fewer_papers(n4j: Neo4jGraphStore) -> None:
+    """A hub of 400 papers and ten authors of one paper each, one of them
+    on a hub paper: either way round only the smaller side's papers are
+    expanded, never the hub's for every candidate (4,000 and more db hits)."""
+    hub, others = "author:hub", [f"author:c{i}" for i in range(10)]
+    papers = [f"paper:h{i:03d}" for i in range(400)] + [f"paper:c{i}" for i in range(1, 10)]
+    own = ["paper:h000", *papers[400:]]  # c0 wrote the hub's first paper
+    await n4j.import_batch(
+        ImportBatch(
+            authors=tuple(AuthorRecord(a, a[7:], a[7:]) for a in [hub, *others]),
+            papers=tuple(PaperRecord(p, p, PaperKind.PREPRINT, year=2020) for p in papers),
+            authorships=(
+                *(AuthorshipRow(hub, p, 1) for p in papers[:400]),
+                *(AuthorshipRow(a, p, 2) for a, p in zip(others, own, strict=True)),
+            ),
+        )
+    )
+    assert await n4j.coauthored(hub, others) == {"author:c0"}
+    assert await n4j.coauthored("author:c1", [hub]) == set()
+    for author, candidates in ((hub, others), ("author:c1", [hub]), ("author:c0", [hub])):
+        _, hits, tree = await _profile(n4j, q.COAUTHORED, id=author, ids=candidates)
+        assert hits < 400, f"{author}: {hits} db hits\n{tree}"
+
+
 async def test_search_narrows_with_the_fulltext_index(big: Neo4jGraphStore) -> None:
     ops, _, _ = await _profile(
         big,

@@ -43,6 +43,14 @@ def test_a_bad_read_concurrency_is_refused(raw: str) -> None:
         Settings.from_env({"NEO4J_MAX_CONCURRENT_READS": raw})
 
 
+def test_the_profile_cache_budget() -> None:
+    assert Settings.from_env({}).fit_cache_items == 500_000
+    assert Settings.from_env({"PEERGRAPH_FIT_CACHE_ITEMS": "0"}).fit_cache_items == 0
+    for raw in ("lots", "-1"):
+        with pytest.raises(SettingsError, match="PEERGRAPH_FIT_CACHE_ITEMS"):
+            Settings.from_env({"PEERGRAPH_FIT_CACHE_ITEMS": raw})
+
+
 # --- persisted queries ------------------------------------------------------------
 
 QUERY = "query Typename { __typename }"

@@ -124,10 +124,9 @@ class EmbeddedBulk(EmbeddedWrites):
         self._refuse_unwritable()
         # One writer job: no other write can come between the check for
         # existing ids and the COPYs that rely on it.
-        try:
-            rest = await self._submit(self._writer, lambda: self._copy_new(batch))
-        finally:
-            self._profiles_changed()
+        rest = await self._submit(
+            self._writer, lambda: self._changing_profiles(self._copy_new, batch)
+        )
         if rest.authors or rest.papers or rest.authorships or rest.paper_topics:
             await self.import_batch(rest)
 
@@ -135,8 +134,7 @@ class EmbeddedBulk(EmbeddedWrites):
         await super().initialize()
         # A bulk load that stopped before its end (or a database from before
         # the weights) left its pairs uncounted.
-        await self._submit(self._writer, self._count_coauthors)
-        self._profiles_changed()
+        await self._submit(self._writer, lambda: self._changing_profiles(self._count_coauthors))
 
     async def finish_bulk_import(self) -> None:
         # Fold the write-ahead log into the database file now, not at the next open.
@@ -150,10 +148,7 @@ class EmbeddedBulk(EmbeddedWrites):
             except Exception as e:
                 raise StoreError(f"embedded store checkpoint failed: {e}") from e
 
-        try:
-            await self._submit(self._writer, run)
-        finally:
-            self._profiles_changed()
+        await self._submit(self._writer, lambda: self._changing_profiles(run))
 
     def _count_coauthors(self) -> None:
         """Recount every COAUTHOR pair if a bulk load marked them stale, in

@@ -12,10 +12,11 @@ import contextlib
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import ladybug as lb
 
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 Row = list[Any]
@@ -241,7 +243,10 @@ class EmbeddedBase:
         # profiles (GraphStore.profile_generation): this process is the
         # database's only writer, so a counter here sees every such write.
         self._profile_generation = 0
-        self._profile_lock = threading.Lock()  # moved by the writer and the bulk load
+        self._profile_lock = threading.Lock()
+        # Another store object over the same files (a restart) starts at 0
+        # again: the token tells their numbers apart.
+        self._profile_epoch = uuid.uuid4().hex
         self._stop = threading.Event()
         self._probe: threading.Thread | None = None
         self._db_path = self._data_dir / DB_FILE_NAME
@@ -372,6 +377,9 @@ class EmbeddedBase:
             self._write_conn = None
             self._generation += 1  # reader threads open new connections
             self._open()
+            # The reopened files hold what the log replayed, not necessarily
+            # what the poisoned instance answered.
+            self._profiles_changed()
         assert self._write_conn is not None
         try:
             self._write_conn.rows("CHECKPOINT")
@@ -483,14 +491,9 @@ class EmbeddedBase:
         def run() -> T:
             if abandoned.is_set():
                 raise StoreUnavailable("write abandoned at its deadline before it began")
-            if not changes_profiles:
-                return self._run_write(fn)
-            try:
-                return self._run_write(fn)
-            finally:
-                # After the commit (a rollback moves it too: harmless), on
-                # the writer thread: also when the caller gave up waiting.
-                self._profiles_changed()
+            if changes_profiles:
+                return self._changing_profiles(self._run_write, fn)
+            return self._run_write(fn)
 
         loop = asyncio.get_running_loop()
         try:
@@ -514,8 +517,18 @@ class EmbeddedBase:
         with self._profile_lock:
             self._profile_generation += 1
 
-    async def profile_generation(self) -> int:
-        return self._profile_generation
+    def _changing_profiles(self, job: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a writer-thread job that may change collaboration profiles; the
+        generation moves when it ends, after its commit (a rollback moves it
+        too: harmless), on the same thread, so also when the caller stopped
+        waiting for it."""
+        try:
+            return job(*args, **kwargs)
+        finally:
+            self._profiles_changed()
+
+    async def profile_generation(self) -> str:
+        return f"{self._profile_epoch}:{self._profile_generation}"
 
     async def _write_indexed(
         self, fn: Callable[[_Conn], T], *, timed: bool = True, changes_profiles: bool = False

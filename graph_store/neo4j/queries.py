@@ -403,12 +403,14 @@ RETURN key, collect(p.id) AS ids
 # A number the writes that change collaboration profiles move (imports, the
 # co-author counts, applied corrections), kept beside the schema version.
 PROFILES_MARK: Final = "profiles"  # the node's id, passed as $id
+# The epoch tells a new mark from an old one (a database wiped or restored
+# starts counting again).
 PROFILE_GENERATION: Final = """
-MATCH (v:PeerGraphSchema {id: $id}) RETURN v.generation AS n
+MATCH (v:PeerGraphSchema {id: $id}) RETURN v.epoch AS epoch, v.generation AS n
 """
 BUMP_PROFILE_GENERATION: Final = """
 MERGE (v:PeerGraphSchema {id: $id})
-ON CREATE SET v.generation = $step
+ON CREATE SET v.generation = $step, v.epoch = randomUUID()
 ON MATCH SET v.generation = v.generation + $step
 """
 # Venues are a paper property without an index: a scan, for Query.node only.

@@ -386,9 +386,9 @@ class Neo4jReads(Neo4jSession):
         rows = await self._read_rows(q.COAUTHORED, id=author_id, ids=ids)
         return {str(r["id"]) for r in rows}
 
-    async def profile_generation(self) -> int:
+    async def profile_generation(self) -> str:
         rows = await self._read_rows(q.PROFILE_GENERATION, id=q.PROFILES_MARK)
-        return int(rows[0]["n"] or 0) if rows else 0
+        return f"{rows[0]['epoch']}:{rows[0]['n']}" if rows else "none"
 
     async def work_counts(self, author_ids: Sequence[str]) -> dict[str, int]:
         out = dict.fromkeys(author_ids, 0)
