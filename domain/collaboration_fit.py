@@ -294,8 +294,10 @@ async def _fits(
     a: str,
     pa: CollaborationProfileRecord,
     others: Sequence[tuple[str, CollaborationProfileRecord]],
+    links: Mapping[str, Mapping[str, int]] | None = None,
 ) -> list[Fit]:
-    """The fits of a with each other author: two batch reads for them all."""
+    """The fits of a with each other author: two batch reads for them all, one
+    if ``links`` already holds the close co-authors of a's strongest."""
     counted: set[str] = set()
     starts: set[str] = set()
     strong_a = strongest(pa, PATH_FANOUT)  # once: a hub has tens of thousands
@@ -304,11 +306,12 @@ async def _fits(
         mine, theirs = path_ends(a, pa, b, pb, strong_a)
         starts.update(mine)
         counted.update(mine, theirs)
-    works, links = await asyncio.gather(
+    works, read = await asyncio.gather(
         store.work_counts(sorted(counted)) if counted else _nothing(dict),
-        store.coauthor_weights(sorted(starts)) if starts else _nothing(dict),
+        store.coauthor_weights(sorted(starts)) if starts and links is None else _nothing(dict),
     )
-    return [fit(a, pa, b, pb, works, links, strong_a) for b, pb in others]
+    found = links if links is not None else read
+    return [fit(a, pa, b, pb, works, found, strong_a) for b, pb in others]
 
 
 async def pair_fit(store: FitReads, a: str, b: str) -> Fit:
@@ -392,24 +395,31 @@ async def _nothing(make: Callable[[], Any]) -> Any:
 
 async def suggest(store: FitReads, author_id: str, first: int) -> list[tuple[AuthorRecord, Fit]]:
     """Up to ``first`` authors the author has not written with, best fit first
-    (only fits above 0): at most ten batch reads whatever the author's size."""
+    (only fits above 0): at most ten batch reads whatever the author's size,
+    in five rounds (reads that do not wait for each other go together)."""
     profile = (await store.collaboration_profiles([author_id])).get(author_id, EMPTY_PROFILE)
     top_topics = [t for t, _ in sorted(profile.topics.items(), key=lambda kv: (-kv[1], kv[0]))]
     wanted = pool_size(first)
-    via_coauthors, via_topics = await _reached(store, author_id, profile, top_topics, wanted)
+    # The close co-authors of the author's side of two-hop paths, meanwhile.
+    strong = strongest(profile, PATH_FANOUT)
+    (via_coauthors, via_topics), links = await asyncio.gather(
+        _reached(store, author_id, profile, top_topics, wanted),
+        store.coauthor_weights(strong) if strong else _nothing(dict),
+    )
     ranked = rank_candidates(author_id, profile, via_coauthors, via_topics, 2 * wanted)
-    # Co-authors of big teams are no close co-authors, but never suggestions.
-    written = await store.coauthored(author_id, ranked) if ranked else set()
-    pool_ids = [x for x in ranked if x not in written][:wanted]
-    if not pool_ids:
+    if not ranked:
         return []
-    records, profiles = await asyncio.gather(
-        store.get_authors(pool_ids), store.collaboration_profiles(pool_ids)
+    # Co-authors of big teams are no close co-authors, but never suggestions.
+    written, records = await asyncio.gather(
+        store.coauthored(author_id, ranked), store.get_authors(ranked)
     )
-    pool = [records[i] for i in pool_ids if i in records and suggestible(records[i])]
-    fits = await _fits(
-        store, author_id, profile, [(x.id, profiles.get(x.id, EMPTY_PROFILE)) for x in pool]
-    )
+    pool = [records[i] for i in ranked
+            if i not in written and i in records and suggestible(records[i])][:wanted]  # fmt: skip
+    if not pool:
+        return []
+    profiles = await store.collaboration_profiles([x.id for x in pool])
+    others = [(x.id, profiles.get(x.id, EMPTY_PROFILE)) for x in pool]
+    fits = await _fits(store, author_id, profile, others, links)
     scored = [(x, f) for x, f in zip(pool, fits, strict=True) if f.score > 0]
     scored.sort(key=lambda xf: (-xf[1].score, xf[0].sort_key))
     return scored[:first]

@@ -85,9 +85,11 @@ class FitCache:
         # what it read: it may predate a write the current one has seen.
         if generation != self._generation or cost > self.budget:
             return
-        old = self._entries.pop((kind, key), None)
-        if old is not None:
-            self._cost -= old[1]
+        for held in ((kind, key), (WEIGHTS, key)) if kind == PROFILE else ((kind, key),):
+            # A profile holds the weights too: they are not kept twice.
+            old = self._entries.pop(held, None)
+            if old is not None:
+                self._cost -= old[1]
         self._entries[(kind, key)] = (value, cost)
         self._cost += cost
         while self._cost > self.budget:
