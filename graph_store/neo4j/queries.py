@@ -402,7 +402,6 @@ RETURN key, collect(p.id) AS ids
 """
 # A number the writes that change collaboration profiles move (imports, the
 # co-author counts, applied corrections), kept beside the schema version.
-PROFILES_MARK: Final = "profiles"  # the node's id, passed as $id
 # The epoch tells a new mark from an old one (a database wiped or restored
 # starts counting again).
 PROFILE_GENERATION: Final = """

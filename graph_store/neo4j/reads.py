@@ -387,7 +387,7 @@ class Neo4jReads(Neo4jSession):
         return {str(r["id"]) for r in rows}
 
     async def profile_generation(self) -> str:
-        rows = await self._read_rows(q.PROFILE_GENERATION, id=q.PROFILES_MARK)
+        rows = await self._read_rows(q.PROFILE_GENERATION, id=schema.PROFILES_MARK)
         return f"{rows[0]['epoch']}:{rows[0]['n']}" if rows else "none"
 
     async def work_counts(self, author_ids: Sequence[str]) -> dict[str, int]:

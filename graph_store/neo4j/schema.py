@@ -135,6 +135,9 @@ SHOW_INDEXES: Final = (
 )
 # A new index is POPULATING for a while and querying it fails until ONLINE.
 AWAIT_INDEXES: Final = "CALL db.awaitIndexes(300)"
+# The id of the node holding the profile generation (queries.py
+# PROFILE_GENERATION), beside the version's.
+PROFILES_MARK: Final = "profiles"
 GET_VERSION: Final = "MATCH (v:PeerGraphSchema {id: 'schema'}) RETURN v.version AS version"
 SET_VERSION: Final = "MERGE (v:PeerGraphSchema {id: 'schema'}) SET v.version = $version"
 

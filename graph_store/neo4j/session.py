@@ -114,7 +114,7 @@ def _bumping(work: Callable[[Tx], Awaitable[R]]) -> Callable[[Tx], Awaitable[R]]
     async def bumped(tx: Tx) -> R:
         result = await work(tx)
         # Last: concurrent imports then wait for this one lock only at their end.
-        await _rows(tx, q.BUMP_PROFILE_GENERATION, id=q.PROFILES_MARK, step=1)
+        await _rows(tx, q.BUMP_PROFILE_GENERATION, id=schema.PROFILES_MARK, step=1)
         return result
 
     return bumped
