@@ -294,10 +294,8 @@ async def _fits(
     a: str,
     pa: CollaborationProfileRecord,
     others: Sequence[tuple[str, CollaborationProfileRecord]],
-    links: Mapping[str, Mapping[str, int]] | None = None,
 ) -> list[Fit]:
-    """The fits of a with each other author: two batch reads for them all, one
-    if ``links`` already holds the close co-authors of a's strongest."""
+    """The fits of a with each other author: two batch reads for them all."""
     counted: set[str] = set()
     starts: set[str] = set()
     strong_a = strongest(pa, PATH_FANOUT)  # once: a hub has tens of thousands
@@ -306,12 +304,11 @@ async def _fits(
         mine, theirs = path_ends(a, pa, b, pb, strong_a)
         starts.update(mine)
         counted.update(mine, theirs)
-    works, read = await asyncio.gather(
+    works, links = await asyncio.gather(
         store.work_counts(sorted(counted)) if counted else _nothing(dict),
-        store.coauthor_weights(sorted(starts)) if starts and links is None else _nothing(dict),
+        store.coauthor_weights(sorted(starts)) if starts else _nothing(dict),
     )
-    found = links if links is not None else read
-    return [fit(a, pa, b, pb, works, found, strong_a) for b, pb in others]
+    return [fit(a, pa, b, pb, works, links, strong_a) for b, pb in others]
 
 
 async def pair_fit(store: FitReads, a: str, b: str) -> Fit:
@@ -395,17 +392,13 @@ async def _nothing(make: Callable[[], Any]) -> Any:
 
 async def suggest(store: FitReads, author_id: str, first: int) -> list[tuple[AuthorRecord, Fit]]:
     """Up to ``first`` authors the author has not written with, best fit first
-    (only fits above 0): at most ten batch reads whatever the author's size,
-    in five rounds (reads that do not wait for each other go together)."""
+    (only fits above 0): at most ten batch reads whatever the author's size.
+    (Reading the author's path ends' co-authors while the candidates are
+    found measured slower on the embedded store: 88 vs 75 ms cold.)"""
     profile = (await store.collaboration_profiles([author_id])).get(author_id, EMPTY_PROFILE)
     top_topics = [t for t, _ in sorted(profile.topics.items(), key=lambda kv: (-kv[1], kv[0]))]
     wanted = pool_size(first)
-    # The close co-authors of the author's side of two-hop paths, meanwhile.
-    strong = strongest(profile, PATH_FANOUT)
-    (via_coauthors, via_topics), links = await asyncio.gather(
-        _reached(store, author_id, profile, top_topics, wanted),
-        store.coauthor_weights(strong) if strong else _nothing(dict),
-    )
+    via_coauthors, via_topics = await _reached(store, author_id, profile, top_topics, wanted)
     ranked = rank_candidates(author_id, profile, via_coauthors, via_topics, 2 * wanted)
     if not ranked:
         return []
@@ -419,7 +412,7 @@ async def suggest(store: FitReads, author_id: str, first: int) -> list[tuple[Aut
         return []
     profiles = await store.collaboration_profiles([x.id for x in pool])
     others = [(x.id, profiles.get(x.id, EMPTY_PROFILE)) for x in pool]
-    fits = await _fits(store, author_id, profile, others, links)
+    fits = await _fits(store, author_id, profile, others)
     scored = [(x, f) for x, f in zip(pool, fits, strict=True) if f.score > 0]
     scored.sort(key=lambda xf: (-xf[1].score, xf[0].sort_key))
     return scored[:first]

@@ -93,9 +93,9 @@ async def test_a_suggestion_list_is_a_few_store_calls(world: World, tmp_path: Pa
         "verified_authors_of_users": 1,
         # The author's, then the candidates'; the bridges' co-author lists alone.
         "collaboration_profiles": 2,
-        # The bridges' co-author lists; those of the author's side of two-hop
-        # paths, read at the same time.
-        "coauthor_weights": 2,
+        # The bridges' co-author lists; the author's side of two-hop paths is
+        # among them here, so its lists come from the cache.
+        "coauthor_weights": 1,
         "work_counts": 2,  # which co-authors are bridges; the weights of the reasons
         "paper_pages_of_topics": 1,  # the top topics' newest papers (few co-authors)
         "authors_of_papers": 1,
