@@ -400,9 +400,10 @@ UNWIND $ids AS key
 MATCH (:Author {id: key})-[:AUTHORED]->(p:Paper)
 RETURN key, collect(p.id) AS ids
 """
-# A number the writes that change collaboration profiles move (imports, the
-# co-author counts, applied corrections), kept beside the schema version.
-# The epoch tells a new mark from an old one (a database wiped or restored
+# The profile generation (GraphStore.profile_generation): a count the writes
+# that may change collaboration profiles move (imports, the co-author
+# counts, decided corrections), kept beside the schema version, and an
+# epoch that tells a new mark from an old one (a database wiped or restored
 # starts counting again).
 PROFILE_GENERATION: Final = """
 MATCH (v:PeerGraphSchema {id: $id}) RETURN v.epoch AS epoch, v.generation AS n
